@@ -1,0 +1,40 @@
+import type { CheckDescriptor, CheckId } from '../core/types.ts';
+import { s3BucketLocation } from './s3-bucket-location.ts';
+import { s3BucketRegion } from './s3-bucket-region.ts';
+import { s3Delete } from './s3-delete.ts';
+import { s3Encryption } from './s3-encryption.ts';
+import { s3List } from './s3-list.ts';
+import { s3Read } from './s3-read.ts';
+import { s3Write } from './s3-write.ts';
+import { stsAssumeRole } from './sts-assume-role.ts';
+import { stsCallerIdentity } from './sts-caller-identity.ts';
+import { stsExternalIdRequired } from './sts-external-id-required.ts';
+
+/**
+ * The catalogue, in report order. Static imports on purpose: esbuild bundles only what it can
+ * see, so a folder walk would ship an empty catalogue.
+ */
+export const CATALOGUE = [
+  stsAssumeRole,
+  stsExternalIdRequired,
+  stsCallerIdentity,
+  s3BucketRegion,
+  s3BucketLocation,
+  s3List,
+  s3Encryption,
+  s3Write,
+  s3Read,
+  s3Delete,
+] as const satisfies readonly AnyCheck[];
+
+export type AnyCheck = CheckDescriptor<'principal'> | CheckDescriptor<'bucket'>;
+
+const byId = new Map<CheckId, AnyCheck>(CATALOGUE.map((c) => [c.id, c as AnyCheck]));
+
+export function checkById(id: CheckId): AnyCheck {
+  const check = byId.get(id);
+  if (!check) throw new Error(`unknown check ${id}`);
+  return check;
+}
+
+export const CHECK_IDS: readonly CheckId[] = CATALOGUE.map((c) => c.id);

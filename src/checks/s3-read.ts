@@ -1,0 +1,77 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { s3ObjectsArn } from '../core/arn.ts';
+import { codeOf } from '../core/classify.ts';
+import { bucketParams, PROBE_MARKER, place, s3Of, sha256 } from '../core/probe.ts';
+import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
+
+const kmsGrant = (keyArn: string | undefined): Grant[] =>
+  keyArn ? [{ actions: ['kms:Decrypt'], resources: [keyArn] }] : [];
+
+async function get(ctx: CheckContext<'bucket'>, key: string, range?: string) {
+  const out = await s3Of(ctx).send(
+    new GetObjectCommand({ ...bucketParams(ctx), Key: key, ...(range ? { Range: range } : {}) }),
+    { abortSignal: ctx.signal },
+  );
+  return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+}
+
+export const s3Read: CheckDescriptor<'bucket'> = {
+  id: 's3.read',
+  title: 'The role may read objects under the prefix',
+  scope: 'bucket',
+  dependsOn: [
+    { id: 's3.bucket-region', kind: 'hard' },
+    { id: 's3.write', kind: 'soft' },
+    { id: 's3.list', kind: 'soft' },
+  ],
+  grants: (t) => [
+    { actions: ['s3:GetObject'], resources: [s3ObjectsArn(t.partition, t.bucket, t.prefix)] },
+    ...kmsGrant(t.kmsKeyArn),
+  ],
+  async run(ctx) {
+    const { facts, target } = ctx;
+    if (facts.probe) {
+      const bytes = await get(ctx, facts.probe.key);
+      if (sha256(bytes) !== facts.probe.sha256) {
+        return { status: 'error', message: 'The probe read back differs from what was written.' };
+      }
+      return { status: 'pass', message: 'Read the probe back; its checksum matches.' };
+    }
+    const listed = facts.listing?.firstKey;
+    if (listed) {
+      // Someone else's object: one byte, never the whole of it.
+      try {
+        await get(ctx, listed, 'bytes=0-0');
+        return { status: 'pass', message: `Read the first byte of ${listed}.` };
+      } catch (err) {
+        const code = codeOf(err);
+        if (code === 'InvalidRange') return { status: 'pass', message: `Read ${listed} (it is empty).` };
+        if (code === 'InvalidObjectState') {
+          return {
+            status: 'pass',
+            message: `Reading ${listed} is allowed, but it is archived; restore it or read another object.`,
+          };
+        }
+        throw err;
+      }
+    }
+    if (facts.listing) {
+      // With s3:ListBucket, S3 answers 404 for a missing key only to callers allowed to read it (403 otherwise).
+      try {
+        await get(ctx, `${target.prefix}${PROBE_MARKER}absent-${ctx.verification.id}`);
+      } catch (err) {
+        if (codeOf(err) !== 'NoSuchKey') throw err;
+      }
+      return {
+        status: 'pass',
+        message: 'The prefix is empty; reading is allowed (S3 answered "no such key", not "access denied").',
+      };
+    }
+    const outcome: Outcome = {
+      status: 'skip',
+      message: 'Nothing to read: no probe was written and nothing could be listed under the prefix.',
+    };
+    return outcome;
+  },
+  explainDenial: (t) => ({ message: `The role may not read objects in ${place(t)}.` }),
+};

@@ -1,0 +1,64 @@
+import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { s3ObjectsArn } from '../core/arn.ts';
+import { classify, codeOf } from '../core/classify.ts';
+import { bucketParams, place, probeBody, probeKey, s3Of, sha256 } from '../core/probe.ts';
+import type { CheckContext, CheckDescriptor, Grant } from '../core/types.ts';
+
+function kmsGrant(keyArn: string | undefined, actions: string[]): Grant[] {
+  return keyArn ? [{ actions, resources: [keyArn] }] : [];
+}
+
+async function put(ctx: CheckContext<'bucket'>, input: PutObjectCommandInput) {
+  return s3Of(ctx).send(new PutObjectCommand(input), { abortSignal: ctx.signal });
+}
+
+export const s3Write: CheckDescriptor<'bucket'> = {
+  id: 's3.write',
+  title: 'The role may write a new object under the prefix',
+  scope: 'bucket',
+  dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
+  grants: (t) => [
+    { actions: ['s3:PutObject'], resources: [s3ObjectsArn(t.partition, t.bucket, t.prefix)] },
+    ...kmsGrant(t.kmsKeyArn, ['kms:GenerateDataKey']),
+  ],
+  async run(ctx) {
+    const { target, facts, verification } = ctx;
+    const key = probeKey(target.prefix, verification);
+    const body = probeBody(verification);
+    const input: PutObjectCommandInput = {
+      ...bucketParams(ctx),
+      Key: key,
+      Body: body,
+      ContentType: 'text/plain; charset=utf-8',
+      // Never overwrite: S3 refuses with 412 if anything already has this key.
+      IfNoneMatch: '*',
+      // Object Lock buckets refuse writes without an integrity checksum.
+      ChecksumAlgorithm: 'CRC32',
+    };
+    const sse = (keyId: string | undefined): Partial<PutObjectCommandInput> => ({
+      ServerSideEncryption: 'aws:kms',
+      ...(keyId ? { SSEKMSKeyId: keyId } : {}),
+    });
+    if (target.kmsKeyArn) Object.assign(input, sse(target.kmsKeyArn));
+
+    let out: Awaited<ReturnType<typeof put>>;
+    try {
+      out = await put(ctx, input);
+    } catch (err) {
+      if (codeOf(err) === 'PreconditionFailed') {
+        return { status: 'error', message: `An object already has the probe's unique key ${key}; nothing was written.` };
+      }
+      // A bucket policy may demand SSE-KMS headers; only then is the encryption rule worth waiting for.
+      if (classify(err).kind !== 'denied' || input.ServerSideEncryption) throw err;
+      await ctx.outcomeOf('s3.encryption');
+      if (!facts.encryption?.algorithm.startsWith('aws:kms')) throw err;
+      Object.assign(input, sse(facts.encryption.kmsKeyId));
+      out = await put(ctx, input);
+    }
+    facts.probe = { key, sha256: sha256(body), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+    const version = out.VersionId ? ` (version ${out.VersionId})` : '';
+    const kms = input.ServerSideEncryption ? ' with SSE-KMS' : '';
+    return { status: 'pass', message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.` };
+  },
+  explainDenial: (t) => ({ message: `The role may not write to ${place(t)}.` }),
+};

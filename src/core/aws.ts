@@ -1,0 +1,59 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Region } from './regions.ts';
+import type { AwsAccess, TemporaryCredentials } from './types.ts';
+
+/**
+ * Every AWS call is bounded: a connect and a socket time-out per attempt, three attempts with
+ * the SDK's standard retry mode (backoff with jitter, retries on throttling and 5xx), and the
+ * verification's own deadline on top through each call's abort signal.
+ */
+export const CALL_LIMITS = { connectionTimeoutMs: 2_000, requestTimeoutMs: 4_000, maxAttempts: 3 } as const;
+
+export interface ClosableAwsAccess extends AwsAccess {
+  /** Closes the sockets of every client made: clients live for one verification. */
+  close(): void;
+}
+
+/**
+ * Clients for one verification, built from the credentials it won. Endpoints come only from the
+ * SDK's own configuration (`AWS_ENDPOINT_URL_<SERVICE>` set by the operator), never from a request.
+ */
+export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
+  const clients = new Map<string, STSClient | S3Client>();
+  const common = () => ({
+    maxAttempts: limits.maxAttempts,
+    retryMode: 'standard',
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: limits.connectionTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+    }),
+  });
+  const memo = <C extends STSClient | S3Client>(key: string, make: () => C): C => {
+    let client = clients.get(key) as C | undefined;
+    if (!client) {
+      client = make();
+      clients.set(key, client);
+    }
+    return client;
+  };
+  return {
+    sts: (region: Region, credentials?: TemporaryCredentials) =>
+      memo(`sts|${region}|${credentials?.accessKeyId ?? 'service'}`, () =>
+        credentials
+          ? new STSClient({ ...common(), region, credentials })
+          : new STSClient({ ...common(), region }),
+      ),
+    s3: (region: Region, credentials: TemporaryCredentials) =>
+      memo(
+        `s3|${region}|${credentials.accessKeyId}`,
+        // Region redirects are handled by s3.bucket-region, which must see them to report them.
+        () => new S3Client({ ...common(), region, credentials, followRegionRedirects: false }),
+      ),
+    close() {
+      for (const c of clients.values()) c.destroy();
+      clients.clear();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * The external ID: an HMAC-SHA256 of the tenant id under the vendor's secret. Unique per
+ * tenant, unguessable without the secret, stable across calls and cold starts, and it never
+ * contains the tenant id. The version prefix lets the secret rotate for new tenants while
+ * existing trust policies keep the IDs they were given.
+ */
+export interface ExternalIdSecret {
+  version: string;
+  key: string;
+}
+
+/** Parses the stored secret: `v2:<secret>`, or a bare secret, taken as version 1. */
+export function parseSecret(raw: string): ExternalIdSecret {
+  const trimmed = raw.trim();
+  const m = /^(v\d+):(.+)$/.exec(trimmed);
+  const secret = m ? { version: m[1] as string, key: m[2] as string } : { version: 'v1', key: trimmed };
+  if (secret.key.length < 32) throw new Error('the external ID secret must have at least 32 characters');
+  return secret;
+}
+
+export function externalIdFor(secret: ExternalIdSecret, tenantId: string): string {
+  const mac = createHmac('sha256', secret.key).update(`external-id\0${tenantId}`).digest('base64url');
+  // 32 base64url characters: 192 bits, within STS's allowed characters [\w+=,.@:/-].
+  return `${secret.version}-${mac.slice(0, 32)}`;
+}
+
+/**
+ * A development secret for local runs, generated once and kept in an ignored file so external
+ * IDs stay stable across `sls invoke local` runs. Never used by a deployed stage.
+ */
+export function localDevSecret(path = '.local/external-id-secret'): ExternalIdSecret {
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    try {
+      writeFileSync(path, `v1:${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      // Another local process made it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return parseSecret(readFileSync(path, 'utf8'));
+}

@@ -1,0 +1,102 @@
+import type { Partition } from './regions.ts';
+import type { Grant, PolicyDocument, PolicyStatement } from './types.ts';
+
+/**
+ * Policies built from the catalogue's grants: the session policy passed on AssumeRole, the
+ * remediation policy of a report and the permission policy of GET /setup all come from here.
+ */
+
+export const SESSION_POLICY_LIMIT = 2048;
+
+const uniq = (xs: Iterable<string>) => [...new Set(xs)];
+const one = (xs: string[]) => (xs.length === 1 ? (xs[0] as string) : xs);
+
+/** Grants with the same actions and condition become one statement over all their resources. */
+export function statementsOf(grants: readonly Grant[], keepConditions = true): PolicyStatement[] {
+  const groups = new Map<string, { actions: string[]; resources: string[]; condition?: Grant['condition'] }>();
+  for (const g of grants) {
+    const actions = uniq(g.actions).sort();
+    const condition = keepConditions ? g.condition : undefined;
+    const key = `${actions.join(',')}|${condition ? JSON.stringify(condition) : ''}`;
+    const group = groups.get(key);
+    if (group) group.resources.push(...g.resources);
+    else groups.set(key, { actions, resources: [...g.resources], ...(condition ? { condition } : {}) });
+  }
+  return [...groups.values()].map((g) => ({
+    Effect: 'Allow',
+    Action: one(g.actions),
+    Resource: one(uniq(g.resources)),
+    ...(g.condition ? { Condition: g.condition } : {}),
+  }));
+}
+
+export const policyOf = (statements: PolicyStatement[]): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: statements,
+});
+
+/**
+ * What S3 calls on the caller's behalf for SSE-KMS when the key is not known in advance: only
+ * through S3, so it allows no direct KMS use.
+ */
+export function kmsViaS3Statement(partition: Partition): PolicyStatement {
+  return {
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: `arn:${partition}:kms:*:*:key/*`,
+    Condition: { StringLike: { 'kms:ViaService': 's3.*' } },
+  };
+}
+
+/** A session policy that allows nothing: for sessions that must do nothing. */
+export const NOTHING_ALLOWED: PolicyDocument = policyOf([{ Effect: 'Deny', Action: '*', Resource: '*' }]);
+
+export interface SessionPlan {
+  policies: string[];
+  /** For each group of grants (one per bucket), the index of the session that carries it. */
+  sessionOf: number[];
+}
+
+/**
+ * Packs each bucket's grants into as few session policies as fit AWS's 2,048-character limit.
+ * Nothing is dropped or widened to make it fit: a bucket that fits nowhere opens a new session.
+ */
+export function planSessions(perBucket: readonly Grant[][], partition: Partition): SessionPlan {
+  const kms = kmsViaS3Statement(partition);
+  const render = (grants: Grant[]) =>
+    JSON.stringify(policyOf([...statementsOf(grants.filter((g) => !g.trust), false), kms]));
+  if (perBucket.length === 0) return { policies: [JSON.stringify(NOTHING_ALLOWED)], sessionOf: [] };
+
+  const policies: string[] = [];
+  const sessionOf: number[] = [];
+  let current: Grant[] = [];
+  let rendered = '';
+  for (const grants of perBucket) {
+    const attempt = render([...current, ...grants]);
+    if (current.length > 0 && attempt.length > SESSION_POLICY_LIMIT) {
+      policies.push(rendered);
+      current = [...grants];
+      rendered = render(current);
+    } else {
+      current = [...current, ...grants];
+      rendered = attempt;
+    }
+    if (rendered.length > SESSION_POLICY_LIMIT) {
+      throw new Error(`the grants of one bucket need ${rendered.length} characters of session policy`);
+    }
+    sessionOf.push(policies.length);
+  }
+  policies.push(rendered);
+  return { policies, sessionOf };
+}
+
+export function trustPolicy(vendorPrincipalArn: string, externalId: string): PolicyDocument {
+  return policyOf([
+    {
+      Effect: 'Allow',
+      Principal: { AWS: vendorPrincipalArn },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+    },
+  ]);
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { BucketFacts, CheckContext, VerificationInfo } from './types.ts';
+
+/**
+ * Probe objects: tiny, uniquely named, and saying whose they are, so a customer who finds one
+ * knows what it is and that it is safe to delete. All probes of all runs share one marker, so
+ * a later run can find and sweep what an interrupted run left behind.
+ */
+export const PROBE_MARKER = '.aws-access-verifier-probe-';
+
+/** Probes older than this are leftovers of earlier runs, not of a verification still running. */
+export const LEFTOVER_AGE_MS = 60 * 60 * 1000;
+
+export function probeKey(prefix: string, v: VerificationInfo): string {
+  const stamp = v.startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  return `${prefix}${PROBE_MARKER}${safe(v.vendorName)}-${stamp}-${v.id}`;
+}
+
+export function probeBody(v: VerificationInfo): string {
+  return (
+    `Written by ${v.vendorName}'s access verifier (aws-access-verifier) to test write access, ` +
+    `verification ${v.id} at ${v.startedAt.toISOString()}. It is deleted at once; if you find it, ` +
+    'a clean-up failed and you may delete it.\n'
+  );
+}
+
+export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 32) || 'vendor';
+
+/** The S3 client for a bucket check: its session's credentials, in the bucket's (real) region. */
+export function s3Of(ctx: CheckContext<'bucket'>, region = ctx.facts.region): S3Client {
+  const credentials = ctx.principal.sessions[ctx.target.session];
+  if (!credentials) throw new Error(`no session ${ctx.target.session} for ${ctx.target.label}`);
+  return ctx.aws.s3(region, credentials);
+}
+
+/** The bucket, and the owner every S3 call names so a mistyped name never touches a stranger's bucket. */
+export function bucketParams(ctx: CheckContext<'bucket'>): { Bucket: string; ExpectedBucketOwner: string } {
+  const owner = ctx.target.expectedBucketOwner ?? ctx.principal.account;
+  if (!owner) throw new Error('expected bucket owner unknown: the identity check did not report an account');
+  return { Bucket: ctx.target.bucket, ExpectedBucketOwner: owner };
+}
+
+export function ownerNote(facts: BucketFacts, owner: string | undefined): string | undefined {
+  if (facts.ownerConfirmed || !owner) return undefined;
+  return `If the bucket does not belong to account ${owner}, S3 refuses every call that names that owner: check the bucket name and expectedBucketOwner.`;
+}
+
+/** Where a bucket check looks, as a customer would write it. */
+export const place = (t: { bucket: string; prefix: string }) => `s3://${t.bucket}/${t.prefix}`;

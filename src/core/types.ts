@@ -1,0 +1,256 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { Partition, Region } from './regions.ts';
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+export type OverallStatus = Exclude<CheckStatus, 'skip'>;
+export type Requirement = 'required' | 'reported' | 'off';
+export type Access = 'read' | 'write' | 'readwrite';
+
+export type CheckId =
+  | 'sts.assume-role'
+  | 'sts.external-id-required'
+  | 'sts.caller-identity'
+  | 's3.bucket-region'
+  | 's3.bucket-location'
+  | 's3.list'
+  | 's3.write'
+  | 's3.read'
+  | 's3.delete'
+  | 's3.encryption';
+
+export type Condition = Record<string, Record<string, string | string[]>>;
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: { AWS: string | string[] } | { Service: string | string[] };
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Condition;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+/** IAM actions on resources that a check needs granted. */
+export interface Grant {
+  actions: readonly string[];
+  resources: readonly string[];
+  condition?: Condition;
+  /**
+   * Allowed in the session policy so the probe can use it when the bucket calls for it
+   * (a versioned bucket, an SSE-KMS key), but not asked of every customer.
+   */
+  sessionOnly?: boolean;
+  /** Granted by the role's trust policy, not by a permission policy. */
+  trust?: boolean;
+}
+
+/** What AWS said, as far as a caller may see it. */
+export interface AwsErrorInfo {
+  code: string;
+  message: string;
+  requestId?: string;
+  httpStatus?: number;
+}
+
+export interface RoleCredentialsInput {
+  type: 'role';
+  roleArn: string;
+}
+
+export interface AccessKeyCredentialsInput {
+  type: 'accessKey';
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface BucketInput {
+  bucket: string;
+  prefix?: string;
+  access?: Access;
+  region?: Region;
+  kmsKeyArn?: string;
+  expectedBucketOwner?: string;
+}
+
+/** A validated POST /verify body. */
+export interface VerifyRequest {
+  credentials: RoleCredentialsInput | AccessKeyCredentialsInput;
+  region?: Region;
+  profile?: string;
+  s3?: BucketInput[];
+}
+
+export interface PrincipalTarget {
+  kind: 'principal';
+  key: string;
+  /** Shown in the report: the role ARN, or the access key id with its middle masked. */
+  label: string;
+  partition: Partition;
+  region: Region;
+  credentials: RoleCredentialsInput | AccessKeyCredentialsInput;
+  /** Account from the role ARN; for a key pair it is learnt from GetCallerIdentity. */
+  account?: string;
+  /** One session policy per AssumeRole session; buckets are spread over them. */
+  sessionPolicies: string[];
+}
+
+export interface BucketTarget {
+  kind: 'bucket';
+  key: string;
+  /** `s3://bucket/prefix` */
+  label: string;
+  partition: Partition;
+  bucket: string;
+  prefix: string;
+  access: Access;
+  /** The region the caller named for this bucket, if any. */
+  declaredRegion?: Region;
+  /** Where to look first: the declared region, else the request's. */
+  initialRegion: Region;
+  expectedBucketOwner?: string;
+  kmsKeyArn?: string;
+  /** Index into the principal's session policies. */
+  session: number;
+}
+
+export type Target = PrincipalTarget | BucketTarget;
+export type Scope = Target['kind'];
+export type TargetOf<S extends Scope> = Extract<Target, { kind: S }>;
+
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** What the identity checks learn, shared with every other check of the verification. */
+export interface PrincipalFacts {
+  account?: string;
+  arn?: string;
+  /** Credentials per session (index as in PrincipalTarget.sessionPolicies). Never logged or returned. */
+  sessions: TemporaryCredentials[];
+}
+
+export interface ProbeObject {
+  key: string;
+  versionId?: string;
+  sha256: string;
+}
+
+/** What the checks of one bucket learn and pass on to each other. */
+export interface BucketFacts {
+  region: Region;
+  regionKnown: boolean;
+  ownerConfirmed: boolean;
+  expectedOwner?: string;
+  listing?: { keyCount: number; firstKey?: string };
+  encryption?: { algorithm: string; kmsKeyId?: string; bucketKeyEnabled?: boolean } | null;
+  probe?: ProbeObject;
+}
+
+export interface FactsOf {
+  principal: PrincipalFacts;
+  bucket: BucketFacts;
+}
+
+export interface Outcome {
+  status: CheckStatus;
+  message: string;
+  error?: AwsErrorInfo;
+  /** A pointer at the policy that refused, or at what to look at. */
+  hint?: string;
+  /** Causes AWS words identically, for the customer to tell apart. */
+  checklist?: string[];
+  /** The grants whose absence made this fail or warn; default: the check's non-session-only grants. */
+  missing?: Grant[];
+  /** Set when the trust policy, not a permission policy, is what must change. */
+  trustPolicyFix?: boolean;
+  remediation?: string;
+}
+
+export interface VerificationInfo {
+  id: string;
+  tenantId: string;
+  externalId: string;
+  vendorName: string;
+  vendorPrincipalArn: string;
+  startedAt: Date;
+  /** What a role that does not enforce the external ID gets: `fail` unless the profile lowers it. */
+  externalIdNotEnforced: 'fail' | 'warn';
+}
+
+/** The AWS clients a check may use, built per verification from the session it belongs to. */
+export interface AwsAccess {
+  /** STS with the service's own credentials (to assume the customer's role), or with a key pair. */
+  sts(region: Region, credentials?: TemporaryCredentials): STSClient;
+  s3(region: Region, credentials: TemporaryCredentials): S3Client;
+}
+
+export interface CheckContext<S extends Scope> {
+  target: TargetOf<S>;
+  facts: FactsOf[S];
+  principal: PrincipalFacts;
+  principalTarget: PrincipalTarget;
+  verification: VerificationInfo;
+  aws: AwsAccess;
+  /** Aborted at the verification's deadline; pass it to every AWS call. */
+  signal: AbortSignal;
+  logger: Logger;
+  /** Settled outcome of another check on the same target, for soft, on-demand dependencies. */
+  outcomeOf(id: CheckId): Promise<Outcome | undefined>;
+}
+
+export interface Dependency {
+  id: CheckId;
+  /** hard: skip unless it passed or warned. soft: wait for it, then run whatever it said. */
+  kind: 'hard' | 'soft';
+}
+
+export interface CheckDescriptor<S extends Scope = Scope> {
+  id: CheckId;
+  title: string;
+  scope: S;
+  /** Same-target checks to wait for. Bucket checks also wait for the identity check. */
+  dependsOn: readonly Dependency[];
+  /** Whether the check means anything for this target (e.g. external IDs only for roles). */
+  appliesTo?(target: TargetOf<S>): boolean;
+  /** The IAM actions and resources it needs: the session policy, remediation and setup come from here. */
+  grants(target: TargetOf<S>): Grant[];
+  run(ctx: CheckContext<S>): Promise<Outcome>;
+  /** How it explains an AWS refusal of one of its calls: at least the message. */
+  explainDenial(target: TargetOf<S>, ctx: CheckContext<S>): Pick<Outcome, 'message'> & Partial<Outcome>;
+}
+
+export interface CheckResult {
+  id: CheckId;
+  target: string;
+  status: CheckStatus;
+  required: boolean;
+  actions: string[];
+  resources: string[];
+  durationMs: number;
+  message: string;
+  error?: AwsErrorInfo;
+  hint?: string;
+  checklist?: string[];
+  remediation?: string;
+}
+
+export interface Report {
+  verificationId: string;
+  tenantId: string;
+  status: OverallStatus;
+  startedAt: string;
+  durationMs: number;
+  principal?: { account?: string; arn?: string };
+  checks: CheckResult[];
+  remediation: { policy: PolicyDocument; trustPolicy?: PolicyDocument };
+}
+

@@ -1,0 +1,305 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
+import { parseRoleArn } from './arn.ts';
+import { classify, type Denied, fixableByIdentityPolicy } from './classify.ts';
+import { planSessions, policyOf, statementsOf, trustPolicy } from './policy.ts';
+import { ownerNote } from './probe.ts';
+import { type Profile, profileNamed, requirementFor } from './profiles.ts';
+import { partitionOfRegion, type Region } from './regions.ts';
+import { type GraphNode, runGraph } from './runner.ts';
+import { planTargets } from './targets.ts';
+import type {
+  AwsAccess,
+  BucketFacts,
+  BucketTarget,
+  CheckContext,
+  CheckResult,
+  Grant,
+  Outcome,
+  OverallStatus,
+  PrincipalFacts,
+  PrincipalTarget,
+  Report,
+  Requirement,
+  Target,
+  VerificationInfo,
+  VerifyRequest,
+} from './types.ts';
+
+export const VERIFICATION_DEADLINE_MS = 25_000;
+
+export interface VerifyDeps {
+  aws: AwsAccess;
+  logger: Logger;
+  /** The service's own region: where STS is called when the request names none. */
+  serviceRegion: Region;
+  deadlineMs?: number;
+}
+
+type AnyContext = CheckContext<'bucket'> | CheckContext<'principal'>;
+
+interface Planned {
+  check: AnyCheck;
+  target: Target;
+  requirement: Requirement;
+  key: string;
+}
+
+/**
+ * Verifies one request: plans the checks its profile requires, runs them as a graph under one
+ * deadline, and assembles the report. Knows nothing about HTTP.
+ */
+export async function verify(request: VerifyRequest, v: VerificationInfo, deps: VerifyDeps): Promise<Report> {
+  const began = performance.now();
+  const profile = profileNamed(request.profile);
+  const region = request.region ?? deps.serviceRegion;
+  const principalTarget = principalOf(request, region);
+  const buckets = planTargets(request.s3 ?? [], principalTarget.partition, request.region, region);
+
+  const planned: Planned[] = [];
+  const plan = (check: AnyCheck, target: Target, requirement: Requirement) =>
+    planned.push({ check, target, requirement, key: `${check.id}@${target.key}` });
+  for (const check of CATALOGUE as readonly AnyCheck[]) {
+    if (check.scope === 'principal') {
+      const req = requirementFor(check.id, profile);
+      if (req !== 'off' && (check.appliesTo?.(principalTarget) ?? true)) plan(check, principalTarget, req);
+    } else {
+      for (const b of buckets) {
+        const req = requirementFor(check.id, profile, b.access);
+        // The probe is always cleaned up, even where a profile does not report s3.delete.
+        const cleanup = check.id === 's3.delete' && requirementFor('s3.write', profile, b.access) !== 'off';
+        if (req !== 'off' || cleanup) plan(check, b, req);
+      }
+    }
+  }
+
+  // The session policy allows exactly what the planned bucket checks call.
+  if (principalTarget.credentials.type === 'role') {
+    const perBucket = buckets.map((b) =>
+      planned.filter((p) => p.target === b).flatMap((p) => (p.check as AnyCheck & { scope: 'bucket' }).grants(b)),
+    );
+    const sessions = planSessions(perBucket, principalTarget.partition);
+    principalTarget.sessionPolicies = sessions.policies;
+    buckets.forEach((b, i) => {
+      b.session = sessions.sessionOf[i] ?? 0;
+    });
+  }
+
+  const principal: PrincipalFacts = { sessions: [] };
+  const bucketFacts = new Map<string, BucketFacts>(
+    buckets.map((b) => [b.key, { region: b.initialRegion, regionKnown: false, ownerConfirmed: false }]),
+  );
+  const controller = new AbortController();
+  const identity = planned.find((p) => p.check.scope === 'principal' && p.check.dependsOn.length === 0);
+
+  const nodes: GraphNode[] = planned.map((p) => {
+    const waits = p.check.dependsOn.map((d) => ({ key: `${d.id}@${p.target.key}`, name: d.id, kind: d.kind }));
+    if (p.target.kind === 'bucket' && identity) {
+      waits.unshift({ key: identity.key, name: identity.check.id, kind: 'hard' });
+    }
+    return {
+      key: p.key,
+      name: p.check.id,
+      deps: waits,
+      run: (outcomeOf) => {
+        const ctx = {
+          target: p.target,
+          facts: p.target.kind === 'bucket' ? bucketFacts.get(p.target.key) : principal,
+          principal,
+          principalTarget,
+          verification: v,
+          aws: deps.aws,
+          signal: controller.signal,
+          logger: deps.logger,
+          outcomeOf: (id) => outcomeOf(`${id}@${p.target.key}`),
+        } as AnyContext;
+        return runCheck(p.check, ctx, deps.logger);
+      },
+    };
+  });
+
+  const settled = await runGraph(nodes, { deadlineMs: deps.deadlineMs ?? VERIFICATION_DEADLINE_MS, controller });
+  await removeStrandedProbes(buckets, bucketFacts, settled, principal, deps);
+
+  const checks: CheckResult[] = [];
+  const missing: Grant[] = [];
+  let trustFix = false;
+  for (const p of planned) {
+    if (p.requirement === 'off') continue;
+    const s = settled.get(p.key);
+    if (!s) continue;
+    const { outcome } = s;
+    const grants = (p.check.grants as (t: Target) => Grant[])(p.target);
+    const shown = grants.filter((g) => !g.sessionOnly || p.check.id === 's3.bucket-region');
+    const result: CheckResult = {
+      id: p.check.id,
+      target: p.target.label,
+      status: outcome.status,
+      required: p.requirement === 'required',
+      actions: [...new Set(shown.flatMap((g) => g.actions))],
+      resources: [...new Set(shown.flatMap((g) => g.resources))],
+      durationMs: s.durationMs,
+      message: outcome.message,
+    };
+    if (outcome.error) result.error = outcome.error;
+    if (outcome.hint) result.hint = outcome.hint;
+    if (outcome.checklist) result.checklist = outcome.checklist;
+    if (outcome.remediation) result.remediation = outcome.remediation;
+    checks.push(result);
+    if (outcome.status === 'fail' || outcome.status === 'warn') {
+      missing.push(...(outcome.missing ?? []).filter((g) => !g.trust));
+      if (outcome.trustPolicyFix) trustFix = true;
+    }
+  }
+
+  const report: Report = {
+    verificationId: v.id,
+    tenantId: v.tenantId,
+    status: overall(checks),
+    startedAt: v.startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - began),
+    checks,
+    remediation: { policy: policyOf(statementsOf(missing)) },
+  };
+  if (principal.account || principal.arn) {
+    report.principal = {
+      ...(principal.account ? { account: principal.account } : {}),
+      ...(principal.arn ? { arn: principal.arn } : {}),
+    };
+  }
+  if (trustFix) report.remediation.trustPolicy = trustPolicy(v.vendorPrincipalArn, v.externalId);
+  return report;
+}
+
+/** Runs one check, turning whatever AWS threw into a verdict through the one classifier. */
+async function runCheck(
+  check: AnyCheck,
+  ctx: AnyContext,
+  logger: Logger,
+): Promise<Outcome> {
+  try {
+    // The planner pairs each check only with targets of its own scope.
+    return await (check.run as (c: AnyContext) => Promise<Outcome>)(ctx);
+  } catch (err) {
+    const c = classify(err);
+    if (c.kind === 'denied') return denial(check, ctx, c);
+    if (!c.info.httpStatus && !c.ours && !(err instanceof Error && /Timeout|Abort/.test(err.name))) {
+      // Neither an AWS answer nor a network fault we know: log it whole, it may be our defect.
+      logger.error('check threw', { check: check.id, error: err as Error });
+    }
+    const outcome: Outcome = {
+      status: 'error',
+      message: `Inconclusive: ${c.info.code}. ${c.hint ?? 'AWS did not give a usable answer.'}`,
+      error: c.info,
+    };
+    if (c.hint) outcome.hint = c.hint;
+    return outcome;
+  }
+}
+
+function denial(check: AnyCheck, ctx: AnyContext, d: Denied): Outcome {
+  const explained = (check.explainDenial as (t: Target, c: AnyContext) => Partial<Outcome> & { message: string })(
+    ctx.target,
+    ctx,
+  );
+  const outcome: Outcome = { status: 'fail', error: d.info, ...explained };
+  const hints = [d.hint];
+  if (ctx.target.kind === 'bucket') {
+    const facts = ctx.facts as BucketFacts;
+    hints.push(ownerNote(facts, ctx.target.expectedBucketOwner ?? ctx.principal.account));
+  }
+  const hint = hints.filter(Boolean).join(' ');
+  if (hint) outcome.hint = hint;
+  if (!explained.missing) {
+    const grants = (check.grants as (t: Target) => Grant[])(ctx.target);
+    // AWS named what it refused: ask for exactly that (e.g. the KMS key behind an S3 write).
+    const named =
+      d.action && d.resource && !d.resource.includes('*') && !grants.some((g) => g.actions.includes(d.action as string))
+        ? [{ actions: [d.action], resources: [d.resource] }]
+        : undefined;
+    outcome.missing = fixableByIdentityPolicy(d) ? (named ?? grants.filter((g) => !g.sessionOnly && !g.trust)) : [];
+  }
+  if (!outcome.remediation && outcome.missing?.length) {
+    outcome.remediation = outcome.missing.map((g) => `Allow ${g.actions.join(', ')} on ${g.resources.join(', ')}`).join('; ');
+  }
+  if (!outcome.remediation && d.explicitDeny) {
+    outcome.remediation = `Remove or narrow the explicit deny${d.policyType ? ` in the ${d.policyType}` : ''}.`;
+  } else if (!outcome.remediation && d.policyType && !fixableByIdentityPolicy(d)) {
+    outcome.remediation = `Allow ${d.action ?? check.id} in the ${d.policyType}.`;
+  }
+  return outcome;
+}
+
+function overall(checks: CheckResult[]): OverallStatus {
+  const required = checks.filter((c) => c.required);
+  if (required.some((c) => c.status === 'fail')) return 'fail';
+  if (required.some((c) => c.status === 'error')) return 'error';
+  if (checks.some((c) => c.status === 'warn')) return 'warn';
+  return 'pass';
+}
+
+function principalOf(request: VerifyRequest, region: Region): PrincipalTarget {
+  const c = request.credentials;
+  if (c.type === 'role') {
+    const role = parseRoleArn(c.roleArn);
+    if (!role) throw new Error('role ARN not validated');
+    return {
+      kind: 'principal',
+      key: 'principal',
+      label: c.roleArn,
+      partition: role.partition,
+      region,
+      credentials: c,
+      account: role.account,
+      sessionPolicies: [],
+    };
+  }
+  return {
+    kind: 'principal',
+    key: 'principal',
+    label: maskKeyId(c.accessKeyId),
+    partition: partitionOfRegion(region) ?? 'aws',
+    region,
+    credentials: c,
+    sessionPolicies: [],
+  };
+}
+
+/** The access key id is not a secret, but the report needs only enough of it to recognise. */
+export const maskKeyId = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
+
+/**
+ * A probe whose delete never ran (the deadline struck first) is removed here with a short
+ * budget of its own, so a slow AWS does not leave objects in a customer's bucket.
+ */
+async function removeStrandedProbes(
+  buckets: BucketTarget[],
+  facts: Map<string, BucketFacts>,
+  settled: Map<string, { outcome: Outcome }>,
+  principal: PrincipalFacts,
+  deps: VerifyDeps,
+): Promise<void> {
+  await Promise.all(
+    buckets.map(async (b) => {
+      const f = facts.get(b.key);
+      const del = settled.get(`s3.delete@${b.key}`)?.outcome;
+      const creds = principal.sessions[b.session];
+      if (!f?.probe || !creds || (del && del.status !== 'error')) return;
+      const owner = b.expectedBucketOwner ?? principal.account;
+      try {
+        await deps.aws.s3(f.region, creds).send(
+          new DeleteObjectCommand({
+            Bucket: b.bucket,
+            Key: f.probe.key,
+            ...(f.probe.versionId ? { VersionId: f.probe.versionId } : {}),
+            ...(owner ? { ExpectedBucketOwner: owner } : {}),
+          }),
+          { abortSignal: AbortSignal.timeout(2_000) },
+        );
+      } catch (err) {
+        deps.logger.warn('probe left behind', { bucket: b.bucket, key: f.probe.key, error: classify(err).info.code });
+      }
+    }),
+  );
+}
