@@ -10,7 +10,9 @@ export const s3BucketLocation: CheckDescriptor<'bucket'> = {
   dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
   grants: (t) => [{ actions: ['s3:GetBucketLocation'], resources: [s3BucketArn(t.partition, t.bucket)] }],
   async run(ctx) {
-    const out = await s3Of(ctx).send(new GetBucketLocationCommand(bucketParams(ctx)), { abortSignal: ctx.signal });
+    const out = await s3Of(ctx).send(new GetBucketLocationCommand(bucketParams(ctx)), {
+      abortSignal: ctx.signal,
+    });
     // S3 answers nothing for us-east-1 and the legacy "EU" for eu-west-1.
     const raw = out.LocationConstraint as string | undefined;
     const region = !raw ? 'us-east-1' : raw === 'EU' ? 'eu-west-1' : raw;

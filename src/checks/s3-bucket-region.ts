@@ -33,7 +33,9 @@ export const s3BucketRegion: CheckDescriptor<'bucket'> = {
   scope: 'bucket',
   dependsOn: [],
   // HeadBucket is authorized as s3:ListBucket; its region header answers without it, so it is not asked for.
-  grants: (t) => [{ actions: ['s3:ListBucket'], resources: [s3BucketArn(t.partition, t.bucket)], sessionOnly: true }],
+  grants: (t) => [
+    { actions: ['s3:ListBucket'], resources: [s3BucketArn(t.partition, t.bucket)], sessionOnly: true },
+  ],
   async run(ctx) {
     const { target, facts } = ctx;
     const owner = bucketParams(ctx).ExpectedBucketOwner;

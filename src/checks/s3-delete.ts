@@ -8,7 +8,11 @@ const objects = (t: CheckContext<'bucket'>['target']) => s3ObjectsArn(t.partitio
 
 async function del(ctx: CheckContext<'bucket'>, key: string, versionId?: string) {
   return s3Of(ctx).send(
-    new DeleteObjectCommand({ ...bucketParams(ctx), Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+    new DeleteObjectCommand({
+      ...bucketParams(ctx),
+      Key: key,
+      ...(versionId ? { VersionId: versionId } : {}),
+    }),
     { abortSignal: ctx.signal },
   );
 }
@@ -23,11 +27,17 @@ async function sweep(ctx: CheckContext<'bucket'>): Promise<string> {
   if (!ctx.facts.listing) return '';
   try {
     const out = await s3Of(ctx).send(
-      new ListObjectsV2Command({ ...bucketParams(ctx), Prefix: `${ctx.target.prefix}${PROBE_MARKER}`, MaxKeys: 20 }),
+      new ListObjectsV2Command({
+        ...bucketParams(ctx),
+        Prefix: `${ctx.target.prefix}${PROBE_MARKER}`,
+        MaxKeys: 20,
+      }),
       { abortSignal: ctx.signal },
     );
     const cutoff = Date.now() - LEFTOVER_AGE_MS;
-    const old = (out.Contents ?? []).filter((o) => o.Key && o.LastModified && o.LastModified.getTime() < cutoff);
+    const old = (out.Contents ?? []).filter(
+      (o) => o.Key && o.LastModified && o.LastModified.getTime() < cutoff,
+    );
     let swept = 0;
     for (const o of old) {
       if (!o.Key) continue;
@@ -84,7 +94,9 @@ export const s3Delete: CheckDescriptor<'bucket'> = {
       const reason = locked
         ? 'Object Lock retention protects it until its retention period ends'
         : 's3:DeleteObjectVersion is not granted';
-      const missing: Grant[] = locked ? [] : [{ actions: ['s3:DeleteObjectVersion'], resources: [objects(target)] }];
+      const missing: Grant[] = locked
+        ? []
+        : [{ actions: ['s3:DeleteObjectVersion'], resources: [objects(target)] }];
       const outcome: Outcome = {
         status: 'warn',
         message:

@@ -9,7 +9,9 @@ export const s3Encryption: CheckDescriptor<'bucket'> = {
   title: 'The bucket’s default encryption is known',
   scope: 'bucket',
   dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
-  grants: (t) => [{ actions: ['s3:GetEncryptionConfiguration'], resources: [s3BucketArn(t.partition, t.bucket)] }],
+  grants: (t) => [
+    { actions: ['s3:GetEncryptionConfiguration'], resources: [s3BucketArn(t.partition, t.bucket)] },
+  ],
   async run(ctx) {
     const { target, facts } = ctx;
     let rule: { SSEAlgorithm?: string; KMSMasterKeyID?: string } | undefined;

@@ -22,7 +22,10 @@ export const s3List: CheckDescriptor<'bucket'> = {
       { abortSignal: ctx.signal },
     );
     const firstKey = out.Contents?.[0]?.Key;
-    facts.listing = { keyCount: out.KeyCount ?? out.Contents?.length ?? 0, ...(firstKey ? { firstKey } : {}) };
+    facts.listing = {
+      keyCount: out.KeyCount ?? out.Contents?.length ?? 0,
+      ...(firstKey ? { firstKey } : {}),
+    };
     facts.ownerConfirmed = true;
     const where = target.prefix ? `under ${target.prefix}` : 'at the bucket root';
     return {

@@ -46,7 +46,10 @@ export const s3Write: CheckDescriptor<'bucket'> = {
       out = await put(ctx, input);
     } catch (err) {
       if (codeOf(err) === 'PreconditionFailed') {
-        return { status: 'error', message: `An object already has the probe's unique key ${key}; nothing was written.` };
+        return {
+          status: 'error',
+          message: `An object already has the probe's unique key ${key}; nothing was written.`,
+        };
       }
       // A bucket policy may demand SSE-KMS headers; only then is the encryption rule worth waiting for.
       if (classify(err).kind !== 'denied' || input.ServerSideEncryption) throw err;

@@ -2,7 +2,8 @@ import type { Partition } from './regions.ts';
 
 /** ARN builders and parsers for the few resource types this service names. */
 
-export const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/((?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
+export const ROLE_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/((?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
 export const KMS_KEY_ARN =
   /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):key\/((?:mrk-)?[a-f0-9]{32}|[a-f0-9-]{36})$/;
 
@@ -36,7 +37,12 @@ export interface KmsKeyArn {
 export function parseKmsKeyArn(arn: string): KmsKeyArn | undefined {
   const m = KMS_KEY_ARN.exec(arn);
   if (!m) return undefined;
-  return { partition: m[1] as Partition, region: m[2] as string, account: m[3] as string, keyId: m[4] as string };
+  return {
+    partition: m[1] as Partition,
+    region: m[2] as string,
+    account: m[3] as string,
+    keyId: m[4] as string,
+  };
 }
 
 /** The partition of any ARN, if it names one this service knows. */

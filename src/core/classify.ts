@@ -115,7 +115,8 @@ export function errorInfo(err: unknown): AwsErrorInfo {
   const status = httpStatusOf(err);
   const code = codeOf(err);
   let message = typeof e.message === 'string' && e.message !== 'UnknownError' ? e.message : '';
-  if (!message && status === 403) message = 'Access Denied (HTTP 403 without a body: HEAD answers carry no detail)';
+  if (!message && status === 403)
+    message = 'Access Denied (HTTP 403 without a body: HEAD answers carry no detail)';
   if (!message) message = status ? `HTTP ${status}` : code;
   const info: AwsErrorInfo = { code, message: truncate(message, 600) };
   const requestId = e.$metadata?.requestId ?? headerOf(err, 'x-amz-request-id');
@@ -159,13 +160,21 @@ export function classify(err: unknown): Classified {
     return {
       kind: 'error',
       ours: true,
-      info: { code: 'ServiceCredentialsUnavailable', message: 'This service has no AWS credentials of its own.' },
+      info: {
+        code: 'ServiceCredentialsUnavailable',
+        message: 'This service has no AWS credentials of its own.',
+      },
       hint: 'A defect of this deployment, not of the customer setup: the service could not load its own credentials.',
     };
   }
 
   if (OUR_CLOCK_CODES.has(info.code)) {
-    return { kind: 'error', ours: true, info, hint: 'This service’s clock is off: AWS refused the signature’s time.' };
+    return {
+      kind: 'error',
+      ours: true,
+      info,
+      hint: 'This service’s clock is off: AWS refused the signature’s time.',
+    };
   }
 
   if (DENIAL_CODES.has(info.code) || (status === 403 && !THROTTLING_CODES.has(info.code))) {
@@ -206,7 +215,11 @@ export function classify(err: unknown): Classified {
   return result;
 }
 
-function denialHint(code: string, policyType: PolicyType | undefined, explicitDeny: boolean): string | undefined {
+function denialHint(
+  code: string,
+  policyType: PolicyType | undefined,
+  explicitDeny: boolean,
+): string | undefined {
   switch (code) {
     case 'InvalidAccessKeyId':
     case 'InvalidClientTokenId':
@@ -243,7 +256,9 @@ function denialHint(code: string, policyType: PolicyType | undefined, explicitDe
 
 /** Whether adding an Allow to the role's or user's own policy is the fix. */
 export function fixableByIdentityPolicy(denied: Denied): boolean {
-  return !denied.explicitDeny && (denied.policyType === undefined || denied.policyType === 'identity-based policy');
+  return (
+    !denied.explicitDeny && (denied.policyType === undefined || denied.policyType === 'identity-based policy')
+  );
 }
 
 function truncate(s: string, n: number): string {

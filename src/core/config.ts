@@ -26,7 +26,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   if (!isRegion(region)) throw new ConfigError(`AWS_REGION ${region} is not a region this service knows`);
   const vendorPrincipalArn = env.VENDOR_PRINCIPAL_ARN ?? (local ? DEFAULT_VENDOR_PRINCIPAL : '');
-  if (!parseRoleArn(vendorPrincipalArn) && !/^arn:aws[\w-]*:iam::\d{12}:(user|root)/.test(vendorPrincipalArn)) {
+  if (
+    !parseRoleArn(vendorPrincipalArn) &&
+    !/^arn:aws[\w-]*:iam::\d{12}:(user|root)/.test(vendorPrincipalArn)
+  ) {
     throw new ConfigError('VENDOR_PRINCIPAL_ARN must be the IAM role or user ARN that customers trust');
   }
   const tenantClaim = env.TENANT_CLAIM ?? 'tenant_id';

@@ -1,5 +1,5 @@
 import type { Partition } from './regions.ts';
-import type { Grant, PolicyDocument, PolicyStatement } from './types.ts';
+import type { Condition, Grant, PolicyDocument, PolicyStatement } from './types.ts';
 
 /**
  * Policies built from the catalogue's grants: the session policy passed on AssumeRole, the
@@ -8,24 +8,44 @@ import type { Grant, PolicyDocument, PolicyStatement } from './types.ts';
 
 export const SESSION_POLICY_LIMIT = 2048;
 
-const uniq = (xs: Iterable<string>) => [...new Set(xs)];
 const one = (xs: string[]) => (xs.length === 1 ? (xs[0] as string) : xs);
 
-/** Grants with the same actions and condition become one statement over all their resources. */
+/**
+ * The fewest statements that say exactly the grants: actions on the same resource (and
+ * condition) are merged, then resources that need the same actions share a statement.
+ */
 export function statementsOf(grants: readonly Grant[], keepConditions = true): PolicyStatement[] {
-  const groups = new Map<string, { actions: string[]; resources: string[]; condition?: Grant['condition'] }>();
+  const perResource = new Map<string, { resource: string; condition?: Condition; actions: Set<string> }>();
   for (const g of grants) {
-    const actions = uniq(g.actions).sort();
     const condition = keepConditions ? g.condition : undefined;
-    const key = `${actions.join(',')}|${condition ? JSON.stringify(condition) : ''}`;
+    for (const resource of g.resources) {
+      const key = `${resource}|${condition ? JSON.stringify(condition) : ''}`;
+      const entry = perResource.get(key) ?? {
+        resource,
+        ...(condition ? { condition } : {}),
+        actions: new Set(),
+      };
+      for (const a of g.actions) entry.actions.add(a);
+      perResource.set(key, entry);
+    }
+  }
+  const groups = new Map<string, { actions: string[]; resources: string[]; condition?: Condition }>();
+  for (const e of perResource.values()) {
+    const actions = [...e.actions].sort();
+    const key = `${actions.join(',')}|${e.condition ? JSON.stringify(e.condition) : ''}`;
     const group = groups.get(key);
-    if (group) group.resources.push(...g.resources);
-    else groups.set(key, { actions, resources: [...g.resources], ...(condition ? { condition } : {}) });
+    if (group) group.resources.push(e.resource);
+    else
+      groups.set(key, {
+        actions,
+        resources: [e.resource],
+        ...(e.condition ? { condition: e.condition } : {}),
+      });
   }
   return [...groups.values()].map((g) => ({
     Effect: 'Allow',
     Action: one(g.actions),
-    Resource: one(uniq(g.resources)),
+    Resource: one(g.resources),
     ...(g.condition ? { Condition: g.condition } : {}),
   }));
 }
@@ -64,7 +84,15 @@ export interface SessionPlan {
 export function planSessions(perBucket: readonly Grant[][], partition: Partition): SessionPlan {
   const kms = kmsViaS3Statement(partition);
   const render = (grants: Grant[]) =>
-    JSON.stringify(policyOf([...statementsOf(grants.filter((g) => !g.trust), false), kms]));
+    JSON.stringify(
+      policyOf([
+        ...statementsOf(
+          grants.filter((g) => !g.trust),
+          false,
+        ),
+        kms,
+      ]),
+    );
   if (perBucket.length === 0) return { policies: [JSON.stringify(NOTHING_ALLOWED)], sessionOf: [] };
 
   const policies: string[] = [];

@@ -55,7 +55,11 @@ const ACCESS_CHECKS: Record<Access, CheckId[]> = {
 };
 
 /** Without a profile, each bucket's `access` decides what is required. */
-export function requirementFor(id: CheckId, profile: Profile | undefined, access: Access = 'readwrite'): Requirement {
+export function requirementFor(
+  id: CheckId,
+  profile: Profile | undefined,
+  access: Access = 'readwrite',
+): Requirement {
   if (profile) return profile.checks[id] ?? 'off';
   if (id in identity) return identity[id as keyof typeof identity];
   return ACCESS_CHECKS[access].includes(id) ? 'required' : 'off';

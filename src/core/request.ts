@@ -2,10 +2,16 @@ import * as v from 'valibot';
 import { KMS_KEY_ARN, parseKmsKeyArn, parseRoleArn } from './arn.ts';
 import { PROFILE_NAMES } from './profiles.ts';
 import { ALL_REGIONS, isRegion, type Partition, partitionOfRegion } from './regions.ts';
-import type { VerifyRequest } from './types.ts';
+import type { BucketInput, VerifyRequest } from './types.ts';
 
 /** The contract's limits (verify-api.md, "Fields and defaults"). */
-export const LIMITS = { bodyBytes: 64 * 1024, buckets: 50, kmsKeys: 20, redshiftTargets: 10, prefixChars: 512 };
+export const LIMITS = {
+  bodyBytes: 64 * 1024,
+  buckets: 50,
+  kmsKeys: 20,
+  redshiftTargets: 10,
+  prefixChars: 512,
+};
 
 export interface FieldError {
   path: string;
@@ -33,7 +39,10 @@ const roleCredentials = v.strictObject({
   roleArn: v.pipe(
     v.string('must be a string'),
     v.maxLength(2048, 'too long'),
-    v.check((s) => parseRoleArn(s) !== undefined, 'not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)'),
+    v.check(
+      (s) => parseRoleArn(s) !== undefined,
+      'not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)',
+    ),
   ),
 });
 
@@ -48,10 +57,7 @@ const accessKeyCredentials = v.strictObject({
     v.regex(/^[A-Za-z0-9/+=]{16,128}$/, 'not an AWS secret access key'),
   ),
   sessionToken: v.optional(
-    v.pipe(
-      v.string('must be a string'),
-      v.regex(/^[A-Za-z0-9/+=]{16,4096}$/, 'not an AWS session token'),
-    ),
+    v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9/+=]{16,4096}$/, 'not an AWS session token')),
   ),
 });
 
@@ -79,7 +85,9 @@ const bucket = v.strictObject({
   access: v.optional(v.picklist(['read', 'write', 'readwrite'], 'one of read, write, readwrite')),
   region: v.optional(region),
   kmsKeyArn: v.optional(kmsKeyArn),
-  expectedBucketOwner: v.optional(v.pipe(v.string('must be a string'), v.regex(/^\d{12}$/, 'a 12-digit AWS account id'))),
+  expectedBucketOwner: v.optional(
+    v.pipe(v.string('must be a string'), v.regex(/^\d{12}$/, 'a 12-digit AWS account id')),
+  ),
 });
 
 const NOT_YET = 'not available in this version of the service';
@@ -125,10 +133,15 @@ function partitionErrors(req: VerifyRequest): FieldError[] {
   const errors: FieldError[] = [];
   const c = req.credentials;
   const partition: Partition | undefined =
-    c.type === 'role' ? parseRoleArn(c.roleArn)?.partition : req.region ? partitionOfRegion(req.region) : undefined;
+    c.type === 'role'
+      ? parseRoleArn(c.roleArn)?.partition
+      : req.region
+        ? partitionOfRegion(req.region)
+        : undefined;
   if (!partition) return errors;
   const check = (path: string, p: Partition | undefined) => {
-    if (p && p !== partition) errors.push({ path, message: `is in partition ${p}, the credentials in ${partition}` });
+    if (p && p !== partition)
+      errors.push({ path, message: `is in partition ${p}, the credentials in ${partition}` });
   };
   if (req.region) check('region', partitionOfRegion(req.region));
   req.s3?.forEach((b, i) => {
@@ -146,4 +159,47 @@ export function parseVerifyRequest(body: unknown): Parsed<VerifyRequest> {
   const value = result.output as VerifyRequest;
   const errors = partitionErrors(value);
   return errors.length ? { ok: false, errors } : { ok: true, value };
+}
+
+const setupQuerySchema = v.strictObject({
+  profile: v.optional(v.picklist(PROFILE_NAMES, `one of ${PROFILE_NAMES.join(', ')}`)),
+  s3: v.pipe(v.array(bucket), v.maxLength(LIMITS.buckets, `at most ${LIMITS.buckets} buckets`)),
+});
+
+/** Per-bucket query parameters, paired with the `bucket` of the same position. */
+const PER_BUCKET = ['prefix', 'access', 'region', 'kmsKeyArn'] as const;
+
+/**
+ * GET /setup?profile=staging&bucket=a&prefix=in/&bucket=b: repeated parameters are read from
+ * the raw query string, because API Gateway joins repeats with commas in queryStringParameters.
+ */
+export function parseSetupQuery(raw: string): Parsed<{ profile?: string; buckets: BucketInput[] }> {
+  const params = new URLSearchParams(raw);
+  const errors: FieldError[] = [];
+  const known = new Set<string>(['profile', 'bucket', ...PER_BUCKET]);
+  for (const key of new Set(params.keys())) {
+    if (!known.has(key))
+      errors.push({ path: key, message: key.startsWith('redshift') ? NOT_YET : 'unknown parameter' });
+  }
+  const buckets: Record<string, string>[] = params.getAll('bucket').map((bucket) => ({ bucket }));
+  for (const key of PER_BUCKET) {
+    const values = params.getAll(key);
+    if (values.length > buckets.length)
+      errors.push({ path: key, message: `given ${values.length} times for ${buckets.length} bucket(s)` });
+    values.forEach((value, i) => {
+      const b = buckets[i];
+      if (b && value !== '') b[key] = value;
+    });
+  }
+  const profiles = params.getAll('profile');
+  if (profiles.length > 1) errors.push({ path: 'profile', message: 'given more than once' });
+  const input = { s3: buckets, ...(profiles[0] !== undefined ? { profile: profiles[0] } : {}) };
+  const result = v.safeParse(setupQuerySchema, input, { abortEarly: false });
+  if (!result.success) errors.push(...fieldErrors(result.issues));
+  if (errors.length || !result.success) return { ok: false, errors };
+  const out = result.output;
+  return {
+    ok: true,
+    value: { buckets: out.s3 as BucketInput[], ...(out.profile ? { profile: out.profile } : {}) },
+  };
 }

@@ -44,13 +44,17 @@ export async function runGraph(
   };
 
   const execute = async (node: GraphNode): Promise<Outcome> => {
-    const depOutcomes = await Promise.all(node.deps.map(async (d) => ({ dep: d, outcome: await outcomeOf(d.key) })));
+    const depOutcomes = await Promise.all(
+      node.deps.map(async (d) => ({ dep: d, outcome: await outcomeOf(d.key) })),
+    );
     const began = performance.now();
     let outcome: Outcome | undefined;
     for (const { dep, outcome: o } of depOutcomes) {
       if (dep.kind !== 'hard') continue;
-      if (!o) outcome = { status: 'skip', message: `Needs ${dep.name}, which this verification does not run.` };
-      else if (!PROCEED.has(o.status)) outcome = { status: 'skip', message: `Skipped: ${dep.name} did not pass.` };
+      if (!o)
+        outcome = { status: 'skip', message: `Needs ${dep.name}, which this verification does not run.` };
+      else if (!PROCEED.has(o.status))
+        outcome = { status: 'skip', message: `Skipped: ${dep.name} did not pass.` };
       if (outcome) break;
     }
     if (!outcome && opts.controller.signal.aborted) {
@@ -75,7 +79,10 @@ export async function runGraph(
     for (const n of nodes) {
       if (!snapshot.has(n.key)) {
         snapshot.set(n.key, {
-          outcome: { status: 'error', message: `Did not finish within the verification's ${seconds} s limit.` },
+          outcome: {
+            status: 'error',
+            message: `Did not finish within the verification's ${seconds} s limit.`,
+          },
           durationMs: opts.deadlineMs,
         });
       }

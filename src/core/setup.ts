@@ -1,9 +1,9 @@
 import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
-import { planTargets } from './targets.ts';
 import { policyOf, statementsOf, trustPolicy } from './policy.ts';
 import { type Profile, requirementFor } from './profiles.ts';
-import type { BucketInput, Grant, PolicyDocument } from './types.ts';
 import type { Partition } from './regions.ts';
+import { planTargets } from './targets.ts';
+import type { BucketInput, Grant, PolicyDocument } from './types.ts';
 
 export interface SetupRequest {
   tenantId: string;

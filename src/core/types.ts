@@ -253,4 +253,3 @@ export interface Report {
   checks: CheckResult[];
   remediation: { policy: PolicyDocument; trustPolicy?: PolicyDocument };
 }
-

@@ -1,11 +1,11 @@
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
 import { classify, type Denied, fixableByIdentityPolicy } from './classify.ts';
 import { planSessions, policyOf, statementsOf, trustPolicy } from './policy.ts';
 import { ownerNote } from './probe.ts';
-import { type Profile, profileNamed, requirementFor } from './profiles.ts';
+import { profileNamed, requirementFor } from './profiles.ts';
 import { partitionOfRegion, type Region } from './regions.ts';
 import { type GraphNode, runGraph } from './runner.ts';
 import { planTargets } from './targets.ts';
@@ -77,7 +77,9 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   // The session policy allows exactly what the planned bucket checks call.
   if (principalTarget.credentials.type === 'role') {
     const perBucket = buckets.map((b) =>
-      planned.filter((p) => p.target === b).flatMap((p) => (p.check as AnyCheck & { scope: 'bucket' }).grants(b)),
+      planned
+        .filter((p) => p.target === b)
+        .flatMap((p) => (p.check as AnyCheck & { scope: 'bucket' }).grants(b)),
     );
     const sessions = planSessions(perBucket, principalTarget.partition);
     principalTarget.sessionPolicies = sessions.policies;
@@ -94,7 +96,11 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   const identity = planned.find((p) => p.check.scope === 'principal' && p.check.dependsOn.length === 0);
 
   const nodes: GraphNode[] = planned.map((p) => {
-    const waits = p.check.dependsOn.map((d) => ({ key: `${d.id}@${p.target.key}`, name: d.id, kind: d.kind }));
+    const waits = p.check.dependsOn.map((d) => ({
+      key: `${d.id}@${p.target.key}`,
+      name: d.id,
+      kind: d.kind,
+    }));
     if (p.target.kind === 'bucket' && identity) {
       waits.unshift({ key: identity.key, name: identity.check.id, kind: 'hard' });
     }
@@ -119,7 +125,10 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     };
   });
 
-  const settled = await runGraph(nodes, { deadlineMs: deps.deadlineMs ?? VERIFICATION_DEADLINE_MS, controller });
+  const settled = await runGraph(nodes, {
+    deadlineMs: deps.deadlineMs ?? VERIFICATION_DEADLINE_MS,
+    controller,
+  });
   await removeStrandedProbes(buckets, bucketFacts, settled, principal, deps);
 
   const checks: CheckResult[] = [];
@@ -173,11 +182,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
 }
 
 /** Runs one check, turning whatever AWS threw into a verdict through the one classifier. */
-async function runCheck(
-  check: AnyCheck,
-  ctx: AnyContext,
-  logger: Logger,
-): Promise<Outcome> {
+async function runCheck(check: AnyCheck, ctx: AnyContext, logger: Logger): Promise<Outcome> {
   try {
     // The planner pairs each check only with targets of its own scope.
     return await (check.run as (c: AnyContext) => Promise<Outcome>)(ctx);
@@ -199,10 +204,9 @@ async function runCheck(
 }
 
 function denial(check: AnyCheck, ctx: AnyContext, d: Denied): Outcome {
-  const explained = (check.explainDenial as (t: Target, c: AnyContext) => Partial<Outcome> & { message: string })(
-    ctx.target,
-    ctx,
-  );
+  const explained = (
+    check.explainDenial as (t: Target, c: AnyContext) => Partial<Outcome> & { message: string }
+  )(ctx.target, ctx);
   const outcome: Outcome = { status: 'fail', error: d.info, ...explained };
   const hints = [d.hint];
   if (ctx.target.kind === 'bucket') {
@@ -215,13 +219,20 @@ function denial(check: AnyCheck, ctx: AnyContext, d: Denied): Outcome {
     const grants = (check.grants as (t: Target) => Grant[])(ctx.target);
     // AWS named what it refused: ask for exactly that (e.g. the KMS key behind an S3 write).
     const named =
-      d.action && d.resource && !d.resource.includes('*') && !grants.some((g) => g.actions.includes(d.action as string))
+      d.action &&
+      d.resource &&
+      !d.resource.includes('*') &&
+      !grants.some((g) => g.actions.includes(d.action as string))
         ? [{ actions: [d.action], resources: [d.resource] }]
         : undefined;
-    outcome.missing = fixableByIdentityPolicy(d) ? (named ?? grants.filter((g) => !g.sessionOnly && !g.trust)) : [];
+    outcome.missing = fixableByIdentityPolicy(d)
+      ? (named ?? grants.filter((g) => !g.sessionOnly && !g.trust))
+      : [];
   }
   if (!outcome.remediation && outcome.missing?.length) {
-    outcome.remediation = outcome.missing.map((g) => `Allow ${g.actions.join(', ')} on ${g.resources.join(', ')}`).join('; ');
+    outcome.remediation = outcome.missing
+      .map((g) => `Allow ${g.actions.join(', ')} on ${g.resources.join(', ')}`)
+      .join('; ');
   }
   if (!outcome.remediation && d.explicitDeny) {
     outcome.remediation = `Remove or narrow the explicit deny${d.policyType ? ` in the ${d.policyType}` : ''}.`;
@@ -298,7 +309,11 @@ async function removeStrandedProbes(
           { abortSignal: AbortSignal.timeout(2_000) },
         );
       } catch (err) {
-        deps.logger.warn('probe left behind', { bucket: b.bucket, key: f.probe.key, error: classify(err).info.code });
+        deps.logger.warn('probe left behind', {
+          bucket: b.bucket,
+          key: f.probe.key,
+          error: classify(err).info.code,
+        });
       }
     }),
   );

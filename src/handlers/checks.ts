@@ -1,2 +1,8 @@
-// Placeholder until the core lands; replaced in the same issue.
-export const handler = async () => ({ statusCode: 501, body: '{"error":{"code":"NotImplemented","message":"checks"}}' });
+import { catalogueView } from '../core/service.ts';
+import { createServices, httpHandler } from './app.ts';
+import { json } from './http.ts';
+
+export const services = createServices();
+
+/** GET /checks: the catalogue, its IAM actions and which profiles require each check. */
+export const handler = httpHandler(services, async () => json(200, catalogueView()));

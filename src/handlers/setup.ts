@@ -1,2 +1,13 @@
-// Placeholder until the core lands; replaced in the same issue.
-export const handler = async () => ({ statusCode: 501, body: '{"error":{"code":"NotImplemented","message":"setup"}}' });
+import { parseSetupQuery } from '../core/request.ts';
+import { setupForTenant } from '../core/service.ts';
+import { createServices, httpHandler } from './app.ts';
+import { invalid, json } from './http.ts';
+
+export const services = createServices();
+
+/** GET /setup: what the tenant must create, from the same catalogue that checks it. */
+export const handler = httpHandler(services, async (event, context) => {
+  const parsed = parseSetupQuery(event.rawQueryString ?? '');
+  if (!parsed.ok) throw invalid(parsed.errors);
+  return json(200, setupForTenant(services, context.tenantId, context.externalIdSecret, parsed.value));
+});

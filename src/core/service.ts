@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
+import { partitionOfArn } from './arn.ts';
+import { createAwsAccess } from './aws.ts';
+import type { ServiceConfig } from './config.ts';
+import { type ExternalIdSecret, externalIdFor } from './external-id.ts';
+import { BUILTIN_PROFILES, profileNamed, requirementFor } from './profiles.ts';
+import { type SetupAnswer, setupFor } from './setup.ts';
+import { planTargets } from './targets.ts';
+import type { AwsAccess, BucketInput, Report, VerifyRequest } from './types.ts';
+import { type VerifyDeps, verify } from './verify.ts';
+
+/** The use cases the handlers call: tenant and secret in, plain objects out. No HTTP here. */
+
+export interface Services {
+  config: ServiceConfig;
+  logger: Logger;
+  /** Tests inject clients; production makes fresh ones per verification. */
+  awsFactory?: () => AwsAccess & { close?(): void };
+  deadlineMs?: number;
+}
+
+export async function verifyForTenant(
+  s: Services,
+  tenantId: string,
+  secret: ExternalIdSecret,
+  request: VerifyRequest,
+): Promise<Report> {
+  const aws = s.awsFactory ? s.awsFactory() : createAwsAccess();
+  const profile = profileNamed(request.profile);
+  const info = {
+    id: randomUUID(),
+    tenantId,
+    externalId: externalIdFor(secret, tenantId),
+    vendorName: s.config.vendorName,
+    vendorPrincipalArn: s.config.vendorPrincipalArn,
+    startedAt: new Date(),
+    externalIdNotEnforced: profile?.externalIdNotEnforced ?? 'fail',
+  } as const;
+  const deps: VerifyDeps = { aws, logger: s.logger, serviceRegion: s.config.region };
+  if (s.deadlineMs !== undefined) deps.deadlineMs = s.deadlineMs;
+  try {
+    const report = await verify(request, info, deps);
+    s.logger.info('verification finished', {
+      verificationId: report.verificationId,
+      tenantId,
+      status: report.status,
+      durationMs: report.durationMs,
+      checks: report.checks.map((c) => `${c.id} ${c.target} ${c.status}`),
+    });
+    return report;
+  } finally {
+    aws.close?.();
+  }
+}
+
+export function setupForTenant(
+  s: Services,
+  tenantId: string,
+  secret: ExternalIdSecret,
+  query: { profile?: string; buckets: BucketInput[] },
+): SetupAnswer {
+  const profile = profileNamed(query.profile);
+  return setupFor({
+    tenantId,
+    externalId: externalIdFor(secret, tenantId),
+    vendorPrincipalArn: s.config.vendorPrincipalArn,
+    partition: partitionOfArn(s.config.vendorPrincipalArn) ?? 'aws',
+    buckets: query.buckets,
+    ...(profile ? { profile } : {}),
+  });
+}
+
+/** The catalogue as GET /checks shows it, with placeholder resources. */
+export function catalogueView() {
+  const [example] = planTargets([{ bucket: 'BUCKET', prefix: 'PREFIX/' }], 'aws');
+  return {
+    profiles: Object.values(BUILTIN_PROFILES).map((p) => ({ name: p.name, description: p.description })),
+    checks: (CATALOGUE as readonly AnyCheck[]).map((c) => {
+      const grants =
+        c.scope === 'bucket'
+          ? example
+            ? c.grants(example)
+            : []
+          : c.grants({
+              kind: 'principal',
+              key: 'principal',
+              label: 'arn:aws:iam::ACCOUNT:role/ROLE',
+              partition: 'aws',
+              region: 'us-east-1',
+              credentials: { type: 'role', roleArn: 'arn:aws:iam::ACCOUNT:role/ROLE' },
+              sessionPolicies: [],
+            });
+      return {
+        id: c.id,
+        title: c.title,
+        scope: c.scope,
+        dependsOn: c.dependsOn.map((d) => d.id),
+        actions: [...new Set(grants.flatMap((g) => g.actions))],
+        resources: [...new Set(grants.flatMap((g) => g.resources))],
+        profiles: Object.fromEntries(
+          Object.values(BUILTIN_PROFILES).map((p) => [p.name, requirementFor(c.id, p)]),
+        ),
+      };
+    }),
+  };
+}

@@ -1,0 +1,34 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { loadConfig } from '../core/config.ts';
+import { createLogger } from '../core/logger.ts';
+import type { Services } from '../core/service.ts';
+import {
+  externalIdSecret,
+  type HttpContext,
+  type HttpEvent,
+  type HttpResult,
+  httpErrors,
+  tenantFromAuthorizer,
+} from './http.ts';
+
+/**
+ * Built once per container. loadConfig throws when a deployed stage lacks its secret
+ * parameter, so such a function refuses to start rather than issue development external IDs.
+ */
+export function createServices(): Services {
+  return { config: loadConfig(), logger: createLogger() };
+}
+
+/** The one middleware stack of every HTTP handler, in order; the handler itself comes last. */
+export function httpHandler(
+  services: Services,
+  handler: (event: HttpEvent, context: HttpContext) => Promise<HttpResult>,
+) {
+  return middy<HttpEvent, HttpResult, Error, HttpContext>()
+    .use(httpErrors(services.logger))
+    .use(injectLambdaContext(services.logger, { resetKeys: true }))
+    .use(tenantFromAuthorizer(services.config.tenantClaim))
+    .use(externalIdSecret(services.config))
+    .handler(handler);
+}

@@ -1,0 +1,166 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import ssm from '@middy/ssm';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { ServiceConfig } from '../core/config.ts';
+import { type ExternalIdSecret, localDevSecret, parseSecret } from '../core/external-id.ts';
+import type { FieldError } from '../core/request.ts';
+
+/**
+ * The HTTP edge shared by every handler: the contract's error shape, the tenant from the
+ * authorizer, the body limits and the external ID secret. The core never sees any of it.
+ */
+
+/** What API Gateway passes from a JWT authorizer (claims) or a Lambda authorizer (lambda). */
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: Record<string, unknown> }; lambda?: Record<string, unknown> };
+  };
+};
+export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
+export type HttpContext = Context & {
+  tenantId: string;
+  externalIdSecret: ExternalIdSecret;
+  /** Set by @middy/ssm in a deployed stage; parsed into externalIdSecret. */
+  externalIdSecretRaw?: unknown;
+};
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly statusCode: number;
+  readonly code: string;
+  readonly details: FieldError[];
+  constructor(
+    statusCode: number,
+    code: string,
+    message: string,
+    details: FieldError[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.statusCode = statusCode;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function invalid(details: FieldError[]): ApiError {
+  const n = details.length;
+  return new ApiError(400, 'InvalidRequest', `${n} field${n === 1 ? ' is' : 's are'} invalid`, details);
+}
+
+const HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+
+export function json(statusCode: number, body: unknown): HttpResult {
+  return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
+}
+
+const requestIdOf = (event: HttpEvent | undefined, context: Context) =>
+  event?.requestContext?.requestId ?? context.awsRequestId;
+
+/** Turns every error into the contract's shape; a 5xx says nothing of its cause to the caller. */
+export function httpErrors(logger: Logger): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
+  return {
+    name: 'httpErrors',
+    onError: (request) => {
+      const err = request.error;
+      const requestId = requestIdOf(request.event, request.context);
+      if (err instanceof ApiError) {
+        logger.info('request refused', { statusCode: err.statusCode, code: err.code, details: err.details });
+        const error: Record<string, unknown> = { code: err.code, message: err.message };
+        if (err.details.length) error.details = err.details;
+        request.response = json(err.statusCode, { error, requestId });
+        return;
+      }
+      logger.error('unhandled error', { error: err ?? undefined });
+      request.response = json(500, {
+        error: { code: 'InternalError', message: 'The service failed; this is not caused by your request.' },
+        requestId,
+      });
+    },
+  };
+}
+
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._:@|+-]{0,127}$/;
+
+/**
+ * The tenant comes only from the authorizer's context: a JWT claim (configurable) or a Lambda
+ * authorizer's context. Headers, query and body are never consulted.
+ */
+export function tenantFromAuthorizer(
+  claim: string,
+): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
+  return {
+    name: 'tenantFromAuthorizer',
+    before: (request) => {
+      const auth = request.event?.requestContext?.authorizer;
+      const raw = auth?.jwt?.claims?.[claim] ?? auth?.lambda?.[claim] ?? auth?.lambda?.tenantId;
+      if (raw === undefined || raw === null || raw === '') {
+        throw new ApiError(401, 'Unauthorized', 'The authorizer context carries no tenant.');
+      }
+      if (typeof raw !== 'string' || !TENANT_ID.test(raw)) {
+        throw new ApiError(403, 'Forbidden', 'The authorizer context carries no valid tenant.');
+      }
+      request.context.tenantId = raw;
+    },
+  };
+}
+
+/**
+ * The external ID secret: from SSM (cached, fetched once per container) in a deployed stage,
+ * from a generated file on a developer's machine.
+ */
+export function externalIdSecret(
+  config: ServiceConfig,
+): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext>[] {
+  if (!config.externalIdSecretParameter) {
+    return [
+      {
+        name: 'localExternalIdSecret',
+        before: (request) => {
+          request.context.externalIdSecret = localDevSecret();
+        },
+      },
+    ];
+  }
+  return [
+    ssm({
+      fetchData: { externalIdSecretRaw: config.externalIdSecretParameter },
+      setToContext: true,
+      cacheExpiry: 15 * 60 * 1000,
+      // @middy/ssm is typed for any event; it reads nothing of it.
+    }) as unknown as MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext>,
+    {
+      name: 'parseExternalIdSecret',
+      before: (request) => {
+        const raw = request.context.externalIdSecretRaw;
+        if (typeof raw !== 'string') throw new Error('external ID secret parameter is empty');
+        request.context.externalIdSecret = parseSecret(raw);
+      },
+    },
+  ];
+}
+
+/** Reads a JSON body within the contract's size limit: 413 over it, 400 for anything unreadable. */
+export function readJsonBody(event: HttpEvent, maxBytes: number): unknown {
+  const raw = event.body;
+  if (raw === undefined || raw === null || raw === '') {
+    throw invalid([{ path: '(body)', message: 'a JSON body is required' }]);
+  }
+  if (typeof raw !== 'string') throw invalid([{ path: '(body)', message: 'not valid JSON' }]);
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > maxBytes) {
+    throw new ApiError(413, 'PayloadTooLarge', `The body is over ${maxBytes / 1024} KiB.`);
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new ApiError(
+      400,
+      'InvalidRequest',
+      'The body is not valid JSON.',
+      [{ path: '(body)', message: 'not valid JSON' }],
+      { cause: err },
+    );
+  }
+}
