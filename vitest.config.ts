@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'sandbox/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['test/setup.ts'],
     // The property-based and end-to-end tests spawn processes or run thousands of cases.
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -37,7 +37,7 @@ export interface VerifyDeps {
   deadlineMs?: number;
 }
 
-type AnyContext = CheckContext<'bucket'> | CheckContext<'principal'>;
+export type AnyContext = CheckContext<'bucket'> | CheckContext<'principal'>;
 
 interface Planned {
   check: AnyCheck;
@@ -182,7 +182,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
 }
 
 /** Runs one check, turning whatever AWS threw into a verdict through the one classifier. */
-async function runCheck(check: AnyCheck, ctx: AnyContext, logger: Logger): Promise<Outcome> {
+export async function runCheck(check: AnyCheck, ctx: AnyContext, logger: Logger): Promise<Outcome> {
   try {
     // The planner pairs each check only with targets of its own scope.
     return await (check.run as (c: AnyContext) => Promise<Outcome>)(ctx);

@@ -1,0 +1,55 @@
+import { S3ServiceException } from '@aws-sdk/client-s3';
+import { STSServiceException } from '@aws-sdk/client-sts';
+
+/**
+ * AWS errors as the SDK really surfaces them: the service exception class, the code as `name`,
+ * `$metadata` with the HTTP status and request id, and (for S3) the raw `$response` headers.
+ */
+export function s3Error(
+  code: string,
+  status: number,
+  message = 'Access Denied',
+  headers: Record<string, string> = {},
+): S3ServiceException {
+  const err = new S3ServiceException({
+    name: code,
+    $fault: status >= 500 ? 'server' : 'client',
+    message,
+    $metadata: {
+      httpStatusCode: status,
+      requestId: 'EXAMPLE0REQUEST0ID',
+      extendedRequestId: 'EXAMPLEhostid',
+    },
+  });
+  Object.defineProperty(err, '$response', {
+    value: {
+      statusCode: status,
+      headers: { 'x-amz-request-id': 'EXAMPLE0REQUEST0ID', ...headers },
+      body: undefined,
+    },
+    enumerable: false,
+  });
+  return err;
+}
+
+/** HEAD answers have no body: the SDK names the error after nothing ("Unknown"). */
+export const headError = (status: number, headers: Record<string, string> = {}) =>
+  s3Error('Unknown', status, 'UnknownError', headers);
+
+export function stsError(code: string, status: number, message: string): STSServiceException {
+  return new STSServiceException({
+    name: code,
+    $fault: status >= 500 ? 'server' : 'client',
+    message,
+    $metadata: { httpStatusCode: status, requestId: 'c6104cbe-af31-11e0-8154-cbc7ccf896c7' },
+  });
+}
+
+export const assumeRoleDenied = (role = 'arn:aws:iam::111122223333:role/VendorAccess') =>
+  stsError(
+    'AccessDenied',
+    403,
+    `User: arn:aws:sts::999988887777:assumed-role/aws-access-verifier-dev/verify is not authorized to perform: sts:AssumeRole on resource: ${role}`,
+  );
+
+export const networkError = (code = 'ECONNRESET') => Object.assign(new Error(`socket hang up`), { code });

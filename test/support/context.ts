@@ -1,0 +1,109 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { AnyCheck } from '../../src/checks/index.ts';
+import { createAwsAccess } from '../../src/core/aws.ts';
+import type { Region } from '../../src/core/regions.ts';
+import { planTargets } from '../../src/core/targets.ts';
+import type {
+  BucketFacts,
+  BucketInput,
+  CheckContext,
+  CheckId,
+  Outcome,
+  PrincipalFacts,
+  PrincipalTarget,
+  VerificationInfo,
+} from '../../src/core/types.ts';
+import { type AnyContext, runCheck } from '../../src/core/verify.ts';
+
+/** Fixed values tests can assert on. AWS's documented example keys only. */
+export const ACCOUNT = '111122223333';
+export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/VendorAccess`;
+export const SESSION = {
+  accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN0123456789',
+};
+export const EXTERNAL_ID = 'v1-EXAMPLEexternalID0123456789abcd';
+
+export function verificationInfo(over: Partial<VerificationInfo> = {}): VerificationInfo {
+  return {
+    id: '7f0c1a2b-0000-4000-8000-000000000001',
+    tenantId: 't-123',
+    externalId: EXTERNAL_ID,
+    vendorName: 'acme',
+    vendorPrincipalArn: 'arn:aws:iam::999988887777:role/aws-access-verifier-dev',
+    startedAt: new Date('2026-11-22T10:00:00.000Z'),
+    externalIdNotEnforced: 'fail',
+    ...over,
+  };
+}
+
+export const silentLogger = () => new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+
+export function principalTarget(over: Partial<PrincipalTarget> = {}): PrincipalTarget {
+  return {
+    kind: 'principal',
+    key: 'principal',
+    label: ROLE_ARN,
+    partition: 'aws',
+    region: 'us-east-1',
+    credentials: { type: 'role', roleArn: ROLE_ARN },
+    account: ACCOUNT,
+    sessionPolicies: ['{"Version":"2012-10-17","Statement":[]}'],
+    ...over,
+  };
+}
+
+type Dependencies = Partial<Record<CheckId, Outcome>>;
+
+/**
+ * A context for one bucket check, with real SDK clients (mock them with aws-sdk-client-mock)
+ * and a session already won. `outcomes` answers ctx.outcomeOf for soft dependencies.
+ */
+export function bucketContext(
+  input: BucketInput & { requestRegion?: Region },
+  opts: {
+    facts?: Partial<BucketFacts>;
+    outcomes?: Dependencies;
+    verification?: Partial<VerificationInfo>;
+  } = {},
+): CheckContext<'bucket'> {
+  const [target] = planTargets([input], 'aws', input.requestRegion, 'us-east-1');
+  if (!target) throw new Error('no target');
+  const principal: PrincipalFacts = { account: ACCOUNT, arn: `${ROLE_ARN}/session`, sessions: [SESSION] };
+  return {
+    target,
+    facts: { region: target.initialRegion, regionKnown: true, ownerConfirmed: false, ...opts.facts },
+    principal,
+    principalTarget: principalTarget(),
+    verification: verificationInfo(opts.verification),
+    aws: createAwsAccess(),
+    signal: new AbortController().signal,
+    logger: silentLogger(),
+    outcomeOf: async (id) => opts.outcomes?.[id],
+  };
+}
+
+export function principalContext(
+  target: PrincipalTarget = principalTarget(),
+  verification: Partial<VerificationInfo> = {},
+): CheckContext<'principal'> {
+  // For identity checks the facts they write are the principal's.
+  const principal: PrincipalFacts = { sessions: [] };
+  return {
+    target,
+    facts: principal,
+    principal,
+    principalTarget: target,
+    verification: verificationInfo(verification),
+    aws: createAwsAccess(),
+    signal: new AbortController().signal,
+    logger: silentLogger(),
+    outcomeOf: async () => undefined,
+  };
+}
+
+/** Runs a check through the core's own runner, so AWS errors are classified as in production. */
+export function run(check: AnyCheck, ctx: AnyContext): Promise<Outcome> {
+  return runCheck(check, ctx, ctx.logger);
+}
