@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { STSServiceException } from '@aws-sdk/client-sts';
+import { sdkStreamMixin } from '@smithy/core/serde';
 
 /**
  * AWS errors as the SDK really surfaces them: the service exception class, the code as `name`,
@@ -53,3 +55,7 @@ export const assumeRoleDenied = (role = 'arn:aws:iam::111122223333:role/VendorAc
   );
 
 export const networkError = (code = 'ECONNRESET') => Object.assign(new Error(`socket hang up`), { code });
+
+/** A GetObject body as the SDK's Node handler returns it. */
+export const objectBody = (data: string | Uint8Array) =>
+  sdkStreamMixin(Readable.from([typeof data === 'string' ? Buffer.from(data) : Buffer.from(data)]));

@@ -1,0 +1,335 @@
+import {
+  DeleteObjectCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createAwsAccess } from '../../src/core/aws.ts';
+import { probeBody } from '../../src/core/probe.ts';
+import type { VerifyRequest } from '../../src/core/types.ts';
+import { verify } from '../../src/core/verify.ts';
+import { assumeRoleDenied, objectBody as body, s3Error } from '../support/aws-errors.ts';
+import { ACCOUNT, ROLE_ARN, SESSION, silentLogger, verificationInfo } from '../support/context.ts';
+
+const sts = mockClient(STSClient);
+const s3 = mockClient(S3Client);
+
+const denied = (action: string, resource: string) =>
+  s3Error(
+    'AccessDenied',
+    403,
+    `User: arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/s is not authorized to perform: ${action} on resource: "${resource}" because no identity-based policy allows the ${action} action`,
+  );
+
+const deps = (deadlineMs?: number) => ({
+  aws: createAwsAccess(),
+  logger: silentLogger(),
+  serviceRegion: 'us-east-1' as const,
+  ...(deadlineMs ? { deadlineMs } : {}),
+});
+
+/** The role trusts the vendor with this tenant's external ID only, as a well-configured trust policy does. */
+function grantSession() {
+  sts.on(AssumeRoleCommand).callsFake((input) => {
+    if (input.ExternalId !== verificationInfo().externalId) throw assumeRoleDenied();
+    return {
+      Credentials: {
+        AccessKeyId: SESSION.accessKeyId,
+        SecretAccessKey: SESSION.secretAccessKey,
+        SessionToken: SESSION.sessionToken,
+        Expiration: new Date(),
+      },
+      AssumedRoleUser: {
+        Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/acme-verify-7f0c1a2b`,
+        AssumedRoleId: 'x',
+      },
+    };
+  });
+}
+
+function healthyBucket() {
+  s3.on(HeadBucketCommand).resolves({ BucketRegion: 'us-east-1' });
+  s3.on(GetBucketLocationCommand).resolves({});
+  s3.on(ListObjectsV2Command).resolves({ KeyCount: 0, Contents: [] });
+  s3.on(GetBucketEncryptionCommand).resolves({
+    ServerSideEncryptionConfiguration: {
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    },
+  });
+  s3.on(PutObjectCommand).resolves({});
+  s3.on(GetObjectCommand).callsFake(() => ({ Body: body(probeBody(verificationInfo())) }));
+  s3.on(DeleteObjectCommand).resolves({});
+}
+
+const roleRequest = (over: Partial<VerifyRequest> = {}): VerifyRequest => ({
+  credentials: { type: 'role', roleArn: ROLE_ARN },
+  profile: 'staging',
+  s3: [{ bucket: 'acme-exports', prefix: 'vendor/' }],
+  ...over,
+});
+
+describe('verify', () => {
+  beforeEach(() => {
+    sts.reset();
+    s3.reset();
+  });
+
+  it('passes the full staging round trip and reports every check of the profile', async () => {
+    // Prepare
+    grantSession();
+    healthyBucket();
+
+    // Act
+    const report = await verify(roleRequest(), verificationInfo(), deps());
+
+    // Assess
+    expect(report.status).toBe('pass');
+    expect(report.checks.map((c) => [c.id, c.status])).toEqual([
+      ['sts.assume-role', 'pass'],
+      ['sts.external-id-required', 'pass'],
+      ['s3.bucket-region', 'pass'],
+      ['s3.bucket-location', 'pass'],
+      ['s3.list', 'pass'],
+      ['s3.encryption', 'pass'],
+      ['s3.write', 'pass'],
+      ['s3.read', 'pass'],
+      ['s3.delete', 'pass'],
+    ]);
+    expect(report.checks.find((c) => c.id === 's3.encryption')?.required).toBe(false);
+    expect(report.principal).toEqual({
+      account: ACCOUNT,
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/acme-verify-7f0c1a2b`,
+    });
+    expect(report.remediation).toEqual({ policy: { Version: '2012-10-17', Statement: [] } });
+    expect(report.tenantId).toBe('t-123');
+  });
+
+  it('scopes the session to exactly the probes: the catalogue’s grants, plus KMS only through S3', async () => {
+    grantSession();
+    healthyBucket();
+
+    await verify(roleRequest(), verificationInfo(), deps());
+
+    const main = sts
+      .commandCalls(AssumeRoleCommand)
+      .find((c) => c.args[0].input.ExternalId === verificationInfo().externalId);
+    const policy = JSON.parse(main?.args[0].input.Policy ?? '{}');
+    expect(main?.args[0].input).toMatchObject({
+      RoleArn: ROLE_ARN,
+      DurationSeconds: 900,
+      RoleSessionName: 'acme-verify-7f0c1a2b',
+    });
+    expect(policy.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:ListBucket'],
+        Resource: 'arn:aws:s3:::acme-exports',
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObject', 's3:PutObject'],
+        Resource: 'arn:aws:s3:::acme-exports/vendor/*',
+      },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: 'arn:aws:kms:*:*:key/*',
+        Condition: { StringLike: { 'kms:ViaService': 's3.*' } },
+      },
+    ]);
+  });
+
+  it('gives the seed 001 destination its verdict: write and delete required, list and read not run', async () => {
+    grantSession();
+    healthyBucket();
+    s3.on(HeadBucketCommand).rejects(
+      s3Error('Unknown', 403, 'UnknownError', { 'x-amz-bucket-region': 'us-east-1' }),
+    );
+    s3.on(ListObjectsV2Command).rejects(denied('s3:ListBucket', 'arn:aws:s3:::acme-exports'));
+    s3.on(GetBucketEncryptionCommand).rejects(
+      denied('s3:GetEncryptionConfiguration', 'arn:aws:s3:::acme-exports'),
+    );
+
+    const report = await verify(
+      roleRequest({ profile: 'destination', s3: [{ bucket: 'acme-exports' }] }),
+      verificationInfo(),
+      deps(),
+    );
+
+    expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
+      'sts.assume-role:pass',
+      'sts.external-id-required:pass',
+      's3.bucket-region:pass',
+      's3.encryption:fail',
+      's3.write:pass',
+      's3.delete:pass',
+    ]);
+    // A reported check's failure is shown with its fix but does not decide the outcome.
+    expect(report.status).toBe('pass');
+    expect(report.remediation.policy.Statement).toEqual([
+      { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration', Resource: 'arn:aws:s3:::acme-exports' },
+    ]);
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('fails with only the missing statements, exact ARNs, never "*"', async () => {
+    grantSession();
+    healthyBucket();
+    s3.on(PutObjectCommand).rejects(denied('s3:PutObject', 'arn:aws:s3:::acme-exports/vendor/x'));
+
+    const report = await verify(roleRequest(), verificationInfo(), deps());
+
+    expect(report.status).toBe('fail');
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(byId['s3.write']).toMatchObject({
+      status: 'fail',
+      remediation: 'Allow s3:PutObject on arn:aws:s3:::acme-exports/vendor/*',
+    });
+    expect(byId['s3.delete']).toMatchObject({ status: 'skip', message: 'Skipped: s3.write did not pass.' });
+    // Nothing written, so read falls back to the empty listing and still tests GetObject.
+    expect(byId['s3.read']?.status).toBe('pass');
+    expect(report.remediation.policy.Statement).toEqual([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::acme-exports/vendor/*' },
+    ]);
+    expect(JSON.stringify(report.remediation)).not.toContain('"*"');
+  });
+
+  it('skips everything behind a refused AssumeRole and offers the trust policy', async () => {
+    sts.on(AssumeRoleCommand).rejects(assumeRoleDenied());
+
+    const report = await verify(roleRequest(), verificationInfo(), deps());
+
+    expect(report.status).toBe('fail');
+    expect(report.checks[0]).toMatchObject({
+      id: 'sts.assume-role',
+      status: 'fail',
+      error: { code: 'AccessDenied' },
+    });
+    expect(report.checks[0]?.checklist).toHaveLength(4);
+    expect(report.checks.slice(1).every((c) => c.status === 'skip')).toBe(true);
+    expect(report.remediation.trustPolicy?.Statement[0]).toMatchObject({
+      Principal: { AWS: verificationInfo().vendorPrincipalArn },
+      Condition: { StringEquals: { 'sts:ExternalId': verificationInfo().externalId } },
+    });
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('verifies a key pair through GetCallerIdentity, with the caller’s account as expected owner', async () => {
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({
+        Account: '444455556666',
+        Arn: 'arn:aws:iam::444455556666:user/ingest',
+        UserId: 'AIDAEXAMPLE',
+      });
+    healthyBucket();
+
+    const report = await verify(
+      {
+        credentials: {
+          type: 'accessKey',
+          accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+          secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        },
+        s3: [{ bucket: 'acme-input', access: 'read' }],
+      },
+      verificationInfo(),
+      deps(),
+    );
+
+    expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
+      'sts.caller-identity:pass',
+      's3.bucket-region:pass',
+      's3.list:pass',
+      's3.encryption:pass',
+      's3.read:pass',
+    ]);
+    expect(report.checks[0]?.target).toBe('AKIA…MPLE');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    expect(s3).toReceiveCommandWith(ListObjectsV2Command, { ExpectedBucketOwner: '444455556666' });
+    // Read access never writes.
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('splits 50 buckets over several sessions, each policy within 2,048 characters', async () => {
+    grantSession();
+    healthyBucket();
+    const buckets = Array.from({ length: 50 }, (_, i) => ({
+      bucket: `acme-bucket-${String(i).padStart(2, '0')}`,
+      prefix: `tenants/t-123/exports/${i}/`,
+    }));
+
+    const report = await verify(roleRequest({ s3: buckets }), verificationInfo(), deps());
+
+    const sessions = sts
+      .commandCalls(AssumeRoleCommand)
+      .filter((c) => c.args[0].input.ExternalId === verificationInfo().externalId);
+    expect(sessions.length).toBeGreaterThan(1);
+    for (const s of sessions) expect(s.args[0].input.Policy?.length).toBeLessThanOrEqual(2048);
+    const allPolicies = sessions.map((s) => s.args[0].input.Policy).join('\n');
+    for (const b of buckets) expect(allPolicies).toContain(`arn:aws:s3:::${b.bucket}/${b.prefix}*`);
+    expect(report.status).toBe('pass');
+    expect(report.checks.filter((c) => c.id === 's3.write')).toHaveLength(50);
+  });
+
+  it('ends at the deadline with error, never fail, for what did not finish, and still removes its probe', async () => {
+    grantSession();
+    healthyBucket();
+    // S3 hangs on the read-back until the call is aborted.
+    s3.on(GetObjectCommand).callsFake(
+      (_input, getClient) =>
+        new Promise((_resolve, reject) => {
+          void getClient;
+          setTimeout(() => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })), 5_000);
+        }),
+    );
+
+    const started = Date.now();
+    const report = await verify(roleRequest(), verificationInfo(), deps(300));
+
+    expect(Date.now() - started).toBeLessThan(4_000);
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(byId['s3.read']?.status).toBe('error');
+    expect(byId['s3.delete']?.status).toBe('error');
+    expect(report.status).toBe('error');
+    // The probe written before the deadline is deleted anyway.
+    expect(s3).toReceiveCommandWith(DeleteObjectCommand, {
+      Bucket: 'acme-exports',
+      ExpectedBucketOwner: ACCOUNT,
+    });
+  });
+
+  it('warns and probes in the real region when the declared one is wrong', async () => {
+    grantSession();
+    healthyBucket();
+    s3.on(HeadBucketCommand).callsFake(async (_input, getClient) => {
+      const region = await getClient().config.region();
+      if (region !== 'eu-west-1')
+        throw s3Error('Unknown', 301, 'UnknownError', { 'x-amz-bucket-region': 'eu-west-1' });
+      return { BucketRegion: 'eu-west-1' };
+    });
+
+    const report = await verify(
+      roleRequest({ s3: [{ bucket: 'acme-exports', region: 'us-east-1' }] }),
+      verificationInfo(),
+      deps(),
+    );
+
+    const region = report.checks.find((c) => c.id === 's3.bucket-region');
+    expect(region).toMatchObject({
+      status: 'warn',
+      remediation: 'Declare region eu-west-1 for acme-exports.',
+    });
+    const putClientRegion = await s3.commandCalls(PutObjectCommand)[0]?.thisValue.config.region();
+    expect(putClientRegion).toBe('eu-west-1');
+    expect(report.status).toBe('warn');
+  });
+});
