@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import type { Services } from '../core/service.ts';
@@ -24,11 +25,16 @@ export function createServices(): Services {
 export function httpHandler(
   services: Services,
   handler: (event: HttpEvent, context: HttpContext) => Promise<HttpResult>,
-) {
-  return middy<HttpEvent, HttpResult, Error, HttpContext>()
-    .use(httpErrors(services.logger))
-    .use(injectLambdaContext(services.logger, { resetKeys: true }))
-    .use(tenantFromAuthorizer(services.config.tenantClaim))
-    .use(externalIdSecret(services.config))
-    .handler(handler);
+): (event: HttpEvent, context: Context) => Promise<HttpResult> {
+  // Lambda passes a plain Context; the middlewares add the tenant and the secret that
+  // HttpContext promises the handler before it runs.
+  return (
+    middy<HttpEvent, HttpResult, Error, HttpContext>()
+      .use(httpErrors(services.logger))
+      // Never the event: its body carries key pairs. What is worth logging is logged after validation.
+      .use(injectLambdaContext(services.logger, { resetKeys: true, logEvent: false }))
+      .use(tenantFromAuthorizer(services.config.tenantClaim))
+      .use(externalIdSecret(services.config))
+      .handler(handler) as unknown as (event: HttpEvent, context: Context) => Promise<HttpResult>
+  );
 }

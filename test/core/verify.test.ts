@@ -223,13 +223,11 @@ describe('verify', () => {
   });
 
   it('verifies a key pair through GetCallerIdentity, with the caller’s account as expected owner', async () => {
-    sts
-      .on(GetCallerIdentityCommand)
-      .resolves({
-        Account: '444455556666',
-        Arn: 'arn:aws:iam::444455556666:user/ingest',
-        UserId: 'AIDAEXAMPLE',
-      });
+    sts.on(GetCallerIdentityCommand).resolves({
+      Account: '444455556666',
+      Arn: 'arn:aws:iam::444455556666:user/ingest',
+      UserId: 'AIDAEXAMPLE',
+    });
     healthyBucket();
 
     const report = await verify(

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { handler as checksHandler } from '../../src/handlers/checks.ts';
+import { handler } from '../../src/handlers/setup.ts';
+import { httpEvent, lambdaContext } from '../support/events.ts';
+
+async function setup(rawQueryString: string, tenant = 't-123') {
+  const res = await handler(
+    httpEvent({ method: 'GET', path: '/setup', rawQueryString, claims: { tenant_id: tenant } }),
+    lambdaContext('setup'),
+  );
+  return { status: res.statusCode, body: JSON.parse(res.body ?? 'null') };
+}
+
+describe('GET /setup', () => {
+  it('gives the tenant its external ID, stable across calls, unique per tenant, not derived visibly from its id', async () => {
+    const a1 = await setup('profile=staging&bucket=acme-exports');
+    const a2 = await setup('');
+    const b = await setup('', 't-124');
+
+    expect(a1.status).toBe(200);
+    expect(a1.body.externalId).toMatch(/^v1-[A-Za-z0-9_-]{32}$/);
+    expect(a2.body.externalId).toBe(a1.body.externalId);
+    expect(b.body.externalId).not.toBe(a1.body.externalId);
+    expect(a1.body.externalId).not.toContain('t-123');
+    expect(a1.body.trustPolicy.Statement[0]).toEqual({
+      Effect: 'Allow',
+      Principal: { AWS: a1.body.vendorPrincipal },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': a1.body.externalId } },
+    });
+  });
+
+  it('writes the least-privilege policy for the profile and buckets named, pairing repeated parameters', async () => {
+    const res = await setup('profile=destination&bucket=acme-a&prefix=out/&bucket=acme-b');
+
+    expect(res.body.permissionPolicy.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetEncryptionConfiguration',
+        Resource: ['arn:aws:s3:::acme-a', 'arn:aws:s3:::acme-b'],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject', 's3:PutObject'],
+        Resource: ['arn:aws:s3:::acme-a/out/*', 'arn:aws:s3:::acme-b/*'],
+      },
+    ]);
+    expect(
+      res.body.cloudFormation.template.Resources.VendorAccessRole.Properties.Policies[0].PolicyDocument,
+    ).toEqual(res.body.permissionPolicy);
+  });
+
+  it('refuses a query that tries to name a tenant or an external ID', async () => {
+    const res = await setup('tenantId=t-999&externalId=abc&bucket=acme-a');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([
+      { path: 'tenantId', message: 'unknown parameter' },
+      { path: 'externalId', message: 'unknown parameter' },
+    ]);
+  });
+
+  it('names bad per-bucket parameters by position', async () => {
+    const res = await setup('bucket=ok-bucket&bucket=Bad_Bucket&prefix=a/&prefix=b/&prefix=c/');
+    expect(res.body.error.details).toEqual([
+      { path: 'prefix', message: 'given 3 times for 2 bucket(s)' },
+      { path: 's3[1].bucket', message: 'not a valid bucket name' },
+    ]);
+  });
+});
+
+describe('GET /checks', () => {
+  it('lists the catalogue with each check’s actions and the profiles that require it', async () => {
+    const res = await checksHandler(httpEvent({ method: 'GET', path: '/checks' }), lambdaContext('checks'));
+    const body = JSON.parse(res.body ?? '{}');
+
+    expect(body.checks.map((c: { id: string }) => c.id)).toEqual([
+      'sts.assume-role',
+      'sts.external-id-required',
+      'sts.caller-identity',
+      's3.bucket-region',
+      's3.bucket-location',
+      's3.list',
+      's3.encryption',
+      's3.write',
+      's3.read',
+      's3.delete',
+    ]);
+    expect(body.checks.find((c: { id: string }) => c.id === 's3.write')).toMatchObject({
+      actions: ['s3:PutObject'],
+      resources: ['arn:aws:s3:::BUCKET/PREFIX/*'],
+      profiles: { destination: 'required', staging: 'required', source: 'off' },
+    });
+  });
+});
