@@ -60,7 +60,17 @@ export async function runGraph(
     if (!outcome && opts.controller.signal.aborted) {
       outcome = { status: 'error', message: 'Not started: the verification reached its time limit.' };
     }
-    outcome ??= await node.run(outcomeOf);
+    if (!outcome) {
+      try {
+        outcome = await node.run(outcomeOf);
+      } catch (err) {
+        // Checks classify their own errors; anything escaping is a defect, and still only `error`.
+        outcome = {
+          status: 'error',
+          message: 'The check failed unexpectedly: a defect of the verifier, not of your setup.',
+        };
+      }
+    }
     settled.set(node.key, { outcome, durationMs: Math.round(performance.now() - began) });
     return outcome;
   };
