@@ -49,7 +49,15 @@ export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
       memo(
         `s3|${region}|${credentials.accessKeyId}`,
         // Region redirects are handled by s3.bucket-region, which must see them to report them.
-        () => new S3Client({ ...common(), region, credentials, followRegionRedirects: false }),
+        () =>
+          new S3Client({
+            ...common(),
+            region,
+            credentials,
+            followRegionRedirects: false,
+            // An operator's local S3 (the sandbox) answers on an IP address, where bucket host names cannot resolve.
+            forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
+          }),
       ),
     close() {
       for (const c of clients.values()) c.destroy();
