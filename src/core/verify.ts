@@ -134,7 +134,10 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   const checks: CheckResult[] = [];
   const missing: Grant[] = [];
   let trustFix = false;
-  for (const p of planned) {
+  // The report reads target by target: the identity first, then each bucket's checks in catalogue order.
+  const targetOrder = (t: Target) => (t.kind === 'principal' ? -1 : buckets.indexOf(t));
+  const inReportOrder = [...planned].sort((a, b) => targetOrder(a.target) - targetOrder(b.target));
+  for (const p of inReportOrder) {
     if (p.requirement === 'off') continue;
     const s = settled.get(p.key);
     if (!s) continue;
