@@ -42,7 +42,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     vendorName: (env.VENDOR_NAME ?? 'vendor').slice(0, 24),
     vendorPrincipalArn,
   };
-  if (env.EXTERNAL_ID_SECRET_PARAMETER) config.externalIdSecretParameter = env.EXTERNAL_ID_SECRET_PARAMETER;
+  // Local runs (`sls invoke local`, serverless-offline) keep a generated development secret even
+  // when serverless.ts names the stage's parameter: they must work offline and never see a real one.
+  if (env.EXTERNAL_ID_SECRET_PARAMETER && !local)
+    config.externalIdSecretParameter = env.EXTERNAL_ID_SECRET_PARAMETER;
   // A deployed stage must never fall back to a development secret: refuse to start instead.
   if (!local && !config.externalIdSecretParameter) {
     throw new ConfigError('EXTERNAL_ID_SECRET_PARAMETER is required outside local runs');

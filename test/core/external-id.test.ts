@@ -53,7 +53,13 @@ describe('configuration', () => {
       tenantClaim: 'tenant_id',
     });
     expect(loadConfig({})).toMatchObject({ local: true, region: 'us-east-1' });
-    expect(loadConfig({ ...deployed, IS_LOCAL: 'true' }).local).toBe(true);
+    const invokedLocally = loadConfig({
+      ...deployed,
+      IS_LOCAL: 'true',
+      EXTERNAL_ID_SECRET_PARAMETER: '/x/secret',
+    });
+    expect(invokedLocally).toMatchObject({ local: true });
+    expect(invokedLocally).not.toHaveProperty('externalIdSecretParameter');
   });
 
   it('refuses a vendor principal that is not an IAM role or user, and a region it does not know', () => {

@@ -1,0 +1,132 @@
+/**
+ * Deployment of the verification API (osls 4, the open-source continuation of Serverless
+ * Framework, installed as `serverless`). `sls package` and `sls invoke local` work offline:
+ * nothing here asks AWS for a value.
+ */
+
+interface IamStatement {
+  Effect: 'Allow';
+  Action: string[];
+  Resource: (string | Record<string, unknown>)[];
+}
+
+/** The parameter holding the external ID secret (an SSM SecureString). */
+const secretParameter = '/aws-access-verifier/${sls:stage}/external-id-secret';
+
+/**
+ * Everything the functions themselves may do. Customer roles live in any account, so
+ * AssumeRole names every role; what a session may then do is bounded by the session policy
+ * each verification passes. @middy/ssm reads the secret with ssm:GetParameters.
+ */
+export const lambdaIamStatements: IamStatement[] = [
+  {
+    Effect: 'Allow',
+    Action: ['sts:AssumeRole'],
+    Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/*' }],
+  },
+  {
+    Effect: 'Allow',
+    Action: ['ssm:GetParameters'],
+    Resource: [
+      {
+        'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${secretParameter}`,
+      },
+    ],
+  },
+];
+
+const httpApi = (method: 'GET' | 'POST', path: string) => ({
+  httpApi: { method, path, authorizer: { name: 'jwt' } },
+});
+
+const config = {
+  service: 'aws-access-verifier',
+  frameworkVersion: '4',
+  plugins: ['serverless-esbuild', 'serverless-offline'],
+  params: {
+    // What a vendor sets per stage: `sls deploy --stage prod --param="vendorAccountId=..."`.
+    default: {
+      jwtIssuerUrl: 'https://auth.example.com/',
+      jwtAudience: 'aws-access-verifier',
+      tenantClaim: 'tenant_id',
+      vendorName: 'vendor',
+    },
+    // Only the development stage has a placeholder account, so packaging works offline; any
+    // other stage fails to resolve until the vendor names its account.
+    dev: { vendorAccountId: '999988887777' },
+  },
+  provider: {
+    name: 'aws',
+    runtime: 'nodejs24.x',
+    architecture: 'arm64',
+    // Memory buys CPU on Lambda; 512 MB keeps TLS handshakes to AWS quick without paying for idle RAM.
+    memorySize: 512,
+    stage: '${opt:stage, "dev"}',
+    region: '${opt:region, "us-east-1"}',
+    logRetentionInDays: 30,
+    environment: {
+      STAGE: '${sls:stage}',
+      TENANT_CLAIM: '${param:tenantClaim}',
+      VENDOR_NAME: '${param:vendorName}',
+      // The functions' own role, named below: the principal customers trust.
+      VENDOR_PRINCIPAL_ARN: 'arn:aws:iam::${param:vendorAccountId}:role/aws-access-verifier-${sls:stage}',
+      EXTERNAL_ID_SECRET_PARAMETER: secretParameter,
+      POWERTOOLS_SERVICE_NAME: 'aws-access-verifier',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    },
+    httpApi: {
+      payload: '2.0',
+      authorizers: {
+        jwt: {
+          type: 'jwt',
+          identitySource: '$request.header.Authorization',
+          issuerUrl: '${param:jwtIssuerUrl}',
+          audience: ['${param:jwtAudience}'],
+        },
+      },
+    },
+    iam: { role: { name: 'aws-access-verifier-${sls:stage}', statements: lambdaIamStatements } },
+  },
+  package: { individually: true },
+  custom: {
+    esbuild: {
+      bundle: true,
+      minify: true,
+      sourcemap: 'linked',
+      target: 'node24',
+      platform: 'node',
+      format: 'cjs',
+      outExtension: { '.js': '.cjs' },
+      // The packages' ESM builds tree-shake far better: about half the SDK's size.
+      mainFields: ['module', 'main'],
+      // Bundle the AWS SDK too: never rely on the runtime's copy.
+      exclude: [],
+      packager: 'npm',
+    },
+    'serverless-offline': { httpPort: 3000, lambdaPort: 3002, noPrependStageInUrl: true },
+  },
+  functions: {
+    verify: {
+      handler: 'src/handlers/verify.handler',
+      description: 'POST /verify: probes the access a tenant granted and reports what to change',
+      // The verification ends within 25 s; API Gateway gives up at 30 s.
+      timeout: 29,
+      events: [httpApi('POST', '/verify')],
+    },
+    setup: {
+      handler: 'src/handlers/setup.handler',
+      description: 'GET /setup: the trust and permission policies a tenant must create',
+      timeout: 10,
+      events: [httpApi('GET', '/setup')],
+    },
+    checks: {
+      handler: 'src/handlers/checks.handler',
+      description: 'GET /checks: the check catalogue',
+      timeout: 10,
+      events: [httpApi('GET', '/checks')],
+    },
+  },
+};
+
+export default config;
