@@ -63,7 +63,7 @@ export async function runGraph(
     if (!outcome) {
       try {
         outcome = await node.run(outcomeOf);
-      } catch (err) {
+      } catch {
         // Checks classify their own errors; anything escaping is a defect, and still only `error`.
         outcome = {
           status: 'error',
