@@ -1,4 +1,7 @@
 import type { CheckDescriptor, CheckId } from '../core/types.ts';
+import { kmsDecrypt } from './kms-decrypt.ts';
+import { kmsEncrypt } from './kms-encrypt.ts';
+import { kmsGenerateDataKey } from './kms-generate-data-key.ts';
 import { s3BucketLocation } from './s3-bucket-location.ts';
 import { s3BucketRegion } from './s3-bucket-region.ts';
 import { s3Delete } from './s3-delete.ts';
@@ -25,9 +28,12 @@ export const CATALOGUE = [
   s3Write,
   s3Read,
   s3Delete,
+  kmsGenerateDataKey,
+  kmsEncrypt,
+  kmsDecrypt,
 ] as const satisfies readonly AnyCheck[];
 
-export type AnyCheck = CheckDescriptor<'principal'> | CheckDescriptor<'bucket'>;
+export type AnyCheck = CheckDescriptor<'principal'> | CheckDescriptor<'bucket'> | CheckDescriptor<'kms'>;
 
 const byId = new Map<CheckId, AnyCheck>(CATALOGUE.map((c) => [c.id, c as AnyCheck]));
 

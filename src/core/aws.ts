@@ -1,3 +1,4 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -21,7 +22,7 @@ export interface ClosableAwsAccess extends AwsAccess {
  * SDK's own configuration (`AWS_ENDPOINT_URL_<SERVICE>` set by the operator), never from a request.
  */
 export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
-  const clients = new Map<string, STSClient | S3Client>();
+  const clients = new Map<string, STSClient | S3Client | KMSClient>();
   const common = () => ({
     maxAttempts: limits.maxAttempts,
     retryMode: 'standard',
@@ -30,7 +31,7 @@ export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
       requestTimeout: limits.requestTimeoutMs,
     }),
   });
-  const memo = <C extends STSClient | S3Client>(key: string, make: () => C): C => {
+  const memo = <C extends STSClient | S3Client | KMSClient>(key: string, make: () => C): C => {
     let client = clients.get(key) as C | undefined;
     if (!client) {
       client = make();
@@ -58,6 +59,11 @@ export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
             // An operator's local S3 (the sandbox) answers on an IP address, where bucket host names cannot resolve.
             forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
           }),
+      ),
+    kms: (region: Region, credentials: TemporaryCredentials) =>
+      memo(
+        `kms|${region}|${credentials.accessKeyId}`,
+        () => new KMSClient({ ...common(), region, credentials }),
       ),
     close() {
       for (const c of clients.values()) c.destroy();

@@ -12,26 +12,31 @@ export interface Profile {
   externalIdNotEnforced: 'fail' | 'warn';
 }
 
-const identity = {
+/** What every profile runs where it applies: identity, region, encryption, the KMS keys named. */
+const baseline = {
   'sts.assume-role': 'required',
   'sts.caller-identity': 'required',
   'sts.external-id-required': 'required',
   's3.bucket-region': 'required',
   's3.encryption': 'reported',
+  // Run only for the keys a request or a bucket names.
+  'kms.generate-data-key': 'required',
+  'kms.encrypt': 'required',
+  'kms.decrypt': 'required',
 } as const satisfies Partial<Record<CheckId, Requirement>>;
 
 export const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
   destination: {
     name: 'destination',
     description: 'Append-only writes (seed 001): write, and delete the probe at onboarding.',
-    checks: { ...identity, 's3.write': 'required', 's3.delete': 'required' },
+    checks: { ...baseline, 's3.write': 'required', 's3.delete': 'required' },
     externalIdNotEnforced: 'fail',
   },
   staging: {
     name: 'staging',
     description: 'The full staging round trip (seed 003): location, list, write, read, delete.',
     checks: {
-      ...identity,
+      ...baseline,
       's3.bucket-location': 'required',
       's3.list': 'required',
       's3.write': 'required',
@@ -43,7 +48,13 @@ export const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
   source: {
     name: 'source',
     description: 'Read-only input (seed 004): list and read; nothing is written.',
-    checks: { ...identity, 's3.list': 'required', 's3.read': 'required' },
+    checks: {
+      ...baseline,
+      'kms.generate-data-key': 'off',
+      'kms.encrypt': 'off',
+      's3.list': 'required',
+      's3.read': 'required',
+    },
     externalIdNotEnforced: 'fail',
   },
 };
@@ -61,7 +72,7 @@ export function requirementFor(
   access: Access = 'readwrite',
 ): Requirement {
   if (profile) return profile.checks[id] ?? 'off';
-  if (id in identity) return identity[id as keyof typeof identity];
+  if (id in baseline) return baseline[id as keyof typeof baseline];
   return ACCESS_CHECKS[access].includes(id) ? 'required' : 'off';
 }
 

@@ -102,8 +102,30 @@ export const verifyRequestSchema = v.strictObject({
       v.maxLength(LIMITS.buckets, `at most ${LIMITS.buckets} buckets`),
     ),
   ),
+  kms: v.optional(
+    v.pipe(
+      v.array(
+        v.strictObject({
+          keyArn: kmsKeyArn,
+          operations: v.optional(
+            v.pipe(
+              v.array(
+                v.picklist(
+                  ['encrypt', 'decrypt', 'generate-data-key'],
+                  'one of encrypt, decrypt, generate-data-key',
+                ),
+              ),
+              v.minLength(1, 'name at least one operation, or leave the field out for all three'),
+              v.maxLength(3, 'at most the three operations'),
+            ),
+          ),
+        }),
+        'must be an array',
+      ),
+      v.maxLength(LIMITS.kmsKeys, `at most ${LIMITS.kmsKeys} KMS keys`),
+    ),
+  ),
   // In the contract, probed by a later version: refused rather than silently verifying less.
-  kms: v.optional(v.custom<never>(() => false, NOT_YET)),
   redshift: v.optional(v.custom<never>(() => false, NOT_YET)),
 });
 
@@ -148,13 +170,16 @@ function partitionErrors(req: VerifyRequest): FieldError[] {
     if (b.region) check(`s3[${i}].region`, partitionOfRegion(b.region));
     if (b.kmsKeyArn) check(`s3[${i}].kmsKeyArn`, parseKmsKeyArn(b.kmsKeyArn)?.partition);
   });
+  req.kms?.forEach((k, i) => {
+    check(`kms[${i}].keyArn`, parseKmsKeyArn(k.keyArn)?.partition);
+  });
   return errors;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 export function parseVerifyRequest(body: unknown): Parsed<VerifyRequest> {
-  const result = v.safeParse(verifyRequestSchema, body, { abortEarly: false });
+  const result = v.safeParse(verifyRequestSchema, body, { abortEarly: false, abortPipeEarly: true });
   if (!result.success) return { ok: false, errors: fieldErrors(result.issues) };
   const value = result.output as VerifyRequest;
   const errors = partitionErrors(value);
@@ -194,7 +219,7 @@ export function parseSetupQuery(raw: string): Parsed<{ profile?: string; buckets
   const profiles = params.getAll('profile');
   if (profiles.length > 1) errors.push({ path: 'profile', message: 'given more than once' });
   const input = { s3: buckets, ...(profiles[0] !== undefined ? { profile: profiles[0] } : {}) };
-  const result = v.safeParse(setupQuerySchema, input, { abortEarly: false });
+  const result = v.safeParse(setupQuerySchema, input, { abortEarly: false, abortPipeEarly: true });
   if (!result.success) errors.push(...fieldErrors(result.issues));
   if (errors.length || !result.success) return { ok: false, errors };
   const out = result.output;

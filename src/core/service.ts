@@ -7,8 +7,8 @@ import type { ServiceConfig } from './config.ts';
 import { type ExternalIdSecret, externalIdFor } from './external-id.ts';
 import { BUILTIN_PROFILES, profileNamed, requirementFor } from './profiles.ts';
 import { type SetupAnswer, setupFor } from './setup.ts';
-import { planTargets } from './targets.ts';
-import type { AwsAccess, BucketInput, Report, VerifyRequest } from './types.ts';
+import { planKmsTargets, planTargets } from './targets.ts';
+import type { AwsAccess, BucketInput, Grant, Report, Target, VerifyRequest } from './types.ts';
 import { type VerifyDeps, verify } from './verify.ts';
 
 /** The use cases the handlers call: tenant and secret in, plain objects out. No HTTP here. */
@@ -72,26 +72,35 @@ export function setupForTenant(
   });
 }
 
+/** Placeholder targets, one per scope, to show each check's grants in GET /checks. */
+function exampleTargets(): { [S in Target['kind']]: Extract<Target, { kind: S }> } {
+  const [bucket] = planTargets([{ bucket: 'BUCKET', prefix: 'PREFIX/' }], 'aws');
+  const [kms] = planKmsTargets([{ keyArn: EXAMPLE_KEY }], []);
+  if (!bucket || !kms) throw new Error('example targets');
+  return {
+    principal: {
+      kind: 'principal',
+      key: 'principal',
+      label: 'arn:aws:iam::ACCOUNT:role/ROLE',
+      partition: 'aws',
+      region: 'us-east-1',
+      credentials: { type: 'role', roleArn: 'arn:aws:iam::ACCOUNT:role/ROLE' },
+      sessionPolicies: [],
+    },
+    bucket,
+    kms: { ...kms, label: 'KMS_KEY_ARN', keyArn: 'KMS_KEY_ARN' },
+  };
+}
+
+const EXAMPLE_KEY = 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000';
+
 /** The catalogue as GET /checks shows it, with placeholder resources. */
 export function catalogueView() {
-  const [example] = planTargets([{ bucket: 'BUCKET', prefix: 'PREFIX/' }], 'aws');
+  const examples = exampleTargets();
   return {
     profiles: Object.values(BUILTIN_PROFILES).map((p) => ({ name: p.name, description: p.description })),
     checks: (CATALOGUE as readonly AnyCheck[]).map((c) => {
-      const grants =
-        c.scope === 'bucket'
-          ? example
-            ? c.grants(example)
-            : []
-          : c.grants({
-              kind: 'principal',
-              key: 'principal',
-              label: 'arn:aws:iam::ACCOUNT:role/ROLE',
-              partition: 'aws',
-              region: 'us-east-1',
-              credentials: { type: 'role', roleArn: 'arn:aws:iam::ACCOUNT:role/ROLE' },
-              sessionPolicies: [],
-            });
+      const grants = (c.grants as (t: Target) => Grant[])(examples[c.scope]);
       return {
         id: c.id,
         title: c.title,

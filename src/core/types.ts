@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Partition, Region } from './regions.ts';
@@ -18,7 +19,12 @@ export type CheckId =
   | 's3.write'
   | 's3.read'
   | 's3.delete'
-  | 's3.encryption';
+  | 's3.encryption'
+  | 'kms.generate-data-key'
+  | 'kms.encrypt'
+  | 'kms.decrypt';
+
+export type KmsOperation = 'encrypt' | 'decrypt' | 'generate-data-key';
 
 export type Condition = Record<string, Record<string, string | string[]>>;
 
@@ -79,12 +85,18 @@ export interface BucketInput {
   expectedBucketOwner?: string;
 }
 
+export interface KmsInput {
+  keyArn: string;
+  operations?: KmsOperation[];
+}
+
 /** A validated POST /verify body. */
 export interface VerifyRequest {
   credentials: RoleCredentialsInput | AccessKeyCredentialsInput;
   region?: Region;
   profile?: string;
   s3?: BucketInput[];
+  kms?: KmsInput[];
 }
 
 export interface PrincipalTarget {
@@ -120,7 +132,22 @@ export interface BucketTarget {
   session: number;
 }
 
-export type Target = PrincipalTarget | BucketTarget;
+export interface KmsTarget {
+  kind: 'kms';
+  key: string;
+  /** The key ARN. */
+  label: string;
+  partition: Partition;
+  region: Region;
+  keyArn: string;
+  operations: KmsOperation[];
+  /** Buckets (target keys) whose objects S3 encrypts with this key: their probes exercise it through S3. */
+  viaBuckets: string[];
+  /** Index into the principal's session policies. */
+  session: number;
+}
+
+export type Target = PrincipalTarget | BucketTarget | KmsTarget;
 export type Scope = Target['kind'];
 export type TargetOf<S extends Scope> = Extract<Target, { kind: S }>;
 
@@ -155,9 +182,17 @@ export interface BucketFacts {
   probe?: ProbeObject;
 }
 
+/** What the KMS checks of one key pass on: a ciphertext for Decrypt to open. Never logged. */
+export interface KmsFacts {
+  ciphertext?: { blob: Uint8Array; plaintextSha256?: string; from: 'kms.encrypt' | 'kms.generate-data-key' };
+  /** DescribeKey's answer, asked once when an operation fails. */
+  state?: Promise<string | undefined>;
+}
+
 export interface FactsOf {
   principal: PrincipalFacts;
   bucket: BucketFacts;
+  kms: KmsFacts;
 }
 
 export interface Outcome {
@@ -191,6 +226,7 @@ export interface AwsAccess {
   /** STS with the service's own credentials (to assume the customer's role), or with a key pair. */
   sts(region: Region, credentials?: TemporaryCredentials): STSClient;
   s3(region: Region, credentials: TemporaryCredentials): S3Client;
+  kms(region: Region, credentials: TemporaryCredentials): KMSClient;
 }
 
 export interface CheckContext<S extends Scope> {
@@ -203,8 +239,8 @@ export interface CheckContext<S extends Scope> {
   /** Aborted at the verification's deadline; pass it to every AWS call. */
   signal: AbortSignal;
   logger: Logger;
-  /** Settled outcome of another check on the same target, for soft, on-demand dependencies. */
-  outcomeOf(id: CheckId): Promise<Outcome | undefined>;
+  /** Settled outcome of another check on the same target (or the target named), on demand. */
+  outcomeOf(id: CheckId, targetKey?: string): Promise<Outcome | undefined>;
 }
 
 export interface Dependency {

@@ -8,7 +8,7 @@ import { ownerNote } from './probe.ts';
 import { profileNamed, requirementFor } from './profiles.ts';
 import { partitionOfRegion, type Region } from './regions.ts';
 import { type GraphNode, runGraph } from './runner.ts';
-import { planTargets } from './targets.ts';
+import { planKmsTargets, planTargets } from './targets.ts';
 import type {
   AwsAccess,
   BucketFacts,
@@ -16,6 +16,8 @@ import type {
   CheckContext,
   CheckResult,
   Grant,
+  KmsFacts,
+  KmsTarget,
   Outcome,
   OverallStatus,
   PrincipalFacts,
@@ -37,7 +39,7 @@ export interface VerifyDeps {
   deadlineMs?: number;
 }
 
-export type AnyContext = CheckContext<'bucket'> | CheckContext<'principal'>;
+export type AnyContext = CheckContext<'bucket'> | CheckContext<'principal'> | CheckContext<'kms'>;
 
 interface Planned {
   check: AnyCheck;
@@ -56,6 +58,9 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   const region = request.region ?? deps.serviceRegion;
   const principalTarget = principalOf(request, region);
   const buckets = planTargets(request.s3 ?? [], principalTarget.partition, request.region, region);
+  const keys = planKmsTargets(request.kms ?? [], buckets);
+  /** Every target that runs in a session of its own choosing: buckets, then keys. */
+  const resources: (BucketTarget | KmsTarget)[] = [...buckets, ...keys];
 
   const planned: Planned[] = [];
   const plan = (check: AnyCheck, target: Target, requirement: Requirement) =>
@@ -64,34 +69,41 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     if (check.scope === 'principal') {
       const req = requirementFor(check.id, profile);
       if (req !== 'off' && (check.appliesTo?.(principalTarget) ?? true)) plan(check, principalTarget, req);
-    } else {
+    } else if (check.scope === 'bucket') {
       for (const b of buckets) {
         const req = requirementFor(check.id, profile, b.access);
         // The probe is always cleaned up, even where a profile does not report s3.delete.
         const cleanup = check.id === 's3.delete' && requirementFor('s3.write', profile, b.access) !== 'off';
         if (req !== 'off' || cleanup) plan(check, b, req);
       }
+    } else {
+      for (const k of keys) {
+        const req = requirementFor(check.id, profile);
+        if (req !== 'off' && (check.appliesTo?.(k) ?? true)) plan(check, k, req);
+      }
     }
   }
 
-  // The session policy allows exactly what the planned bucket checks call.
+  // The session policy allows exactly what the planned checks call.
   if (principalTarget.credentials.type === 'role') {
-    const perBucket = buckets.map((b) =>
-      planned
-        .filter((p) => p.target === b)
-        .flatMap((p) => (p.check as AnyCheck & { scope: 'bucket' }).grants(b)),
+    const perTarget = resources.map((r) =>
+      planned.filter((p) => p.target === r).flatMap((p) => grantsOf(p.check, r)),
     );
-    const sessions = planSessions(perBucket, principalTarget.partition);
+    const sessions = planSessions(perTarget, principalTarget.partition);
     principalTarget.sessionPolicies = sessions.policies;
-    buckets.forEach((b, i) => {
-      b.session = sessions.sessionOf[i] ?? 0;
+    resources.forEach((r, i) => {
+      r.session = sessions.sessionOf[i] ?? 0;
     });
   }
 
   const principal: PrincipalFacts = { sessions: [] };
-  const bucketFacts = new Map<string, BucketFacts>(
-    buckets.map((b) => [b.key, { region: b.initialRegion, regionKnown: false, ownerConfirmed: false }]),
-  );
+  const facts = new Map<string, BucketFacts | KmsFacts>([
+    ...buckets.map(
+      (b) => [b.key, { region: b.initialRegion, regionKnown: false, ownerConfirmed: false }] as const,
+    ),
+    ...keys.map((k) => [k.key, {}] as const),
+  ]);
+  const bucketFacts = facts as Map<string, BucketFacts>;
   const controller = new AbortController();
   const identity = planned.find((p) => p.check.scope === 'principal' && p.check.dependsOn.length === 0);
 
@@ -101,7 +113,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
       name: d.id,
       kind: d.kind,
     }));
-    if (p.target.kind === 'bucket' && identity) {
+    if (p.target.kind !== 'principal' && identity) {
       waits.unshift({ key: identity.key, name: identity.check.id, kind: 'hard' });
     }
     return {
@@ -111,14 +123,14 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
       run: (outcomeOf) => {
         const ctx = {
           target: p.target,
-          facts: p.target.kind === 'bucket' ? bucketFacts.get(p.target.key) : principal,
+          facts: p.target.kind === 'principal' ? principal : facts.get(p.target.key),
           principal,
           principalTarget,
           verification: v,
           aws: deps.aws,
           signal: controller.signal,
           logger: deps.logger,
-          outcomeOf: (id) => outcomeOf(`${id}@${p.target.key}`),
+          outcomeOf: (id, targetKey) => outcomeOf(`${id}@${targetKey ?? p.target.key}`),
         } as AnyContext;
         return runCheck(p.check, ctx, deps.logger);
       },
@@ -135,14 +147,14 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   const missing: Grant[] = [];
   let trustFix = false;
   // The report reads target by target: the identity first, then each bucket's checks in catalogue order.
-  const targetOrder = (t: Target) => (t.kind === 'principal' ? -1 : buckets.indexOf(t));
+  const targetOrder = (t: Target) => (t.kind === 'principal' ? -1 : resources.indexOf(t));
   const inReportOrder = [...planned].sort((a, b) => targetOrder(a.target) - targetOrder(b.target));
   for (const p of inReportOrder) {
     if (p.requirement === 'off') continue;
     const s = settled.get(p.key);
     if (!s) continue;
     const { outcome } = s;
-    const grants = (p.check.grants as (t: Target) => Grant[])(p.target);
+    const grants = grantsOf(p.check, p.target);
     const shown = grants.filter((g) => !g.sessionOnly || p.check.id === 's3.bucket-region');
     const result: CheckResult = {
       id: p.check.id,
@@ -184,6 +196,10 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   return report;
 }
 
+/** A check's grants for a target of its scope (the planner never pairs other scopes). */
+const grantsOf = (check: AnyCheck, target: Target): Grant[] =>
+  (check.grants as (t: Target) => Grant[])(target);
+
 /** Runs one check, turning whatever AWS threw into a verdict through the one classifier. */
 export async function runCheck(check: AnyCheck, ctx: AnyContext, logger: Logger): Promise<Outcome> {
   try {
@@ -219,7 +235,7 @@ function denial(check: AnyCheck, ctx: AnyContext, d: Denied): Outcome {
   const hint = hints.filter(Boolean).join(' ');
   if (hint) outcome.hint = hint;
   if (!explained.missing) {
-    const grants = (check.grants as (t: Target) => Grant[])(ctx.target);
+    const grants = grantsOf(check, ctx.target);
     // AWS named what it refused: ask for exactly that (e.g. the KMS key behind an S3 write).
     const named =
       d.action &&

@@ -1,3 +1,4 @@
+import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   DeleteObjectCommand,
   GetBucketEncryptionCommand,
@@ -20,6 +21,8 @@ import { ACCOUNT, ROLE_ARN, SESSION, silentLogger, verificationInfo } from '../s
 
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
+const kms = mockClient(KMSClient);
+const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 const denied = (action: string, resource: string) =>
   s3Error(
@@ -79,6 +82,7 @@ describe('verify', () => {
   beforeEach(() => {
     sts.reset();
     s3.reset();
+    kms.reset();
   });
 
   it('passes the full staging round trip and reports every check of the profile', async () => {
@@ -329,5 +333,59 @@ describe('verify', () => {
     const putClientRegion = await s3.commandCalls(PutObjectCommand)[0]?.thisValue.config.region();
     expect(putClientRegion).toBe('eu-west-1');
     expect(report.status).toBe('warn');
+  });
+
+  it('tests a bucket’s KMS key directly and through S3, in the same session, and warns on kms:ViaService', async () => {
+    grantSession();
+    healthyBucket();
+    // The key policy allows the role only through S3.
+    kms.on(GenerateDataKeyCommand).rejects(
+      Object.assign(new Error('User: x is not authorized to perform: kms:GenerateDataKey'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    const report = await verify(
+      roleRequest({ s3: [{ bucket: 'acme-exports', prefix: 'vendor/', kmsKeyArn: KEY }] }),
+      verificationInfo(),
+      deps(),
+    );
+
+    const kmsChecks = report.checks.filter((c) => c.id.startsWith('kms.'));
+    expect(kmsChecks.map((c) => `${c.id}:${c.target}:${c.status}`)).toEqual([
+      `kms.generate-data-key:${KEY}:warn`,
+      `kms.decrypt:${KEY}:skip`,
+    ]);
+    expect(s3).toReceiveCommandWith(PutObjectCommand, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY });
+    const policy = sts
+      .commandCalls(AssumeRoleCommand)
+      .find((c) => c.args[0].input.ExternalId === verificationInfo().externalId)?.args[0].input.Policy;
+    expect(policy).toContain(`"Resource":"${KEY}"`);
+    expect(report.status).toBe('warn');
+    expect(report.remediation.policy.Statement).toEqual([]);
+  });
+
+  it('runs the three KMS operations on a key the request names', async () => {
+    grantSession();
+    kms
+      .on(GenerateDataKeyCommand)
+      .resolves({ Plaintext: new Uint8Array([1]), CiphertextBlob: new Uint8Array([2]) });
+    kms.on(EncryptCommand).resolves({ CiphertextBlob: new Uint8Array([3]) });
+    kms.on(DecryptCommand).callsFake((input) => ({
+      Plaintext: new TextEncoder().encode(`aws-access-verifier probe ${verificationInfo().id}`),
+      KeyId: input.KeyId,
+    }));
+
+    const report = await verify(roleRequest({ s3: [], kms: [{ keyArn: KEY }] }), verificationInfo(), deps());
+
+    expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
+      'sts.assume-role:pass',
+      'sts.external-id-required:pass',
+      'kms.generate-data-key:pass',
+      'kms.encrypt:pass',
+      'kms.decrypt:pass',
+    ]);
+    expect(kms).toReceiveCommandWith(DecryptCommand, { CiphertextBlob: new Uint8Array([3]) });
   });
 });

@@ -84,11 +84,20 @@ describe('GET /checks', () => {
       's3.write',
       's3.read',
       's3.delete',
+      'kms.generate-data-key',
+      'kms.encrypt',
+      'kms.decrypt',
     ]);
     expect(body.checks.find((c: { id: string }) => c.id === 's3.write')).toMatchObject({
       actions: ['s3:PutObject'],
       resources: ['arn:aws:s3:::BUCKET/PREFIX/*'],
       profiles: { destination: 'required', staging: 'required', source: 'off' },
+    });
+    expect(body.checks.find((c: { id: string }) => c.id === 'kms.decrypt')).toMatchObject({
+      scope: 'kms',
+      actions: ['kms:Decrypt', 'kms:DescribeKey'],
+      resources: ['KMS_KEY_ARN'],
+      profiles: { destination: 'required', staging: 'required', source: 'required' },
     });
   });
 });

@@ -108,8 +108,25 @@ describe('POST /verify', () => {
     expect((await post({ credentials: role, region: 'cn-north-1' })).body.error.details).toEqual([
       { path: 'region', message: 'is in partition aws-cn, the credentials in aws' },
     ]);
-    expect((await post({ credentials: role, kms: [] })).body.error.details).toEqual([
-      { path: 'kms', message: 'not available in this version of the service' },
+    expect((await post({ credentials: role, redshift: [] })).body.error.details).toEqual([
+      { path: 'redshift', message: 'not available in this version of the service' },
+    ]);
+    expect(
+      (
+        await post({
+          credentials: role,
+          kms: [{ keyArn: 'arn:aws:kms:us-east-1:111122223333:alias/x', operations: [] }],
+        })
+      ).body.error.details,
+    ).toEqual([
+      {
+        path: 'kms[0].keyArn',
+        message: 'not a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
+      },
+      {
+        path: 'kms[0].operations',
+        message: 'name at least one operation, or leave the field out for all three',
+      },
     ]);
   });
 

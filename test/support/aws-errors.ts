@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { KMSServiceException } from '@aws-sdk/client-kms';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { STSServiceException } from '@aws-sdk/client-sts';
 import { sdkStreamMixin } from '@smithy/core/serde';
@@ -59,3 +60,12 @@ export const networkError = (code = 'ECONNRESET') => Object.assign(new Error(`so
 /** A GetObject body as the SDK's Node handler returns it. */
 export const objectBody = (data: string | Uint8Array) =>
   sdkStreamMixin(Readable.from([typeof data === 'string' ? Buffer.from(data) : Buffer.from(data)]));
+
+/** KMS speaks JSON 1.1: its errors (AccessDeniedException, DisabledException...) answer 400. */
+export const kmsError = (name: string, status: number, message: string) =>
+  new KMSServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    message,
+    $metadata: { httpStatusCode: status, requestId: '8d6a3a8b-6d8c-4b6b-9f5e-0123456789ab' },
+  });

@@ -2,12 +2,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { AnyCheck } from '../../src/checks/index.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import type { Region } from '../../src/core/regions.ts';
-import { planTargets } from '../../src/core/targets.ts';
+import { planKmsTargets, planTargets } from '../../src/core/targets.ts';
 import type {
   BucketFacts,
   BucketInput,
   CheckContext,
   CheckId,
+  KmsFacts,
+  KmsInput,
   Outcome,
   PrincipalFacts,
   PrincipalTarget,
@@ -106,4 +108,30 @@ export function principalContext(
 /** Runs a check through the core's own runner, so AWS errors are classified as in production. */
 export function run(check: AnyCheck, ctx: AnyContext): Promise<Outcome> {
   return runCheck(check, ctx, ctx.logger);
+}
+
+export const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/**
+ * A context for one KMS check. `viaBuckets` marks the key as a bucket's; `outcomes` answers
+ * ctx.outcomeOf, keyed `<check id>@<target key>` for other targets (e.g. `s3.write@s3:0`).
+ */
+export function kmsContext(
+  input: KmsInput = { keyArn: KEY_ARN },
+  opts: { facts?: KmsFacts; viaBuckets?: string[]; outcomes?: Record<string, Outcome> } = {},
+): CheckContext<'kms'> {
+  const [target] = planKmsTargets([input], []);
+  if (!target) throw new Error('no target');
+  target.viaBuckets = opts.viaBuckets ?? [];
+  return {
+    target,
+    facts: opts.facts ?? {},
+    principal: { account: ACCOUNT, arn: `${ROLE_ARN}/session`, sessions: [SESSION] },
+    principalTarget: principalTarget(),
+    verification: verificationInfo(),
+    aws: createAwsAccess(),
+    signal: new AbortController().signal,
+    logger: silentLogger(),
+    outcomeOf: async (id, targetKey) => opts.outcomes?.[`${id}@${targetKey ?? target.key}`],
+  };
 }
