@@ -10,7 +10,12 @@ describe('classify', () => {
   it.each([
     ['because no identity-based policy allows the s3:PutObject action', 'identity-based policy', false, true],
     ['with an explicit deny in an identity-based policy', 'identity-based policy', true, false],
-    ['because no resource-based policy allows the s3:PutObject action', 'resource-based policy', false, false],
+    [
+      'because no resource-based policy allows the s3:PutObject action',
+      'resource-based policy',
+      false,
+      false,
+    ],
     ['with an explicit deny in a resource-based policy', 'resource-based policy', true, false],
     ['with an explicit deny in a service control policy', 'service control policy', true, false],
     ['because no permissions boundary allows the s3:PutObject action', 'permissions boundary', false, false],
@@ -31,12 +36,17 @@ describe('classify', () => {
   });
 
   it('blames this service, not the customer, when its own session policy refused', () => {
-    const c = classify(s3Error('AccessDenied', 403, refusal('because no session policy allows the s3:PutObject action')));
+    const c = classify(
+      s3Error('AccessDenied', 403, refusal('because no session policy allows the s3:PutObject action')),
+    );
     expect(c).toMatchObject({ kind: 'error', ours: true });
   });
 
   it('takes the plain cross-account "Access Denied" and a body-less HEAD 403 as denials', () => {
-    expect(classify(s3Error('AccessDenied', 403, 'Access Denied'))).toMatchObject({ kind: 'denied', explicitDeny: false });
+    expect(classify(s3Error('AccessDenied', 403, 'Access Denied'))).toMatchObject({
+      kind: 'denied',
+      explicitDeny: false,
+    });
     expect(classify(headError(403))).toMatchObject({ kind: 'denied', info: { code: 'AccessDenied' } });
     expect(classify(headError(301)).info.code).toBe('PermanentRedirect');
   });
@@ -62,18 +72,28 @@ describe('classify', () => {
   });
 
   it('takes time-outs, aborts and network faults as inconclusive', () => {
-    expect(classify(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toMatchObject({ kind: 'error' });
+    expect(classify(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toMatchObject({
+      kind: 'error',
+    });
     expect(classify(Object.assign(new Error('a'), { name: 'AbortError' }))).toMatchObject({ kind: 'error' });
-    expect(classify(networkError('ECONNRESET'))).toMatchObject({ kind: 'error', info: { code: 'ECONNRESET' } });
+    expect(classify(networkError('ECONNRESET'))).toMatchObject({
+      kind: 'error',
+      info: { code: 'ECONNRESET' },
+    });
     expect(classify(networkError('ENOTFOUND')).hint).toMatch(/connection/);
   });
 
   it('blames this service for its missing credentials and a skewed clock', () => {
-    expect(classify(Object.assign(new Error('no creds'), { name: 'CredentialsProviderError' }))).toMatchObject({
+    expect(
+      classify(Object.assign(new Error('no creds'), { name: 'CredentialsProviderError' })),
+    ).toMatchObject({
       kind: 'error',
       ours: true,
       info: { code: 'ServiceCredentialsUnavailable' },
     });
-    expect(classify(s3Error('RequestTimeTooSkewed', 403, 'skewed'))).toMatchObject({ kind: 'error', ours: true });
+    expect(classify(s3Error('RequestTimeTooSkewed', 403, 'skewed'))).toMatchObject({
+      kind: 'error',
+      ours: true,
+    });
   });
 });
