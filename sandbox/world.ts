@@ -1,0 +1,87 @@
+import type { PolicyJson } from './iam.ts';
+
+/**
+ * A world: accounts, principals, policies, buckets and keys, as data. Each world of the library
+ * also states the request the verifier receives and the truth: what every check must say.
+ */
+
+export interface SandboxUser {
+  arn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  active?: boolean;
+  policies: PolicyJson[];
+  boundary?: PolicyJson;
+}
+
+export interface SandboxRole {
+  arn: string;
+  trust: PolicyJson;
+  policies: PolicyJson[];
+  boundary?: PolicyJson;
+}
+
+export interface SandboxBucket {
+  name: string;
+  account: string;
+  region: string;
+  versioning?: boolean;
+  /** Object Lock with a default retention: versions cannot be deleted. */
+  objectLock?: boolean;
+  encryption?: { algorithm: 'AES256' | 'aws:kms'; kmsKeyId?: string } | null;
+  policy?: PolicyJson;
+  objects?: Record<string, string>;
+}
+
+export interface SandboxKey {
+  arn: string;
+  state?: 'Enabled' | 'Disabled' | 'PendingDeletion';
+  policy: PolicyJson;
+}
+
+export interface World {
+  name: string;
+  description: string;
+  /** The vendor's own session: what the verifier runs as (its Lambda role). */
+  vendor: {
+    roleArn: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    policy: PolicyJson;
+  };
+  users?: SandboxUser[];
+  roles?: SandboxRole[];
+  buckets?: SandboxBucket[];
+  keys?: SandboxKey[];
+  /** SCPs per account. */
+  scps?: Record<string, PolicyJson[]>;
+}
+
+/** A world of the library: the data, the request and what each check must answer. */
+export interface WorldCase {
+  world: (externalId: string) => World;
+  /** The POST /verify body. */
+  request: Record<string, unknown>;
+  /** `<check id> <target>` → expected status. */
+  truth: Record<string, 'pass' | 'fail' | 'warn' | 'skip' | 'error'>;
+  /** The overall status the report must carry. */
+  status: 'pass' | 'fail' | 'warn' | 'error';
+  /** What the verifier tells the customer to change, as it should read. */
+  fix?: string;
+}
+
+export const VENDOR_ACCOUNT = '999988887777';
+export const VENDOR_ROLE = `arn:aws:iam::${VENDOR_ACCOUNT}:role/aws-access-verifier-dev`;
+
+/** The vendor as deployed: its Lambda role may assume any role, nothing else. */
+export const vendor = (): World['vendor'] => ({
+  roleArn: VENDOR_ROLE,
+  accessKeyId: 'ASIAVENDORSANDBOXEXAMPLE',
+  secretAccessKey: 'vendorSandboxSecretKeyEXAMPLEKEY00000000',
+  sessionToken: 'vendor-sandbox-session-token-EXAMPLE',
+  policy: {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/*' }],
+  },
+});

@@ -1,0 +1,309 @@
+import type { PolicyJson } from '../iam.ts';
+import { VENDOR_ROLE, vendor, type WorldCase } from '../world.ts';
+import { seedPolicies } from './seeds.ts';
+
+/**
+ * The library of worlds: each seed's correct setup, and the mistakes customers really make.
+ * Each states the request the verifier gets and what every check must answer.
+ */
+
+const CUSTOMER = '111122223333';
+const ROLE = `arn:aws:iam::${CUSTOMER}:role/VendorAccess`;
+
+const trust = (externalId: string | null): PolicyJson => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: VENDOR_ROLE },
+      Action: 'sts:AssumeRole',
+      ...(externalId === null ? {} : { Condition: { StringEquals: { 'sts:ExternalId': externalId } } }),
+    },
+  ],
+});
+
+const role = (externalId: string | null, ...policies: PolicyJson[]) => ({
+  arn: ROLE,
+  trust: trust(externalId),
+  policies,
+});
+const roleRequest = (extra: Record<string, unknown>) => ({
+  credentials: { type: 'role', roleArn: ROLE },
+  region: 'us-east-1',
+  ...extra,
+});
+
+const allow = (actions: string[], resources: string[]): PolicyJson => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: actions, Resource: resources }],
+});
+
+const STAGING = (b: string) => `s3://${b}/`;
+
+export const WORLDS: Record<string, WorldCase> = {
+  'seed-001-destination': {
+    world: (xid) => ({
+      name: 'seed-001-destination',
+      description:
+        'Seed 001 as its guide says: s3:PutObject and s3:DeleteObject on BUCKET/*, role with the external ID.',
+      vendor: vendor(),
+      roles: [role(xid, seedPolicies.seed001('acme-destination'))],
+      buckets: [{ name: 'acme-destination', account: CUSTOMER, region: 'us-east-1' }],
+    }),
+    request: roleRequest({
+      profile: 'destination',
+      s3: [{ bucket: 'acme-destination', region: 'us-east-1' }],
+    }),
+    truth: {
+      [`sts.assume-role ${ROLE}`]: 'pass',
+      [`sts.external-id-required ${ROLE}`]: 'pass',
+      [`s3.bucket-region ${STAGING('acme-destination')}`]: 'pass',
+      [`s3.encryption ${STAGING('acme-destination')}`]: 'fail',
+      [`s3.write ${STAGING('acme-destination')}`]: 'pass',
+      [`s3.delete ${STAGING('acme-destination')}`]: 'pass',
+    },
+    status: 'pass',
+  },
+  'seed-003-staging': {
+    world: (xid) => ({
+      name: 'seed-003-staging',
+      description:
+        'Seed 003 as its guide says: five actions on syncoutput and syncoutput/*, trust with the external ID.',
+      vendor: vendor(),
+      roles: [role(xid, seedPolicies.seed003('syncoutput'))],
+      buckets: [
+        {
+          name: 'syncoutput',
+          account: CUSTOMER,
+          region: 'us-east-1',
+          objects: { 'exports/2026-11-01.csv': 'id,name\n1,a\n' },
+        },
+      ],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput' }] }),
+    truth: {
+      [`sts.assume-role ${ROLE}`]: 'pass',
+      [`sts.external-id-required ${ROLE}`]: 'pass',
+      [`s3.bucket-region ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.bucket-location ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.list ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.encryption ${STAGING('syncoutput')}`]: 'fail',
+      [`s3.write ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.read ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.delete ${STAGING('syncoutput')}`]: 'pass',
+    },
+    status: 'pass',
+  },
+  'seed-004-key-pair': {
+    world: () => ({
+      name: 'seed-004-key-pair',
+      description: 'Seed 004: an IAM user’s key pair, input bucket read-only, output bucket s3:*.',
+      vendor: vendor(),
+      users: [
+        {
+          arn: `arn:aws:iam::${CUSTOMER}:user/ingest`,
+          accessKeyId: 'AKIAINGESTUSEREXAMPLE',
+          secretAccessKey: 'ingestUserSecretAccessKeyEXAMPLEKEY00000',
+          policies: [seedPolicies.seed004('acme-input', 'acme-output', CUSTOMER)],
+        },
+      ],
+      buckets: [
+        {
+          name: 'acme-input',
+          account: CUSTOMER,
+          region: 'us-east-1',
+          objects: { 'events/part-0.json': '{"a":1}\n' },
+        },
+        { name: 'acme-output', account: CUSTOMER, region: 'us-east-1' },
+      ],
+    }),
+    request: {
+      credentials: {
+        type: 'accessKey',
+        accessKeyId: 'AKIAINGESTUSEREXAMPLE',
+        secretAccessKey: 'ingestUserSecretAccessKeyEXAMPLEKEY00000',
+      },
+      region: 'us-east-1',
+      s3: [
+        { bucket: 'acme-input', access: 'read' },
+        { bucket: 'acme-output', access: 'readwrite' },
+      ],
+    },
+    truth: {
+      'sts.caller-identity AKIA…MPLE': 'pass',
+      [`s3.bucket-region ${STAGING('acme-input')}`]: 'pass',
+      [`s3.list ${STAGING('acme-input')}`]: 'pass',
+      [`s3.encryption ${STAGING('acme-input')}`]: 'fail',
+      [`s3.read ${STAGING('acme-input')}`]: 'pass',
+      [`s3.bucket-region ${STAGING('acme-output')}`]: 'pass',
+      [`s3.list ${STAGING('acme-output')}`]: 'pass',
+      [`s3.encryption ${STAGING('acme-output')}`]: 'pass',
+      [`s3.write ${STAGING('acme-output')}`]: 'pass',
+      [`s3.read ${STAGING('acme-output')}`]: 'pass',
+      [`s3.delete ${STAGING('acme-output')}`]: 'pass',
+    },
+    // The reported s3.encryption failure is shown with its fix but does not decide the outcome.
+    status: 'pass',
+  },
+  'missing-delete': {
+    world: (xid) => ({
+      name: 'missing-delete',
+      description: 'Seed 001 without s3:DeleteObject: writes work, the probe cannot be removed.',
+      vendor: vendor(),
+      roles: [role(xid, allow(['s3:PutObject'], ['arn:aws:s3:::acme-destination/*']))],
+      buckets: [{ name: 'acme-destination', account: CUSTOMER, region: 'us-east-1' }],
+    }),
+    request: roleRequest({ profile: 'destination', s3: [{ bucket: 'acme-destination' }] }),
+    truth: {
+      [`s3.write ${STAGING('acme-destination')}`]: 'pass',
+      [`s3.delete ${STAGING('acme-destination')}`]: 'fail',
+    },
+    status: 'fail',
+    fix: 'Allow s3:DeleteObject on arn:aws:s3:::acme-destination/*',
+  },
+  'trust-without-external-id': {
+    world: () => ({
+      name: 'trust-without-external-id',
+      description: 'Seed 003’s first trust policy: the vendor is trusted without any external ID.',
+      vendor: vendor(),
+      roles: [role(null, seedPolicies.seed003('syncoutput'))],
+      buckets: [{ name: 'syncoutput', account: CUSTOMER, region: 'us-east-1' }],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput' }] }),
+    truth: {
+      [`sts.assume-role ${ROLE}`]: 'pass',
+      [`sts.external-id-required ${ROLE}`]: 'fail',
+      [`s3.write ${STAGING('syncoutput')}`]: 'pass',
+    },
+    status: 'fail',
+  },
+  'wrong-external-id': {
+    world: () => ({
+      name: 'wrong-external-id',
+      description: 'The trust policy carries another tenant’s external ID (the guide’s "0000").',
+      vendor: vendor(),
+      roles: [role('0000', seedPolicies.seed003('syncoutput'))],
+      buckets: [{ name: 'syncoutput', account: CUSTOMER, region: 'us-east-1' }],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput' }] }),
+    truth: {
+      [`sts.assume-role ${ROLE}`]: 'fail',
+      [`sts.external-id-required ${ROLE}`]: 'skip',
+      [`s3.write ${STAGING('syncoutput')}`]: 'skip',
+    },
+    status: 'fail',
+  },
+  'bucket-in-another-region': {
+    world: (xid) => ({
+      name: 'bucket-in-another-region',
+      description: 'The customer declared us-east-1; the bucket is in eu-west-1.',
+      vendor: vendor(),
+      roles: [role(xid, seedPolicies.seed003('syncoutput'))],
+      buckets: [{ name: 'syncoutput', account: CUSTOMER, region: 'eu-west-1' }],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput', region: 'us-east-1' }] }),
+    truth: {
+      [`s3.bucket-region ${STAGING('syncoutput')}`]: 'warn',
+      [`s3.write ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.read ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.delete ${STAGING('syncoutput')}`]: 'pass',
+    },
+    status: 'warn',
+  },
+  'versioned-without-delete-version': {
+    world: (xid) => ({
+      name: 'versioned-without-delete-version',
+      description: 'A versioned bucket and seed 003’s policy: s3:DeleteObjectVersion is missing.',
+      vendor: vendor(),
+      roles: [role(xid, seedPolicies.seed003('syncoutput'))],
+      buckets: [{ name: 'syncoutput', account: CUSTOMER, region: 'us-east-1', versioning: true }],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput' }] }),
+    truth: { [`s3.delete ${STAGING('syncoutput')}`]: 'warn', [`s3.write ${STAGING('syncoutput')}`]: 'pass' },
+    status: 'warn',
+    fix: 'Allow s3:DeleteObjectVersion on arn:aws:s3:::syncoutput/*',
+  },
+  'deactivated-key-pair': {
+    world: () => ({
+      name: 'deactivated-key-pair',
+      description: 'Seed 004’s user, whose access key was deactivated.',
+      vendor: vendor(),
+      users: [
+        {
+          arn: `arn:aws:iam::${CUSTOMER}:user/ingest`,
+          accessKeyId: 'AKIAINGESTUSEREXAMPLE',
+          secretAccessKey: 'ingestUserSecretAccessKeyEXAMPLEKEY00000',
+          active: false,
+          policies: [seedPolicies.seed004('acme-input', 'acme-output', CUSTOMER)],
+        },
+      ],
+      buckets: [{ name: 'acme-output', account: CUSTOMER, region: 'us-east-1' }],
+    }),
+    request: {
+      credentials: {
+        type: 'accessKey',
+        accessKeyId: 'AKIAINGESTUSEREXAMPLE',
+        secretAccessKey: 'ingestUserSecretAccessKeyEXAMPLEKEY00000',
+      },
+      s3: [{ bucket: 'acme-output' }],
+    },
+    truth: { 'sts.caller-identity AKIA…MPLE': 'fail', [`s3.write ${STAGING('acme-output')}`]: 'skip' },
+    status: 'fail',
+  },
+  'scp-denies-writes': {
+    world: (xid) => ({
+      name: 'scp-denies-writes',
+      description: 'The role allows writes, but the organization’s SCP denies s3:PutObject.',
+      vendor: vendor(),
+      roles: [role(xid, seedPolicies.seed003('syncoutput'))],
+      buckets: [{ name: 'syncoutput', account: CUSTOMER, region: 'us-east-1' }],
+      scps: {
+        [CUSTOMER]: [
+          { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+          { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 's3:PutObject', Resource: '*' }] },
+        ],
+      },
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput' }] }),
+    truth: {
+      [`s3.list ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.write ${STAGING('syncoutput')}`]: 'fail',
+      [`s3.delete ${STAGING('syncoutput')}`]: 'skip',
+    },
+    status: 'fail',
+  },
+  'bucket-of-another-account': {
+    world: (xid) => ({
+      name: 'bucket-of-another-account',
+      description:
+        'A typo names a bucket another account owns: every probe names the expected owner, so nothing touches it.',
+      vendor: vendor(),
+      roles: [role(xid, allow(['s3:*'], ['arn:aws:s3:::acme-exprots', 'arn:aws:s3:::acme-exprots/*']))],
+      buckets: [
+        {
+          name: 'acme-exprots',
+          account: '444455556666',
+          region: 'us-east-1',
+          policy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: ['arn:aws:s3:::acme-exprots', 'arn:aws:s3:::acme-exprots/*'],
+              },
+            ],
+          },
+        },
+      ],
+    }),
+    request: roleRequest({ profile: 'destination', s3: [{ bucket: 'acme-exprots' }] }),
+    truth: {
+      [`s3.bucket-region ${STAGING('acme-exprots')}`]: 'pass',
+      [`s3.write ${STAGING('acme-exprots')}`]: 'fail',
+      [`s3.delete ${STAGING('acme-exprots')}`]: 'skip',
+    },
+    status: 'fail',
+  },
+};
