@@ -60,6 +60,8 @@ export interface Sandbox {
   setFaults(faults: Fault[]): void;
   /** Every object version of every bucket, to prove what the verifier did not touch. */
   snapshotObjects(): Record<string, string>;
+  /** Moves the sandbox's clock on, to expire sessions. */
+  advanceClock(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,8 @@ export async function startSandbox(opts: {
   faults?: Fault[];
 }): Promise<Sandbox> {
   let world = opts.world;
+  let clockOffset = 0;
+  const now = () => Date.now() + clockOffset;
   let faults = (opts.faults ?? []).map((f) => ({ ...f }));
   const requests: RecordedRequest[] = [];
   const sessions = new Map<string, Session>();
@@ -96,6 +100,7 @@ export async function startSandbox(opts: {
 
   const load = (w: World) => {
     world = w;
+    clockOffset = 0;
     sessions.clear();
     objects.clear();
     const v = w.vendor;
@@ -273,7 +278,7 @@ export async function startSandbox(opts: {
         'The provided token is malformed or otherwise invalid.',
       );
     }
-    if (s.expires !== undefined && Date.now() > s.expires) {
+    if (s.expires !== undefined && now() > s.expires) {
       throw new AwsError(
         auth.service === 's3' ? 400 : 403,
         'ExpiredToken',
@@ -767,6 +772,9 @@ export async function startSandbox(opts: {
     setWorld: (w) => load(w),
     setFaults: (f) => {
       faults = f.map((x) => ({ ...x }));
+    },
+    advanceClock: (ms) => {
+      clockOffset += ms;
     },
     snapshotObjects: () => {
       const out: Record<string, string> = {};
