@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * The external ID: an HMAC-SHA256 of the tenant id under the vendor's secret. Unique per
@@ -32,7 +32,7 @@ export function externalIdFor(secret: ExternalIdSecret, tenantId: string): strin
  * A development secret for local runs, generated once and kept in an ignored file so external
  * IDs stay stable across `sls invoke local` runs. Never used by a deployed stage.
  */
-export function localDevSecret(path = '.local/external-id-secret'): ExternalIdSecret {
+export function localDevSecret(path = join(projectRoot(), '.local', 'external-id-secret')): ExternalIdSecret {
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
     try {
@@ -43,4 +43,19 @@ export function localDevSecret(path = '.local/external-id-secret'): ExternalIdSe
     }
   }
   return parseSecret(readFileSync(path, 'utf8'));
+}
+
+/**
+ * The project's root, where serverless.ts is: `sls invoke local` runs handlers from
+ * .esbuild/.build, and the development secret must be the same file whoever runs it.
+ */
+function projectRoot(): string {
+  let dir = process.cwd();
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'serverless.ts'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return process.cwd();
 }

@@ -1,5 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../sandbox/server.ts';
+import { vendor } from '../../sandbox/world.ts';
+import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
+import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 
 /**
  * The functions as `sls invoke local` runs them: serverless.ts, the esbuild bundle and the
@@ -28,7 +32,8 @@ describe('sls invoke local', () => {
 
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatchObject({ tenantId: 't-123', profile: 'staging' });
-    expect(res.body.externalId).toMatch(/^v1-/);
+    // The same development secret whoever runs the handler: stable across invoke-local runs.
+    expect(res.body.externalId).toBe(externalIdFor(localDevSecret(), 't-123'));
     expect(res.body.permissionPolicy.Statement).toContainEqual({
       Effect: 'Allow',
       Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
@@ -57,5 +62,84 @@ describe('sls invoke local', () => {
     expect(res.body.status).toBe('error');
     expect(res.body.checks[0]).toMatchObject({ id: 'sts.assume-role', status: 'error' });
     expect(res.body.checks.some((c: { status: string }) => c.status === 'fail')).toBe(false);
+  }, 150_000);
+});
+
+/** The same, asynchronously, so the sandbox in this process keeps answering while sls runs. */
+function invokeAgainst(fn: string, event: string, env: Record<string, string>) {
+  return new Promise<{ statusCode: number; body: Record<string, unknown> }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/invoke-local.mjs', fn, event, '--timeout', '120000'], {
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.on('exit', (code) => {
+      const start = out.lastIndexOf('{\n    "statusCode"');
+      if (code !== 0 || start < 0) return reject(new Error(`invoke failed (${code}): ${out.slice(-2000)}`));
+      const response = JSON.parse(out.slice(start));
+      resolve({ statusCode: response.statusCode, body: JSON.parse(response.body) });
+    });
+  });
+}
+
+describe('sls invoke local against the sandbox', () => {
+  it('verifies events/verify-role.json end to end: bundle, handler, real SDK, local AWS', async () => {
+    // The event's tenant t-123 set up its role as seed 003 says, with the external ID this service issues.
+    const world = {
+      name: 'events/verify-role.json',
+      description: 'seed 003 on acme-exports',
+      vendor: vendor(),
+      roles: [
+        {
+          arn: 'arn:aws:iam::111122223333:role/VendorAccess',
+          trust: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: vendor().roleArn },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'sts:ExternalId': externalIdFor(localDevSecret(), 't-123') } },
+              },
+            ],
+          },
+          policies: [seedPolicies.seed003('acme-exports')],
+        },
+      ],
+      buckets: [{ name: 'acme-exports', account: '111122223333', region: 'us-east-1' }],
+    };
+    const sandbox = await startSandbox({ world });
+    try {
+      const v = world.vendor;
+      const res = await invokeAgainst('verify', 'events/verify-role.json', {
+        AWS_ENDPOINT_URL_STS: sandbox.url,
+        AWS_ENDPOINT_URL_S3: sandbox.url,
+        AWS_ENDPOINT_URL_KMS: sandbox.url,
+        AWS_ACCESS_KEY_ID: v.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
+        AWS_SESSION_TOKEN: v.sessionToken,
+      });
+
+      expect(res.statusCode).toBe(200);
+      const checks = res.body.checks as { id: string; status: string; error?: unknown }[];
+      expect(checks.map((c) => `${c.id}:${c.status}`)).toEqual([
+        'sts.assume-role:pass',
+        'sts.external-id-required:pass',
+        's3.bucket-region:pass',
+        's3.bucket-location:pass',
+        's3.list:pass',
+        's3.encryption:fail',
+        's3.write:pass',
+        's3.read:pass',
+        's3.delete:pass',
+      ]);
+      expect(res.body.status).toBe('pass');
+      expect(sandbox.snapshotObjects()).toEqual({});
+      expect(sandbox.requests.filter((r) => r.operation === 'PutObject')).toHaveLength(1);
+    } finally {
+      await sandbox.close();
+    }
   }, 150_000);
 });
