@@ -156,6 +156,7 @@ export async function startSandbox(opts: {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+    if (req.url?.startsWith('/__sandbox/')) return admin(req, res, body);
     const rid = requestId();
     const auth = parseAuthorization(req.headers.authorization);
     const service = auth?.service ?? 'unknown';
@@ -244,6 +245,28 @@ export async function startSandbox(opts: {
         );
       }
     }
+  }
+
+  /** Loopback-only control for a sandbox in another process: the world, the faults, the log. */
+  function admin(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+    const answer = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    if (req.method === 'PUT' && req.url === '/__sandbox/world') {
+      load(JSON.parse(body.toString()) as World);
+      return answer(200, { ok: true });
+    }
+    if (req.method === 'PUT' && req.url === '/__sandbox/faults') {
+      faults = (JSON.parse(body.toString()) as Fault[]).map((f) => ({ ...f }));
+      return answer(200, { ok: true });
+    }
+    if (req.method === 'GET' && req.url === '/__sandbox/requests') return answer(200, requests);
+    if (req.method === 'DELETE' && req.url === '/__sandbox/requests') {
+      requests.length = 0;
+      return answer(200, { ok: true });
+    }
+    return answer(404, { error: 'unknown sandbox control' });
   }
 
   function takeFault(service: string, operation: string): Fault | undefined {

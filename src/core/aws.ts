@@ -29,6 +29,9 @@ export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: limits.connectionTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
+      // 50 buckets put a few hundred calls in flight at once; the default pool of 50 would queue them.
+      httpsAgent: { keepAlive: true, maxSockets: 256 },
+      httpAgent: { keepAlive: true, maxSockets: 256 },
     }),
   });
   const memo = <C extends STSClient | S3Client | KMSClient>(key: string, make: () => C): C => {

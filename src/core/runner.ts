@@ -23,8 +23,13 @@ const PROCEED = new Set(['pass', 'warn']);
 
 export async function runGraph(
   nodes: readonly GraphNode[],
-  opts: { deadlineMs: number; controller: AbortController },
+  opts: {
+    deadlineMs: number;
+    controller: AbortController /** For contrast in the benchmark only. */;
+    oneAtATime?: boolean;
+  },
 ): Promise<Map<string, Settled>> {
+  let queue = Promise.resolve();
   const byKey = new Map(nodes.map((n) => [n.key, n]));
   const settled = new Map<string, Settled>();
   const running = new Map<string, Promise<Outcome>>();
@@ -62,7 +67,16 @@ export async function runGraph(
     }
     if (!outcome) {
       try {
-        outcome = await node.run(outcomeOf);
+        if (opts.oneAtATime) {
+          const turn = queue.then(() => node.run(outcomeOf));
+          queue = turn.then(
+            () => undefined,
+            () => undefined,
+          );
+          outcome = await turn;
+        } else {
+          outcome = await node.run(outcomeOf);
+        }
       } catch {
         // Checks classify their own errors; anything escaping is a defect, and still only `error`.
         outcome = {

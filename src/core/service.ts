@@ -19,6 +19,8 @@ export interface Services {
   /** Tests inject clients; production makes fresh ones per verification. */
   awsFactory?: () => AwsAccess & { close?(): void };
   deadlineMs?: number;
+  /** One check at a time: only the benchmark's contrast uses it. */
+  oneAtATime?: boolean;
 }
 
 export async function verifyForTenant(
@@ -40,6 +42,7 @@ export async function verifyForTenant(
   } as const;
   const deps: VerifyDeps = { aws, logger: s.logger, serviceRegion: s.config.region };
   if (s.deadlineMs !== undefined) deps.deadlineMs = s.deadlineMs;
+  if (s.oneAtATime) deps.oneAtATime = true;
   try {
     const report = await verify(request, info, deps);
     s.logger.info('verification finished', {

@@ -37,6 +37,8 @@ export interface VerifyDeps {
   /** The service's own region: where STS is called when the request names none. */
   serviceRegion: Region;
   deadlineMs?: number;
+  /** Runs the checks one at a time instead of as a graph: only the benchmark's contrast uses it. */
+  oneAtATime?: boolean;
 }
 
 export type AnyContext = CheckContext<'bucket'> | CheckContext<'principal'> | CheckContext<'kms'>;
@@ -140,6 +142,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   const settled = await runGraph(nodes, {
     deadlineMs: deps.deadlineMs ?? VERIFICATION_DEADLINE_MS,
     controller,
+    ...(deps.oneAtATime ? { oneAtATime: true } : {}),
   });
   await removeStrandedProbes(buckets, bucketFacts, settled, principal, deps);
 

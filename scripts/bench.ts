@@ -1,0 +1,254 @@
+/**
+ * `npm run bench`: figures, never a pass/fail. The sandbox runs in its own process (so the
+ * verifier's CPU and memory are measured alone) with 50 ms injected on every AWS call.
+ *
+ * - verify wall time ÷ the critical path (the longest chain of dependent calls × 50 ms) at
+ *   1, 10 and 50 buckets, and beside it the same verification one check at a time;
+ * - init time of the verify bundle ÷ importing the bare SDK clients it uses;
+ * - bundle size, CPU per verification without latency, peak RSS at 50 buckets.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { build } from 'esbuild';
+import { VENDOR_ROLE, vendor, type World } from '../sandbox/world.ts';
+import { seedPolicies } from '../sandbox/worlds/seeds.ts';
+import serverless from '../serverless.ts';
+import { loadConfig } from '../src/core/config.ts';
+import { externalIdFor, localDevSecret, parseSecret } from '../src/core/external-id.ts';
+import { verifyForTenant } from '../src/core/service.ts';
+import type { Report, VerifyRequest } from '../src/core/types.ts';
+
+const LATENCY_MS = 50;
+/**
+ * The staging profile's longest chain of dependent calls: AssumeRole → HeadBucket → PutObject
+ * → GetObject → DeleteObject → ListObjectsV2 (the sweep of earlier probes). Everything else
+ * (location, list, encryption, the external-ID probes, the other buckets) runs beside it.
+ */
+const CRITICAL_PATH_CALLS = 6;
+const root = join(import.meta.dirname, '..');
+const out = join(root, '.bench');
+mkdirSync(out, { recursive: true });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+// ---- bundles: size and init time ----------------------------------------------------------------
+const esbuildOptions = serverless.custom.esbuild;
+const common = {
+  bundle: true,
+  minify: true,
+  platform: 'node' as const,
+  target: esbuildOptions.target,
+  format: 'cjs' as const,
+  mainFields: esbuildOptions.mainFields,
+  logLevel: 'error' as const,
+};
+await build({
+  ...common,
+  entryPoints: [join(root, 'src/handlers/verify.ts')],
+  outfile: join(out, 'verify.cjs'),
+});
+writeFileSync(
+  join(out, 'bare.ts'),
+  `import { S3Client } from '@aws-sdk/client-s3';\nimport { STSClient } from '@aws-sdk/client-sts';\nimport { KMSClient } from '@aws-sdk/client-kms';\nimport { SSMClient } from '@aws-sdk/client-ssm';\nexport const clients = [S3Client, STSClient, KMSClient, SSMClient];\n`,
+);
+await build({
+  ...common,
+  entryPoints: [join(out, 'bare.ts')],
+  outfile: join(out, 'bare.cjs'),
+  nodePaths: [join(root, 'node_modules')],
+});
+const bundleKb = statSync(join(out, 'verify.cjs')).size / 1024;
+const initMs = (file: string) => {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
+    ],
+    { encoding: 'utf8', cwd: out, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+  );
+  return Number(r.stdout.trim());
+};
+const ratios: number[] = [];
+const verifyInit: number[] = [];
+const bareInit: number[] = [];
+for (let i = 0; i < 15; i++) {
+  const v = initMs(join(out, 'verify.cjs'));
+  const b = initMs(join(out, 'bare.cjs'));
+  verifyInit.push(v);
+  bareInit.push(b);
+  ratios.push(v / b);
+}
+
+// ---- the sandbox, in a process of its own ------------------------------------------------------
+const port = 4700 + Math.floor(Math.random() * 200);
+const sandboxProcess = spawn(process.execPath, [join(root, 'sandbox/cli.ts'), '--port', String(port)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+process.on('exit', () => sandboxProcess.kill('SIGTERM'));
+await new Promise<void>((resolve) => {
+  sandboxProcess.stdout.on('data', (c: Buffer) => {
+    if (c.toString().includes('sandbox ready')) resolve();
+  });
+});
+const url = `http://127.0.0.1:${port}`;
+const control = (path: string, body: unknown) =>
+  fetch(`${url}/__sandbox/${path}`, { method: 'PUT', body: JSON.stringify(body) });
+
+const TENANT = 't-bench';
+const SECRET = parseSecret('v1:bench-secret-0123456789abcdef0123456789');
+const externalId = externalIdFor(SECRET, TENANT);
+const v = vendor();
+Object.assign(process.env, {
+  AWS_ENDPOINT_URL_STS: url,
+  AWS_ENDPOINT_URL_S3: url,
+  AWS_ENDPOINT_URL_KMS: url,
+  AWS_ACCESS_KEY_ID: v.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
+  AWS_SESSION_TOKEN: v.sessionToken,
+  AWS_REGION: 'us-east-1',
+});
+const services = {
+  config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'bench' }),
+  logger: new Logger({ logLevel: 'SILENT' }),
+};
+
+/** The bundled handler derives its tenant's external ID from the project's development secret. */
+const WORKER_TENANT = 't-bench-worker';
+const workerExternalId = externalIdFor(localDevSecret(), WORKER_TENANT);
+
+function worldOf(n: number, xid = externalId): { world: World; request: VerifyRequest } {
+  const names = Array.from({ length: n }, (_, i) => `bench-bucket-${String(i).padStart(2, '0')}`);
+  const world: World = {
+    name: `bench-${n}`,
+    description: `${n} staging buckets`,
+    vendor: v,
+    roles: [
+      {
+        arn: 'arn:aws:iam::111122223333:role/VendorAccess',
+        trust: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: VENDOR_ROLE },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': xid } },
+            },
+          ],
+        },
+        policies: names.map((b) => seedPolicies.seed003(b)),
+      },
+    ],
+    buckets: names.map((name) => ({ name, account: '111122223333', region: 'us-east-1' })),
+  };
+  const request: VerifyRequest = {
+    credentials: { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' },
+    region: 'us-east-1',
+    profile: 'staging',
+    s3: names.map((bucket) => ({ bucket, prefix: 'vendor/exports/' })),
+  };
+  return { world, request };
+}
+
+async function timeVerify(
+  request: VerifyRequest,
+  oneAtATime = false,
+): Promise<{ ms: number; report: Report }> {
+  const started = performance.now();
+  const report = await verifyForTenant(
+    { ...services, ...(oneAtATime ? { oneAtATime: true, deadlineMs: 300_000 } : {}) },
+    TENANT,
+    SECRET,
+    request,
+  );
+  return { ms: performance.now() - started, report };
+}
+
+const rows: string[] = [];
+await control(
+  'faults',
+  ['sts', 's3', 'kms'].map((service) => ({ service, latencyMs: LATENCY_MS })),
+);
+for (const n of [1, 10, 50]) {
+  const { world, request } = worldOf(n);
+  await control('world', world);
+  await timeVerify(request); // warm-up: connections, first-use code paths
+  const runs: number[] = [];
+  let report: Report | undefined;
+  for (let i = 0; i < 3; i++) {
+    const r = await timeVerify(request);
+    runs.push(r.ms);
+    report = r.report;
+  }
+  const sequential = await timeVerify(request, true);
+  const path = CRITICAL_PATH_CALLS * LATENCY_MS;
+  const wall = median(runs);
+  rows.push(
+    `| ${String(n).padStart(7)} | ${wall.toFixed(0).padStart(12)} | ${String(path).padStart(17)} | ${(wall / path).toFixed(2).padStart(5)} | ${sequential.ms.toFixed(0).padStart(15)} | ${report?.status} |`,
+  );
+}
+// CPU and memory as Lambda would see them: the minified bundle's handler, alone in a process.
+const worker = (buckets: number, runs: number) => {
+  const { world } = worldOf(buckets, workerExternalId);
+  const body = JSON.stringify(worldOf(buckets, workerExternalId).request);
+  return {
+    world,
+    script: `
+    const { handler } = require(${JSON.stringify(join(out, 'verify.cjs'))});
+    const event = { version: '2.0', routeKey: 'POST /verify', rawPath: '/verify', rawQueryString: '', headers: {},
+      requestContext: { requestId: 'bench', http: { method: 'POST', path: '/verify' }, authorizer: { jwt: { claims: { tenant_id: ${JSON.stringify(WORKER_TENANT)} } } } },
+      body: ${JSON.stringify(body)}, isBase64Encoded: false };
+    const context = { awsRequestId: 'bench', functionName: 'verify', getRemainingTimeInMillis: () => 29000 };
+    (async () => {
+      for (let i = 0; i < 5; i++) await handler(event, context);
+      const before = process.cpuUsage();
+      let status;
+      for (let i = 0; i < ${runs}; i++) status = JSON.parse((await handler(event, context)).body).status;
+      const cpu = process.cpuUsage(before);
+      console.log(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000 / ${runs}, maxRssMb: process.resourceUsage().maxRSS / 1024, status }));
+    })();`,
+  };
+};
+async function runWorker(buckets: number, runs: number, heapMb?: number) {
+  const w = worker(buckets, runs);
+  await control('world', w.world);
+  const r = spawnSync(
+    process.execPath,
+    [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), '-e', w.script],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+      cwd: root,
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    },
+  );
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    cpuMs: number;
+    maxRssMb: number;
+    status: string;
+  };
+}
+await control('faults', []);
+const cpuRun = await runWorker(1, 40);
+// Node sizes its heap to the machine (24 GB here) and collects lazily; Lambda caps it to the
+// function's memory (512 MB, as deployed).
+const rssRun = await runWorker(50, 3, 460);
+
+sandboxProcess.kill('SIGTERM');
+
+console.log(`\nverify with ${LATENCY_MS} ms on every AWS call (staging profile, median of 3):\n`);
+console.log('| buckets | wall time ms | critical path ms | ratio | one at a time ms | status |');
+console.log('| ------: | -----------: | ---------------: | ----: | --------------: | ------ |');
+for (const r of rows) console.log(r);
+console.log(`
+| figure | value | target |
+| --- | ---: | ---: |
+| verify bundle size (minified) | ${bundleKb.toFixed(0)} KB | ≤ 400 KB |
+| init: verify bundle ÷ bare SDK clients (median of 15) | ${median(ratios).toFixed(2)} (${median(verifyInit).toFixed(0)} ms ÷ ${median(bareInit).toFixed(0)} ms) | ≤ 1.25 |
+| CPU per verification, 1 bucket, no latency (bundle, mean of 40, ${cpuRun.status}) | ${cpuRun.cpuMs.toFixed(1)} ms | ≤ 5 ms |
+| peak RSS at 50 buckets (bundle alone, heap capped as in a 512 MB function, ${rssRun.status}) | ${rssRun.maxRssMb.toFixed(0)} MB | ≤ 128 MB |
+| CPU per 50-bucket verification (same process) | ${rssRun.cpuMs.toFixed(0)} ms | |
+`);
+process.exit(0);
