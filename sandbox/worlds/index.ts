@@ -40,6 +40,30 @@ const allow = (actions: string[], resources: string[]): PolicyJson => ({
 
 const STAGING = (b: string) => `s3://${b}/`;
 
+const KEY = `arn:aws:kms:us-east-1:${CUSTOMER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/** A key policy: the account's administrators, plus the principals named, under a condition if any. */
+const keyPolicy = (principals: string[], condition?: PolicyJson): PolicyJson => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'KeyAdministration',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${CUSTOMER}:role/KeyAdmin` },
+      Action: ['kms:Describe*', 'kms:Enable*', 'kms:Disable*', 'kms:Put*', 'kms:ScheduleKeyDeletion'],
+      Resource: '*',
+    },
+    {
+      Sid: 'KeyUse',
+      Effect: 'Allow',
+      Principal: { AWS: principals },
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      Resource: '*',
+      ...(condition ? { Condition: condition } : {}),
+    },
+  ],
+});
+
 export const WORLDS: Record<string, WorldCase> = {
   'seed-001-destination': {
     world: (xid) => ({
@@ -303,6 +327,80 @@ export const WORLDS: Record<string, WorldCase> = {
       [`s3.bucket-region ${STAGING('acme-exprots')}`]: 'pass',
       [`s3.write ${STAGING('acme-exprots')}`]: 'fail',
       [`s3.delete ${STAGING('acme-exprots')}`]: 'skip',
+    },
+    status: 'fail',
+  },
+  'kms-key-policy-without-the-role': {
+    world: (xid) => ({
+      name: 'kms-key-policy-without-the-role',
+      description: 'An SSE-KMS bucket whose key policy names only the key administrator, not the role.',
+      vendor: vendor(),
+      roles: [
+        role(xid, seedPolicies.seed003('syncoutput'), allow(['kms:GenerateDataKey', 'kms:Decrypt'], [KEY])),
+      ],
+      buckets: [
+        {
+          name: 'syncoutput',
+          account: CUSTOMER,
+          region: 'us-east-1',
+          encryption: { algorithm: 'aws:kms', kmsKeyId: KEY },
+        },
+      ],
+      keys: [{ arn: KEY, policy: keyPolicy([`arn:aws:iam::${CUSTOMER}:role/KeyAdmin`]) }],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput', kmsKeyArn: KEY }] }),
+    truth: {
+      [`s3.write ${STAGING('syncoutput')}`]: 'fail',
+      [`kms.generate-data-key ${KEY}`]: 'fail',
+      [`kms.decrypt ${KEY}`]: 'skip',
+    },
+    status: 'fail',
+    fix: `Allow kms:GenerateDataKey for ${ROLE} in the key policy of ${KEY}.`,
+  },
+  'kms-bucket-key-via-s3-only': {
+    world: (xid) => ({
+      name: 'kms-bucket-key-via-s3-only',
+      description:
+        'The key policy lets the role use the key only through S3 (kms:ViaService): S3 works, direct calls do not.',
+      vendor: vendor(),
+      roles: [role(xid, seedPolicies.seed003('syncoutput'))],
+      buckets: [
+        {
+          name: 'syncoutput',
+          account: CUSTOMER,
+          region: 'us-east-1',
+          encryption: { algorithm: 'aws:kms', kmsKeyId: KEY },
+        },
+      ],
+      keys: [
+        {
+          arn: KEY,
+          policy: keyPolicy([ROLE], { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } }),
+        },
+      ],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput', kmsKeyArn: KEY }] }),
+    truth: {
+      [`s3.write ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.read ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.delete ${STAGING('syncoutput')}`]: 'pass',
+      [`kms.generate-data-key ${KEY}`]: 'warn',
+    },
+    status: 'warn',
+  },
+  'kms-key-disabled': {
+    world: (xid) => ({
+      name: 'kms-key-disabled',
+      description: 'The key a request names is disabled.',
+      vendor: vendor(),
+      roles: [role(xid, allow(['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'], [KEY]))],
+      keys: [{ arn: KEY, state: 'Disabled', policy: keyPolicy([ROLE]) }],
+    }),
+    request: roleRequest({ kms: [{ keyArn: KEY }] }),
+    truth: {
+      [`kms.generate-data-key ${KEY}`]: 'fail',
+      [`kms.encrypt ${KEY}`]: 'fail',
+      [`kms.decrypt ${KEY}`]: 'skip',
     },
     status: 'fail',
   },

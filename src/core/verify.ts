@@ -259,7 +259,15 @@ function denial(check: AnyCheck, ctx: AnyContext, d: Denied): Outcome {
   if (!outcome.remediation && d.explicitDeny) {
     outcome.remediation = `Remove or narrow the explicit deny${d.policyType ? ` in the ${d.policyType}` : ''}.`;
   } else if (!outcome.remediation && d.policyType && !fixableByIdentityPolicy(d)) {
-    outcome.remediation = `Allow ${d.action ?? check.id} in the ${d.policyType}.`;
+    const who =
+      ctx.principalTarget.credentials.type === 'role'
+        ? ctx.principalTarget.credentials.roleArn
+        : ctx.principal.arn;
+    const where =
+      d.policyType === 'resource-based policy' && d.resource
+        ? `the ${d.resource.includes(':kms:') ? 'key' : 'bucket'} policy of ${d.resource}`
+        : `the ${d.policyType}`;
+    outcome.remediation = `Allow ${d.action ?? check.id}${who ? ` for ${who}` : ''} in ${where}.`;
   }
   return outcome;
 }
