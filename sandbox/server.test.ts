@@ -2,7 +2,7 @@ import { GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from 
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from './server.ts';
-import { vendor, type World } from './world.ts';
+import { vendor, vendorTrust, type World } from './world.ts';
 
 /** The real SDK clients must accept the sandbox's answers exactly as they accept AWS's. */
 const ACCOUNT = '111122223333';
@@ -14,17 +14,7 @@ const world: World = {
   roles: [
     {
       arn: ROLE,
-      trust: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { AWS: vendor().roleArn },
-            Action: 'sts:AssumeRole',
-            Condition: { StringEquals: { 'sts:ExternalId': 'xid-1' } },
-          },
-        ],
-      },
+      trust: vendorTrust('xid-1'),
       policies: [
         {
           Version: '2012-10-17',

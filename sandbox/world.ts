@@ -85,3 +85,16 @@ export const vendor = (): World['vendor'] => ({
     Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/*' }],
   },
 });
+
+/** The trust policy a customer creates for this vendor: with the external ID, or (a mistake) without. */
+export const vendorTrust = (externalId: string | null): PolicyJson => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: VENDOR_ROLE },
+      Action: 'sts:AssumeRole',
+      ...(externalId === null ? {} : { Condition: { StringEquals: { 'sts:ExternalId': externalId } } }),
+    },
+  ],
+});

@@ -12,7 +12,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { build } from 'esbuild';
-import { VENDOR_ROLE, vendor, type World } from '../sandbox/world.ts';
+import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import serverless from '../serverless.ts';
 import { loadConfig } from '../src/core/config.ts';
@@ -127,17 +127,7 @@ function worldOf(n: number, xid = externalId): { world: World; request: VerifyRe
     roles: [
       {
         arn: 'arn:aws:iam::111122223333:role/VendorAccess',
-        trust: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: VENDOR_ROLE },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'sts:ExternalId': xid } },
-            },
-          ],
-        },
+        trust: vendorTrust(xid),
         policies: names.map((b) => seedPolicies.seed003(b)),
       },
     ],

@@ -1,5 +1,5 @@
 import type { PolicyJson } from '../iam.ts';
-import { VENDOR_ROLE, vendor, type WorldCase } from '../world.ts';
+import { vendor, vendorTrust, type WorldCase } from '../world.ts';
 import { seedPolicies } from './seeds.ts';
 
 /**
@@ -10,21 +10,9 @@ import { seedPolicies } from './seeds.ts';
 const CUSTOMER = '111122223333';
 const ROLE = `arn:aws:iam::${CUSTOMER}:role/VendorAccess`;
 
-const trust = (externalId: string | null): PolicyJson => ({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { AWS: VENDOR_ROLE },
-      Action: 'sts:AssumeRole',
-      ...(externalId === null ? {} : { Condition: { StringEquals: { 'sts:ExternalId': externalId } } }),
-    },
-  ],
-});
-
 const role = (externalId: string | null, ...policies: PolicyJson[]) => ({
   arn: ROLE,
-  trust: trust(externalId),
+  trust: vendorTrust(externalId),
   policies,
 });
 const roleRequest = (extra: Record<string, unknown>) => ({

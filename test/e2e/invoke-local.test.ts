@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../../sandbox/server.ts';
-import { vendor } from '../../sandbox/world.ts';
+import { vendor, vendorTrust } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 
@@ -94,17 +94,7 @@ describe('sls invoke local against the sandbox', () => {
       roles: [
         {
           arn: 'arn:aws:iam::111122223333:role/VendorAccess',
-          trust: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { AWS: vendor().roleArn },
-                Action: 'sts:AssumeRole',
-                Condition: { StringEquals: { 'sts:ExternalId': externalIdFor(localDevSecret(), 't-123') } },
-              },
-            ],
-          },
+          trust: vendorTrust(externalIdFor(localDevSecret(), 't-123')),
           policies: [seedPolicies.seed003('acme-exports')],
         },
       ],
