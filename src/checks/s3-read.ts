@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../core/arn.ts';
-import { codeOf } from '../core/classify.ts';
+import { classify, codeOf } from '../core/classify.ts';
 import { bucketParams, PROBE_MARKER, place, s3Of, sha256 } from '../core/probe.ts';
 import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
 
@@ -56,11 +56,21 @@ export const s3Read: CheckDescriptor<'bucket'> = {
       }
     }
     if (facts.listing) {
-      // With s3:ListBucket, S3 answers 404 for a missing key only to callers allowed to read it (403 otherwise).
+      // S3 answers 404 for a missing key only to callers it lets read it and list the bucket.
       try {
         await get(ctx, `${target.prefix}${PROBE_MARKER}absent-${ctx.verification.id}`);
       } catch (err) {
-        if (codeOf(err) !== 'NoSuchKey') throw err;
+        const c = classify(err);
+        if (codeOf(err) !== 'NoSuchKey' && (c.kind !== 'denied' || c.action === 's3:GetObject')) throw err;
+        if (c.kind === 'denied') {
+          // A GetObject request carries no s3:prefix, so a ListBucket grant scoped to the prefix
+          // does not apply to it and S3 hides the missing key behind a 403: nothing to conclude.
+          return {
+            status: 'skip',
+            message:
+              'The prefix is empty and S3 would not say whether reading is allowed (its s3:ListBucket grant is scoped to the prefix); write an object there to test reading.',
+          };
+        }
       }
       return {
         status: 'pass',

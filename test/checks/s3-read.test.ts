@@ -82,11 +82,25 @@ describe('s3.read', () => {
     );
 
     s3.reset();
-    s3.on(GetObjectCommand).rejects(s3Error('AccessDenied', 403));
+    const refused = `User: arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/s is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::acme-input/in/x" because no identity-based policy allows the s3:GetObject action`;
+    s3.on(GetObjectCommand).rejects(s3Error('AccessDenied', 403, refused));
     expect(await run(s3Read, ctx())).toMatchObject({
       status: 'fail',
       remediation: 'Allow s3:GetObject on arn:aws:s3:::acme-input/in/*',
     });
+  });
+
+  it('says it cannot tell when S3 hides the absent key behind a bare 403 (ListBucket scoped to the prefix)', async () => {
+    s3.on(GetObjectCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
+    const ctx = bucketContext(
+      { bucket: 'acme-input', prefix: 'in/' },
+      { facts: { listing: { keyCount: 0 } } },
+    );
+
+    const outcome = await run(s3Read, ctx);
+
+    expect(outcome.status).toBe('skip');
+    expect(outcome.message).toMatch(/would not say whether reading is allowed/);
   });
 
   it('skips when there is nothing to read and nothing listed', async () => {

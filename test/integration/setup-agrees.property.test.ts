@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTERNAL_ID, runWorld, TENANT } from '../../sandbox/harness.ts';
+import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
+import { vendor, vendorTrust, type WorldCase } from '../../sandbox/world.ts';
+import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
+import { setupFor } from '../../src/core/setup.ts';
+import type { BucketInput, PolicyDocument, PolicyStatement } from '../../src/core/types.ts';
+
+/**
+ * The setup generator cannot disagree with the checks: the permission policy GET /setup writes
+ * makes every check it grants pass in the sandbox; removing any single action from it makes
+ * the checks that need it fail, and the report's remediation gives back exactly what was removed.
+ */
+const ACCOUNT = '111122223333';
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/VendorAccess`;
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ world: { name: 'empty', description: '', vendor: vendor() } });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+const bucketArb = fc.record({
+  bucket: fc.constantFrom('acme-a', 'acme-b', 'acme.c'),
+  prefix: fc.constantFrom('', 'vendor/', 'tenants/t-1/'),
+});
+
+/** Each statement's actions one by one, so a single action can be taken out. */
+function actionsOf(policy: PolicyDocument): { statement: number; action: string }[] {
+  return policy.Statement.flatMap((s, statement) =>
+    [s.Action].flat().map((action) => ({ statement, action })),
+  );
+}
+
+function without(policy: PolicyDocument, removed: { statement: number; action: string }): PolicyDocument {
+  const Statement = policy.Statement.flatMap((s, i): PolicyStatement[] => {
+    if (i !== removed.statement) return [s];
+    const rest = [s.Action].flat().filter((a) => a !== removed.action);
+    return rest.length ? [{ ...s, Action: rest.length === 1 ? (rest[0] as string) : rest }] : [];
+  });
+  return { Version: '2012-10-17', Statement };
+}
+
+function caseFor(profile: string, buckets: BucketInput[], policy: PolicyDocument): WorldCase {
+  return {
+    world: (xid) => ({
+      name: 'generated',
+      description: 'the role GET /setup asks for',
+      vendor: vendor(),
+      roles: [{ arn: ROLE, trust: vendorTrust(xid), policies: [policy] }],
+      // The customer's data already there, under each prefix the vendor is given.
+      buckets: buckets.map((b) => ({
+        name: b.bucket,
+        account: ACCOUNT,
+        region: 'us-east-1',
+        objects: { [`${b.prefix ?? ''}data/part-0.csv`]: 'id,value\n1,a\n' },
+      })),
+    }),
+    request: { credentials: { type: 'role', roleArn: ROLE }, region: 'us-east-1', profile, s3: buckets },
+    truth: {},
+    status: 'pass',
+  };
+}
+
+describe('GET /setup against the checks, in the sandbox', () => {
+  it('grants exactly what the checks need: all pass, and each action removed is the one asked back', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...Object.keys(BUILTIN_PROFILES)),
+        fc.uniqueArray(bucketArb, { minLength: 1, maxLength: 3, selector: (b) => b.bucket }),
+        fc.nat(),
+        async (profileName, buckets, pick) => {
+          const profile = BUILTIN_PROFILES[profileName];
+          const setup = setupFor({
+            tenantId: TENANT,
+            externalId: EXTERNAL_ID,
+            vendorPrincipalArn: vendor().roleArn,
+            partition: 'aws',
+            buckets,
+            ...(profile ? { profile } : {}),
+          });
+
+          const full = await runWorld(caseFor(profileName, buckets, setup.permissionPolicy), sandbox);
+          expect(
+            full.report.checks
+              .filter((c) => c.status !== 'pass')
+              .map((c) => `${c.id} ${c.target} ${c.status}`),
+          ).toEqual([]);
+          expect(full.report.remediation.policy.Statement).toEqual([]);
+
+          const all = actionsOf(setup.permissionPolicy);
+          const removed = all[pick % all.length];
+          if (!removed) return;
+          const statement = setup.permissionPolicy.Statement[removed.statement] as PolicyStatement;
+          const cut = await runWorld(
+            caseFor(profileName, buckets, without(setup.permissionPolicy, removed)),
+            sandbox,
+          );
+          const failed = cut.report.checks.filter((c) => c.status === 'fail');
+          expect(failed.length).toBeGreaterThan(0);
+          for (const c of failed) expect(c.actions).toContain(removed.action);
+          // The fix gives back the action removed, on the resources (and condition) it was granted on.
+          const asked = cut.report.remediation.policy.Statement;
+          expect(asked.length).toBeGreaterThan(0);
+          for (const s of asked) {
+            expect([s.Action].flat()).toEqual([removed.action]);
+            for (const r of [s.Resource ?? []].flat()) expect([statement.Resource].flat()).toContain(r);
+            expect(s.Condition).toEqual(statement.Condition);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
