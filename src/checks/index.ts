@@ -2,6 +2,9 @@ import type { CheckDescriptor, CheckId } from '../core/types.ts';
 import { kmsDecrypt } from './kms-decrypt.ts';
 import { kmsEncrypt } from './kms-encrypt.ts';
 import { kmsGenerateDataKey } from './kms-generate-data-key.ts';
+import { redshiftCredentials } from './redshift-credentials.ts';
+import { redshiftReachable } from './redshift-reachable.ts';
+import { redshiftServerlessCredentials } from './redshift-serverless-credentials.ts';
 import { s3BucketLocation } from './s3-bucket-location.ts';
 import { s3BucketRegion } from './s3-bucket-region.ts';
 import { s3Delete } from './s3-delete.ts';
@@ -31,9 +34,16 @@ export const CATALOGUE = [
   kmsGenerateDataKey,
   kmsEncrypt,
   kmsDecrypt,
+  redshiftCredentials,
+  redshiftServerlessCredentials,
+  redshiftReachable,
 ] as const satisfies readonly AnyCheck[];
 
-export type AnyCheck = CheckDescriptor<'principal'> | CheckDescriptor<'bucket'> | CheckDescriptor<'kms'>;
+export type AnyCheck =
+  | CheckDescriptor<'principal'>
+  | CheckDescriptor<'bucket'>
+  | CheckDescriptor<'kms'>
+  | CheckDescriptor<'redshift'>;
 
 const byId = new Map<CheckId, AnyCheck>(CATALOGUE.map((c) => [c.id, c as AnyCheck]));
 

@@ -33,10 +33,9 @@ export const stsAssumeRole: CheckDescriptor<'principal'> = {
         sts.send(
           new AssumeRoleCommand({
             RoleArn: roleArn,
-            RoleSessionName: roleSessionName(
-              v,
-              target.sessionPolicies.length > 1 ? `verify${i + 1}` : 'verify',
-            ),
+            RoleSessionName:
+              target.sessionNames?.[i] ??
+              roleSessionName(v, target.sessionPolicies.length > 1 ? `verify${i + 1}` : 'verify'),
             ExternalId: v.externalId,
             DurationSeconds: 900,
             Policy: policy,

@@ -1,4 +1,7 @@
+import { connect as tcpConnect } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -10,7 +13,15 @@ import type { AwsAccess, TemporaryCredentials } from './types.ts';
  * the SDK's standard retry mode (backoff with jitter, retries on throttling and 5xx), and the
  * verification's own deadline on top through each call's abort signal.
  */
-export const CALL_LIMITS = { connectionTimeoutMs: 2_000, requestTimeoutMs: 4_000, maxAttempts: 3 } as const;
+export const CALL_LIMITS = {
+  connectionTimeoutMs: 2_000,
+  requestTimeoutMs: 4_000,
+  maxAttempts: 3,
+  /** A database endpoint that has not answered a SYN in 3 s is filtered, not slow. */
+  tcpConnectMs: 3_000,
+} as const;
+
+type Client = STSClient | S3Client | KMSClient | RedshiftClient | RedshiftServerlessClient;
 
 export interface ClosableAwsAccess extends AwsAccess {
   /** Closes the sockets of every client made: clients live for one verification. */
@@ -22,7 +33,7 @@ export interface ClosableAwsAccess extends AwsAccess {
  * SDK's own configuration (`AWS_ENDPOINT_URL_<SERVICE>` set by the operator), never from a request.
  */
 export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
-  const clients = new Map<string, STSClient | S3Client | KMSClient>();
+  const clients = new Map<string, Client>();
   const common = () => ({
     maxAttempts: limits.maxAttempts,
     retryMode: 'standard',
@@ -34,7 +45,7 @@ export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
       httpAgent: { keepAlive: true, maxSockets: 256 },
     }),
   });
-  const memo = <C extends STSClient | S3Client | KMSClient>(key: string, make: () => C): C => {
+  const memo = <C extends Client>(key: string, make: () => C): C => {
     let client = clients.get(key) as C | undefined;
     if (!client) {
       client = make();
@@ -68,9 +79,48 @@ export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
         `kms|${region}|${credentials.accessKeyId}`,
         () => new KMSClient({ ...common(), region, credentials }),
       ),
+    redshift: (region: Region, credentials: TemporaryCredentials) =>
+      memo(
+        `redshift|${region}|${credentials.accessKeyId}`,
+        () => new RedshiftClient({ ...common(), region, credentials }),
+      ),
+    redshiftServerless: (region: Region, credentials: TemporaryCredentials) =>
+      memo(
+        `redshift-serverless|${region}|${credentials.accessKeyId}`,
+        () => new RedshiftServerlessClient({ ...common(), region, credentials }),
+      ),
+    connect: (host, port, signal) => connectOnce(host, port, signal, limits.tcpConnectMs),
     close() {
       for (const c of clients.values()) c.destroy();
       clients.clear();
     },
   };
+}
+
+/** One TCP handshake, bounded in time, then closed: nothing is sent to the database. */
+export function connectOnce(
+  host: string,
+  port: number,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host, port, timeout: timeoutMs, signal });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(
+        Object.assign(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`), {
+          code: 'ETIMEDOUT',
+        }),
+      );
+    });
+    socket.once('error', (err) => {
+      socket.destroy();
+      reject(err);
+    });
+  });
 }

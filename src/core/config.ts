@@ -1,4 +1,6 @@
+import { CHECK_IDS } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
+import { BUILTIN_PROFILES, type ProfileRegistry, parseVendorProfiles } from './profiles.ts';
 import { isRegion, type Region } from './regions.ts';
 
 /** The service's configuration, read once from its environment and checked at start-up. */
@@ -10,6 +12,10 @@ export interface ServiceConfig {
   tenantClaim: string;
   vendorName: string;
   vendorPrincipalArn: string;
+  /** Where this service's traffic comes from (`EGRESS_ADDRESSES`, CIDRs), for customers' allowlists. */
+  egressAddresses: string[];
+  /** The built-in profiles and the vendor's own (`VENDOR_PROFILES`). */
+  profiles: ProfileRegistry;
   /** SSM SecureString holding the external ID secret; required outside local runs. */
   externalIdSecretParameter?: string;
 }
@@ -34,6 +40,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   }
   const tenantClaim = env.TENANT_CLAIM ?? 'tenant_id';
   if (!/^[\w.:-]{1,64}$/.test(tenantClaim)) throw new ConfigError('TENANT_CLAIM is not a claim name');
+  let profiles = BUILTIN_PROFILES;
+  if (env.VENDOR_PROFILES?.trim()) {
+    const parsed = parseVendorProfiles(env.VENDOR_PROFILES, CHECK_IDS);
+    if (!parsed.ok) throw new ConfigError(`VENDOR_PROFILES: ${parsed.problems.join('; ')}`);
+    profiles = parsed.profiles;
+  }
+  const egressAddresses = (env.EGRESS_ADDRESSES ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const a of egressAddresses) {
+    if (!isCidr(a)) throw new ConfigError(`EGRESS_ADDRESSES: ${a} is not an IPv4 address or CIDR block`);
+  }
   const config: ServiceConfig = {
     stage: env.STAGE ?? 'dev',
     local,
@@ -41,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     tenantClaim,
     vendorName: (env.VENDOR_NAME ?? 'vendor').slice(0, 24),
     vendorPrincipalArn,
+    profiles,
+    egressAddresses,
   };
   // Local runs (`sls invoke local`, serverless-offline) keep a generated development secret even
   // when serverless.ts names the stage's parameter: they must work offline and never see a real one.
@@ -51,4 +72,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     throw new ConfigError('EXTERNAL_ID_SECRET_PARAMETER is required outside local runs');
   }
   return config;
+}
+
+function isCidr(text: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(text);
+  if (!m) return false;
+  const octets = m.slice(1, 5).map(Number);
+  return octets.every((o) => o <= 255) && (m[5] === undefined || Number(m[5]) <= 32);
 }

@@ -73,15 +73,23 @@ export const NOTHING_ALLOWED: PolicyDocument = policyOf([{ Effect: 'Deny', Actio
 
 export interface SessionPlan {
   policies: string[];
-  /** For each group of grants (one per bucket), the index of the session that carries it. */
+  /** For each group of grants (one per target), the index of the session that carries it. */
   sessionOf: number[];
+  /** The role session name each session must carry, where a target needs one of its own. */
+  names: (string | undefined)[];
 }
 
 /**
- * Packs each bucket's grants into as few session policies as fit AWS's 2,048-character limit.
- * Nothing is dropped or widened to make it fit: a bucket that fits nowhere opens a new session.
+ * Packs each target's grants into as few session policies as fit AWS's 2,048-character limit.
+ * Nothing is dropped or widened to make it fit: a target that fits nowhere opens a new session.
+ * Targets that need a session name of their own (a Redshift db user that the customer's
+ * policy ties to `aws:userid`) share only with targets that need the same name.
  */
-export function planSessions(perBucket: readonly Grant[][], partition: Partition): SessionPlan {
+export function planSessions(
+  perTarget: readonly Grant[][],
+  partition: Partition,
+  sessionNames: readonly (string | undefined)[] = [],
+): SessionPlan {
   const kms = kmsViaS3Statement(partition);
   const render = (grants: Grant[]) =>
     JSON.stringify(
@@ -93,29 +101,41 @@ export function planSessions(perBucket: readonly Grant[][], partition: Partition
         kms,
       ]),
     );
-  if (perBucket.length === 0) return { policies: [JSON.stringify(NOTHING_ALLOWED)], sessionOf: [] };
+  if (perTarget.length === 0)
+    return { policies: [JSON.stringify(NOTHING_ALLOWED)], sessionOf: [], names: [undefined] };
 
   const policies: string[] = [];
+  const names: (string | undefined)[] = [];
   const sessionOf: number[] = [];
-  let current: Grant[] = [];
-  let rendered = '';
-  for (const grants of perBucket) {
-    const attempt = render([...current, ...grants]);
-    if (current.length > 0 && attempt.length > SESSION_POLICY_LIMIT) {
-      policies.push(rendered);
-      current = [...grants];
-      rendered = render(current);
-    } else {
-      current = [...current, ...grants];
-      rendered = attempt;
+  const byName = new Map<string | undefined, number[]>();
+  perTarget.forEach((_, i) => {
+    const name = sessionNames[i];
+    byName.set(name, [...(byName.get(name) ?? []), i]);
+  });
+  for (const [name, members] of byName) {
+    let current: Grant[] = [];
+    let rendered = '';
+    for (const i of members) {
+      const grants = perTarget[i] ?? [];
+      const attempt = render([...current, ...grants]);
+      if (current.length > 0 && attempt.length > SESSION_POLICY_LIMIT) {
+        policies.push(rendered);
+        names.push(name);
+        current = [...grants];
+        rendered = render(current);
+      } else {
+        current = [...current, ...grants];
+        rendered = attempt;
+      }
+      if (rendered.length > SESSION_POLICY_LIMIT) {
+        throw new Error(`the grants of one target need ${rendered.length} characters of session policy`);
+      }
+      sessionOf[i] = policies.length;
     }
-    if (rendered.length > SESSION_POLICY_LIMIT) {
-      throw new Error(`the grants of one bucket need ${rendered.length} characters of session policy`);
-    }
-    sessionOf.push(policies.length);
+    policies.push(rendered);
+    names.push(name);
   }
-  policies.push(rendered);
-  return { policies, sessionOf };
+  return { policies, sessionOf, names };
 }
 
 export function trustPolicy(vendorPrincipalArn: string, externalId: string): PolicyDocument {

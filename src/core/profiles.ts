@@ -13,7 +13,7 @@ export interface Profile {
 }
 
 /** What every profile runs where it applies: identity, region, encryption, the KMS keys named. */
-const baseline = {
+export const BASELINE = {
   'sts.assume-role': 'required',
   'sts.caller-identity': 'required',
   'sts.external-id-required': 'required',
@@ -23,20 +23,24 @@ const baseline = {
   'kms.generate-data-key': 'required',
   'kms.encrypt': 'required',
   'kms.decrypt': 'required',
+  // Run only for the Redshift targets a request names.
+  'redshift.credentials': 'required',
+  'redshift-serverless.credentials': 'required',
+  'redshift.reachable': 'required',
 } as const satisfies Partial<Record<CheckId, Requirement>>;
 
 export const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
   destination: {
     name: 'destination',
     description: 'Append-only writes (seed 001): write, and delete the probe at onboarding.',
-    checks: { ...baseline, 's3.write': 'required', 's3.delete': 'required' },
+    checks: { ...BASELINE, 's3.write': 'required', 's3.delete': 'required' },
     externalIdNotEnforced: 'fail',
   },
   staging: {
     name: 'staging',
     description: 'The full staging round trip (seed 003): location, list, write, read, delete.',
     checks: {
-      ...baseline,
+      ...BASELINE,
       's3.bucket-location': 'required',
       's3.list': 'required',
       's3.write': 'required',
@@ -49,7 +53,7 @@ export const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
     name: 'source',
     description: 'Read-only input (seed 004): list and read; nothing is written.',
     checks: {
-      ...baseline,
+      ...BASELINE,
       'kms.generate-data-key': 'off',
       'kms.encrypt': 'off',
       's3.list': 'required',
@@ -72,12 +76,105 @@ export function requirementFor(
   access: Access = 'readwrite',
 ): Requirement {
   if (profile) return profile.checks[id] ?? 'off';
-  if (id in baseline) return baseline[id as keyof typeof baseline];
+  if (id in BASELINE) return BASELINE[id as keyof typeof BASELINE];
   return ACCESS_CHECKS[access].includes(id) ? 'required' : 'off';
 }
 
-export function profileNamed(name: string | undefined): Profile | undefined {
-  return name !== undefined && Object.hasOwn(BUILTIN_PROFILES, name) ? BUILTIN_PROFILES[name] : undefined;
+/** The profiles a deployment offers: the built-ins and the vendor's own (see config.ts). */
+export type ProfileRegistry = Readonly<Record<string, Profile>>;
+
+export function profileNamed(
+  name: string | undefined,
+  registry: ProfileRegistry = BUILTIN_PROFILES,
+): Profile | undefined {
+  return name !== undefined && Object.hasOwn(registry, name) ? registry[name] : undefined;
 }
 
-export const PROFILE_NAMES = Object.keys(BUILTIN_PROFILES);
+const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const REQUIREMENTS: readonly Requirement[] = ['required', 'reported', 'off'];
+const PROFILE_FIELDS = new Set(['description', 'extends', 'checks', 'externalIdNotEnforced']);
+/** Every other check runs in the identity check's session: a profile cannot turn it off. */
+const IDENTITY: readonly CheckId[] = ['sts.assume-role', 'sts.caller-identity'];
+
+/**
+ * The vendor's own profiles, from configuration (`VENDOR_PROFILES`, JSON):
+ * `{ "warehouse": { "extends": "staging", "checks": { "s3.delete": "off" } } }`. A profile
+ * starts from the built-in it extends, or from the baseline every profile runs. Every problem
+ * is reported at once, each naming its entry, so a deployment with a typo refuses to start
+ * instead of silently checking less than the vendor meant.
+ */
+export function parseVendorProfiles(
+  text: string,
+  checkIds: readonly CheckId[],
+): { ok: true; profiles: ProfileRegistry } | { ok: false; problems: string[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, problems: ['is not JSON'] };
+  }
+  if (!isPlainObject(raw)) return { ok: false, problems: ['must be an object of profiles by name'] };
+  const problems: string[] = [];
+  const profiles: Record<string, Profile> = { ...BUILTIN_PROFILES };
+  for (const [name, entry] of Object.entries(raw)) {
+    const at = `profile "${name}"`;
+    if (!NAME.test(name)) {
+      problems.push(`${at}: a name is 1 to 32 lowercase letters, digits and hyphens`);
+      continue;
+    }
+    if (Object.hasOwn(BUILTIN_PROFILES, name)) {
+      problems.push(`${at}: is a built-in profile; give yours another name and "extends": "${name}"`);
+      continue;
+    }
+    if (!isPlainObject(entry)) {
+      problems.push(`${at}: must be an object`);
+      continue;
+    }
+    for (const field of Object.keys(entry)) {
+      if (!PROFILE_FIELDS.has(field)) problems.push(`${at}: unknown field "${field}"`);
+    }
+    const { description, extends: base, checks, externalIdNotEnforced } = entry;
+    if (description !== undefined && (typeof description !== 'string' || description.length > 200)) {
+      problems.push(`${at}: "description" must be a string of at most 200 characters`);
+    }
+    let parent: Profile | undefined;
+    if (base !== undefined) {
+      parent = typeof base === 'string' ? profileNamed(base) : undefined;
+      if (!parent)
+        problems.push(
+          `${at}: "extends" must name a built-in profile (${Object.keys(BUILTIN_PROFILES).join(', ')})`,
+        );
+    }
+    if (
+      externalIdNotEnforced !== undefined &&
+      externalIdNotEnforced !== 'fail' &&
+      externalIdNotEnforced !== 'warn'
+    ) {
+      problems.push(`${at}: "externalIdNotEnforced" must be "fail" or "warn"`);
+    }
+    const own: Partial<Record<CheckId, Requirement>> = {};
+    if (checks !== undefined && !isPlainObject(checks)) problems.push(`${at}: "checks" must be an object`);
+    for (const [id, req] of Object.entries(isPlainObject(checks) ? checks : {})) {
+      if (!(checkIds as readonly string[]).includes(id)) {
+        problems.push(`${at}: "${id}" is not a check (GET /checks lists them)`);
+      } else if (!REQUIREMENTS.includes(req as Requirement)) {
+        problems.push(`${at}: "${id}" must be one of ${REQUIREMENTS.join(', ')}`);
+      } else if (req === 'off' && IDENTITY.includes(id as CheckId)) {
+        problems.push(`${at}: "${id}" cannot be off: every other check runs in the identity it verifies`);
+      } else {
+        own[id as CheckId] = req as Requirement;
+      }
+    }
+    profiles[name] = {
+      name,
+      description: typeof description === 'string' ? description : `Vendor profile ${name}.`,
+      checks: { ...(parent?.checks ?? BASELINE), ...own },
+      externalIdNotEnforced:
+        externalIdNotEnforced === 'warn' ? 'warn' : (parent?.externalIdNotEnforced ?? 'fail'),
+    };
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, profiles };
+}
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);

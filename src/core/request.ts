@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { KMS_KEY_ARN, parseKmsKeyArn, parseRoleArn } from './arn.ts';
-import { PROFILE_NAMES } from './profiles.ts';
+import { BUILTIN_PROFILES, type ProfileRegistry } from './profiles.ts';
 import { ALL_REGIONS, isRegion, type Partition, partitionOfRegion } from './regions.ts';
-import type { BucketInput, VerifyRequest } from './types.ts';
+import type { BucketInput, RedshiftInput, VerifyRequest } from './types.ts';
 
 /** The contract's limits (verify-api.md, "Fields and defaults"). */
 export const LIMITS = {
@@ -90,12 +90,63 @@ const bucket = v.strictObject({
   ),
 });
 
-const NOT_YET = 'not available in this version of the service';
+/** Checked against the deployment's profiles after the schema (they come from configuration). */
+const profileName = v.pipe(v.string('must be a string'), v.maxLength(64, 'too long'));
+
+const dbName = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^[a-z_][a-z0-9_$]{0,63}$/, 'not a Redshift database name (lowercase, at most 64 characters)'),
+);
+
+/**
+ * A provisioned cluster (clusterIdentifier + dbUser) or a Serverless workgroup (workgroupName):
+ * one shape with both names optional, so a typo is still named field by field; which of the two
+ * it is gets checked after the schema.
+ */
+const redshiftTarget = v.strictObject({
+  clusterIdentifier: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.regex(
+        /^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$|^[a-z]$/,
+        'not a cluster identifier (lowercase letters, digits, single hyphens, at most 63 characters)',
+      ),
+    ),
+  ),
+  workgroupName: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.regex(/^[a-z0-9-]{3,64}$/, 'not a workgroup name (3 to 64 lowercase letters, digits, hyphens)'),
+    ),
+  ),
+  dbUser: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.regex(/^[A-Za-z_][A-Za-z0-9_.@$-]{0,63}$/, 'not a Redshift user name (at most 64 characters)'),
+    ),
+  ),
+  dbName: v.optional(dbName),
+  dbGroups: v.optional(
+    v.pipe(
+      v.array(
+        v.pipe(
+          v.string('must be a string'),
+          v.regex(/^[a-z_][a-z0-9_$]{0,63}$/, 'not a Redshift group name'),
+        ),
+      ),
+      v.maxLength(10, 'at most 10 groups'),
+    ),
+  ),
+  region: v.optional(region),
+  accountId: v.optional(
+    v.pipe(v.string('must be a string'), v.regex(/^\d{12}$/, 'a 12-digit AWS account id')),
+  ),
+});
 
 export const verifyRequestSchema = v.strictObject({
   credentials: v.variant('type', [roleCredentials, accessKeyCredentials], 'role or accessKey credentials'),
   region: v.optional(region),
-  profile: v.optional(v.picklist(PROFILE_NAMES, `one of ${PROFILE_NAMES.join(', ')}`)),
+  profile: v.optional(profileName),
   s3: v.optional(
     v.pipe(
       v.array(bucket, 'must be an array'),
@@ -125,8 +176,12 @@ export const verifyRequestSchema = v.strictObject({
       v.maxLength(LIMITS.kmsKeys, `at most ${LIMITS.kmsKeys} KMS keys`),
     ),
   ),
-  // In the contract, probed by a later version: refused rather than silently verifying less.
-  redshift: v.optional(v.custom<never>(() => false, NOT_YET)),
+  redshift: v.optional(
+    v.pipe(
+      v.array(redshiftTarget, 'must be an array'),
+      v.maxLength(LIMITS.redshiftTargets, `at most ${LIMITS.redshiftTargets} Redshift targets`),
+    ),
+  ),
 });
 
 /** Maps valibot's issues to the contract's `details`, never echoing the value (it may be a secret). */
@@ -178,53 +233,156 @@ function partitionErrors(req: VerifyRequest): FieldError[] {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
-export function parseVerifyRequest(body: unknown): Parsed<VerifyRequest> {
+/** A profile the deployment does not offer, named whatever else is wrong with the input. */
+function profileErrors(input: unknown, profiles: ProfileRegistry): FieldError[] {
+  const name =
+    typeof input === 'object' && input !== null ? (input as { profile?: unknown }).profile : undefined;
+  if (typeof name !== 'string' || Object.hasOwn(profiles, name)) return [];
+  return [{ path: 'profile', message: `one of ${Object.keys(profiles).join(', ')}` }];
+}
+
+/** A Redshift target is a cluster with its db user, or a workgroup: never both, never neither. */
+function redshiftErrors(targets: readonly RedshiftInput[] | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  targets?.forEach((t, i) => {
+    const at = `redshift[${i}]`;
+    if (t.clusterIdentifier && t.workgroupName) {
+      errors.push({ path: at, message: 'name a clusterIdentifier or a workgroupName, not both' });
+    } else if (t.clusterIdentifier) {
+      if (!t.dbUser)
+        errors.push({
+          path: `${at}.dbUser`,
+          message: 'required with clusterIdentifier: the user GetClusterCredentials is asked for',
+        });
+    } else if (t.workgroupName) {
+      if (t.dbUser)
+        errors.push({
+          path: `${at}.dbUser`,
+          message: 'a workgroup maps the IAM identity to its user: leave dbUser out',
+        });
+      if (t.dbGroups) errors.push({ path: `${at}.dbGroups`, message: 'only for a provisioned cluster' });
+    } else {
+      errors.push({ path: at, message: 'name a clusterIdentifier (with dbUser) or a workgroupName' });
+    }
+  });
+  return errors;
+}
+
+export function parseVerifyRequest(
+  body: unknown,
+  profiles: ProfileRegistry = BUILTIN_PROFILES,
+): Parsed<VerifyRequest> {
   const result = v.safeParse(verifyRequestSchema, body, { abortEarly: false, abortPipeEarly: true });
-  if (!result.success) return { ok: false, errors: fieldErrors(result.issues) };
+  const unknownProfile = profileErrors(body, profiles);
+  if (!result.success) return { ok: false, errors: [...fieldErrors(result.issues), ...unknownProfile] };
   const value = result.output as VerifyRequest;
-  const errors = partitionErrors(value);
+  const errors = [...unknownProfile, ...redshiftErrors(value.redshift), ...partitionErrors(value)];
   return errors.length ? { ok: false, errors } : { ok: true, value };
 }
 
 const setupQuerySchema = v.strictObject({
-  profile: v.optional(v.picklist(PROFILE_NAMES, `one of ${PROFILE_NAMES.join(', ')}`)),
+  profile: v.optional(profileName),
   s3: v.pipe(v.array(bucket), v.maxLength(LIMITS.buckets, `at most ${LIMITS.buckets} buckets`)),
+  redshift: v.pipe(
+    v.array(redshiftTarget),
+    v.maxLength(LIMITS.redshiftTargets, `at most ${LIMITS.redshiftTargets} Redshift targets`),
+  ),
 });
+
+export interface SetupQuery {
+  profile?: string;
+  buckets: BucketInput[];
+  redshift: RedshiftInput[];
+}
 
 /** Per-bucket query parameters, paired with the `bucket` of the same position. */
 const PER_BUCKET = ['prefix', 'access', 'region', 'kmsKeyArn'] as const;
+/** Per-cluster query parameters, paired with the `redshiftCluster` of the same position. */
+const PER_CLUSTER = { dbUser: 'dbUser', dbName: 'dbName' } as const;
+const SINGLE = ['profile', 'account', 'redshiftRegion'] as const;
 
-/**
- * GET /setup?profile=staging&bucket=a&prefix=in/&bucket=b: repeated parameters are read from
- * the raw query string, because API Gateway joins repeats with commas in queryStringParameters.
- */
-export function parseSetupQuery(raw: string): Parsed<{ profile?: string; buckets: BucketInput[] }> {
-  const params = new URLSearchParams(raw);
-  const errors: FieldError[] = [];
-  const known = new Set<string>(['profile', 'bucket', ...PER_BUCKET]);
-  for (const key of new Set(params.keys())) {
-    if (!known.has(key))
-      errors.push({ path: key, message: key.startsWith('redshift') ? NOT_YET : 'unknown parameter' });
-  }
-  const buckets: Record<string, string>[] = params.getAll('bucket').map((bucket) => ({ bucket }));
-  for (const key of PER_BUCKET) {
-    const values = params.getAll(key);
-    if (values.length > buckets.length)
-      errors.push({ path: key, message: `given ${values.length} times for ${buckets.length} bucket(s)` });
+/** Repeated parameters paired by position with the repeats of `owner`, each named on a 400. */
+function paired(
+  params: URLSearchParams,
+  owners: Record<string, string>[],
+  ownerName: string,
+  keys: Record<string, string>,
+  errors: FieldError[],
+) {
+  for (const [param, field] of Object.entries(keys)) {
+    const values = params.getAll(param);
+    if (values.length > owners.length)
+      errors.push({
+        path: param,
+        message: `given ${values.length} times for ${owners.length} ${ownerName}(s)`,
+      });
     values.forEach((value, i) => {
-      const b = buckets[i];
-      if (b && value !== '') b[key] = value;
+      const o = owners[i];
+      if (o && value !== '') o[field] = value;
     });
   }
-  const profiles = params.getAll('profile');
-  if (profiles.length > 1) errors.push({ path: 'profile', message: 'given more than once' });
-  const input = { s3: buckets, ...(profiles[0] !== undefined ? { profile: profiles[0] } : {}) };
+}
+
+/**
+ * GET /setup?profile=staging&bucket=a&prefix=in/&bucket=b&redshiftCluster=c&dbUser=u&account=…:
+ * repeated parameters are read from the raw query string, because API Gateway joins repeats
+ * with commas in queryStringParameters. Redshift ARNs name the account and region, so a
+ * Redshift target needs `account` (and `redshiftRegion`, default the service's).
+ */
+export function parseSetupQuery(
+  raw: string,
+  profiles: ProfileRegistry = BUILTIN_PROFILES,
+): Parsed<SetupQuery> {
+  const params = new URLSearchParams(raw);
+  const errors: FieldError[] = [];
+  const known = new Set<string>([
+    'bucket',
+    ...PER_BUCKET,
+    'redshiftCluster',
+    'redshiftWorkgroup',
+    ...Object.keys(PER_CLUSTER),
+    ...SINGLE,
+  ]);
+  for (const key of new Set(params.keys())) {
+    if (!known.has(key)) errors.push({ path: key, message: 'unknown parameter' });
+  }
+  const single: Record<string, string> = {};
+  for (const key of SINGLE) {
+    const values = params.getAll(key);
+    if (values.length > 1) errors.push({ path: key, message: 'given more than once' });
+    if (values[0] !== undefined) single[key] = values[0];
+  }
+  const buckets: Record<string, string>[] = params.getAll('bucket').map((bucket) => ({ bucket }));
+  paired(params, buckets, 'bucket', Object.fromEntries(PER_BUCKET.map((k) => [k, k])), errors);
+  const clusters: Record<string, string>[] = params
+    .getAll('redshiftCluster')
+    .map((clusterIdentifier) => ({ clusterIdentifier }));
+  paired(params, clusters, 'redshiftCluster', PER_CLUSTER, errors);
+  const workgroups = params.getAll('redshiftWorkgroup').map((workgroupName) => ({ workgroupName }));
+  const redshift = [...clusters, ...workgroups].map((r) => ({
+    ...r,
+    ...(single.redshiftRegion ? { region: single.redshiftRegion } : {}),
+    ...(single.account ? { accountId: single.account } : {}),
+  }));
+  if (redshift.length && !single.account)
+    errors.push({ path: 'account', message: 'required with a Redshift target: its ARNs name the account' });
+  const input = {
+    s3: buckets,
+    redshift,
+    ...(single.profile !== undefined ? { profile: single.profile } : {}),
+  };
   const result = v.safeParse(setupQuerySchema, input, { abortEarly: false, abortPipeEarly: true });
   if (!result.success) errors.push(...fieldErrors(result.issues));
+  errors.push(...profileErrors(input, profiles));
+  if (result.success) errors.push(...redshiftErrors(result.output.redshift as RedshiftInput[]));
   if (errors.length || !result.success) return { ok: false, errors };
   const out = result.output;
   return {
     ok: true,
-    value: { buckets: out.s3 as BucketInput[], ...(out.profile ? { profile: out.profile } : {}) },
+    value: {
+      buckets: out.s3 as BucketInput[],
+      redshift: out.redshift as RedshiftInput[],
+      ...(out.profile ? { profile: out.profile } : {}),
+    },
   };
 }

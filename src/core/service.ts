@@ -5,10 +5,11 @@ import { partitionOfArn } from './arn.ts';
 import { createAwsAccess } from './aws.ts';
 import type { ServiceConfig } from './config.ts';
 import { type ExternalIdSecret, externalIdFor } from './external-id.ts';
-import { BUILTIN_PROFILES, profileNamed, requirementFor } from './profiles.ts';
+import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
+import { planRedshiftTargets } from './redshift.ts';
 import { type SetupAnswer, setupFor } from './setup.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
-import type { AwsAccess, BucketInput, Grant, Report, Target, VerifyRequest } from './types.ts';
+import type { AwsAccess, BucketInput, Grant, RedshiftInput, Report, Target, VerifyRequest } from './types.ts';
 import { type VerifyDeps, verify } from './verify.ts';
 
 /** The use cases the handlers call: tenant and secret in, plain objects out. No HTTP here. */
@@ -30,17 +31,23 @@ export async function verifyForTenant(
   request: VerifyRequest,
 ): Promise<Report> {
   const aws = s.awsFactory ? s.awsFactory() : createAwsAccess();
-  const profile = profileNamed(request.profile);
+  const profile = profileNamed(request.profile, s.config.profiles);
   const info = {
     id: randomUUID(),
     tenantId,
     externalId: externalIdFor(secret, tenantId),
     vendorName: s.config.vendorName,
     vendorPrincipalArn: s.config.vendorPrincipalArn,
+    egressAddresses: s.config.egressAddresses,
     startedAt: new Date(),
     externalIdNotEnforced: profile?.externalIdNotEnforced ?? 'fail',
   } as const;
-  const deps: VerifyDeps = { aws, logger: s.logger, serviceRegion: s.config.region };
+  const deps: VerifyDeps = {
+    aws,
+    logger: s.logger,
+    serviceRegion: s.config.region,
+    profiles: s.config.profiles,
+  };
   if (s.deadlineMs !== undefined) deps.deadlineMs = s.deadlineMs;
   if (s.oneAtATime) deps.oneAtATime = true;
   try {
@@ -62,48 +69,63 @@ export function setupForTenant(
   s: Services,
   tenantId: string,
   secret: ExternalIdSecret,
-  query: { profile?: string; buckets: BucketInput[] },
+  query: { profile?: string; buckets: BucketInput[]; redshift?: RedshiftInput[] },
 ): SetupAnswer {
-  const profile = profileNamed(query.profile);
+  const profile = profileNamed(query.profile, s.config.profiles);
   return setupFor({
     tenantId,
     externalId: externalIdFor(secret, tenantId),
     vendorPrincipalArn: s.config.vendorPrincipalArn,
     partition: partitionOfArn(s.config.vendorPrincipalArn) ?? 'aws',
     buckets: query.buckets,
+    ...(query.redshift?.length ? { redshift: query.redshift } : {}),
+    serviceRegion: s.config.region,
+    egressAddresses: s.config.egressAddresses,
     ...(profile ? { profile } : {}),
   });
 }
 
-/** Placeholder targets, one per scope, to show each check's grants in GET /checks. */
-function exampleTargets(): { [S in Target['kind']]: Extract<Target, { kind: S }> } {
+/** Placeholder targets, one per scope (two for Redshift), to show each check's grants in GET /checks. */
+function exampleTargets(): { [S in Target['kind']]: Extract<Target, { kind: S }>[] } {
   const [bucket] = planTargets([{ bucket: 'BUCKET', prefix: 'PREFIX/' }], 'aws');
   const [kms] = planKmsTargets([{ keyArn: EXAMPLE_KEY }], []);
+  const warehouses = planRedshiftTargets(
+    [{ clusterIdentifier: 'CLUSTER', dbUser: 'DB_USER', dbName: 'DB_NAME' }, { workgroupName: 'WORKGROUP' }],
+    'aws',
+    'us-east-1',
+    'ACCOUNT_ID',
+  );
   if (!bucket || !kms) throw new Error('example targets');
   return {
-    principal: {
-      kind: 'principal',
-      key: 'principal',
-      label: 'arn:aws:iam::ACCOUNT:role/ROLE',
-      partition: 'aws',
-      region: 'us-east-1',
-      credentials: { type: 'role', roleArn: 'arn:aws:iam::ACCOUNT:role/ROLE' },
-      sessionPolicies: [],
-    },
-    bucket,
-    kms: { ...kms, label: 'KMS_KEY_ARN', keyArn: 'KMS_KEY_ARN' },
+    principal: [
+      {
+        kind: 'principal',
+        key: 'principal',
+        label: 'arn:aws:iam::ACCOUNT:role/ROLE',
+        partition: 'aws',
+        region: 'us-east-1',
+        credentials: { type: 'role', roleArn: 'arn:aws:iam::ACCOUNT:role/ROLE' },
+        sessionPolicies: [],
+      },
+    ],
+    bucket: [bucket],
+    kms: [{ ...kms, label: 'KMS_KEY_ARN', keyArn: 'KMS_KEY_ARN' }],
+    redshift: warehouses,
   };
 }
 
 const EXAMPLE_KEY = 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000';
 
 /** The catalogue as GET /checks shows it, with placeholder resources. */
-export function catalogueView() {
+export function catalogueView(profiles: ProfileRegistry = BUILTIN_PROFILES) {
   const examples = exampleTargets();
   return {
-    profiles: Object.values(BUILTIN_PROFILES).map((p) => ({ name: p.name, description: p.description })),
+    profiles: Object.values(profiles).map((p) => ({ name: p.name, description: p.description })),
     checks: (CATALOGUE as readonly AnyCheck[]).map((c) => {
-      const grants = (c.grants as (t: Target) => Grant[])(examples[c.scope]);
+      const candidates: readonly Target[] = examples[c.scope];
+      const applies = c.appliesTo as ((t: Target) => boolean) | undefined;
+      const example = candidates.find((t) => applies?.(t) ?? true) ?? candidates[0];
+      const grants = example ? (c.grants as (t: Target) => Grant[])(example) : [];
       return {
         id: c.id,
         title: c.title,
@@ -111,9 +133,7 @@ export function catalogueView() {
         dependsOn: c.dependsOn.map((d) => d.id),
         actions: [...new Set(grants.flatMap((g) => g.actions))],
         resources: [...new Set(grants.flatMap((g) => g.resources))],
-        profiles: Object.fromEntries(
-          Object.values(BUILTIN_PROFILES).map((p) => [p.name, requirementFor(c.id, p)]),
-        ),
+        profiles: Object.fromEntries(Object.values(profiles).map((p) => [p.name, requirementFor(c.id, p)])),
       };
     }),
   };

@@ -1,9 +1,10 @@
 import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
 import { policyOf, statementsOf, trustPolicy } from './policy.ts';
 import { type Profile, requirementFor } from './profiles.ts';
-import type { Partition } from './regions.ts';
-import { planTargets } from './targets.ts';
-import type { BucketInput, Grant, PolicyDocument } from './types.ts';
+import { planRedshiftTargets } from './redshift.ts';
+import type { Partition, Region } from './regions.ts';
+import { planKmsTargets, planTargets } from './targets.ts';
+import type { BucketInput, Grant, PolicyDocument, RedshiftInput, Target } from './types.ts';
 
 export interface SetupRequest {
   tenantId: string;
@@ -12,6 +13,10 @@ export interface SetupRequest {
   partition: Partition;
   profile?: Profile;
   buckets: BucketInput[];
+  redshift?: RedshiftInput[];
+  /** Where a Redshift target without a region is: the service's region. */
+  serviceRegion?: Region;
+  egressAddresses?: readonly string[];
 }
 
 export interface SetupAnswer {
@@ -21,6 +26,8 @@ export interface SetupAnswer {
   profile?: string;
   trustPolicy: PolicyDocument;
   permissionPolicy: PolicyDocument;
+  /** Present when the vendor configured its addresses: what a database allowlist must admit. */
+  network?: { egressAddresses: string[] };
   cloudFormation: { template: Record<string, unknown> };
 }
 
@@ -30,11 +37,22 @@ export interface SetupAnswer {
  */
 export function setupFor(req: SetupRequest): SetupAnswer {
   const grants: Grant[] = [];
-  for (const b of planTargets(req.buckets, req.partition)) {
+  const buckets = planTargets(req.buckets, req.partition);
+  const targets: Target[] = [
+    ...buckets,
+    // The keys the buckets name: what S3 asks of them on the caller's behalf.
+    ...planKmsTargets([], buckets),
+    ...planRedshiftTargets(req.redshift ?? [], req.partition, req.serviceRegion ?? 'us-east-1', undefined),
+  ];
+  for (const t of targets) {
     for (const check of CATALOGUE as readonly AnyCheck[]) {
-      if (check.scope !== 'bucket') continue;
-      if (requirementFor(check.id, req.profile, b.access) === 'off') continue;
-      grants.push(...check.grants(b).filter((g) => !g.sessionOnly && !g.trust));
+      if (check.scope !== t.kind) continue;
+      if (requirementFor(check.id, req.profile, t.kind === 'bucket' ? t.access : undefined) === 'off')
+        continue;
+      // The planner pairs each check only with targets of its own scope.
+      if (!((check.appliesTo as ((x: Target) => boolean) | undefined)?.(t) ?? true)) continue;
+      const own = (check.grants as (x: Target) => Grant[])(t);
+      grants.push(...own.filter((g) => !g.sessionOnly && !g.trust));
     }
   }
   const trust = trustPolicy(req.vendorPrincipalArn, req.externalId);
@@ -46,6 +64,7 @@ export function setupFor(req: SetupRequest): SetupAnswer {
     ...(req.profile ? { profile: req.profile.name } : {}),
     trustPolicy: trust,
     permissionPolicy: permission,
+    ...(req.egressAddresses?.length ? { network: { egressAddresses: [...req.egressAddresses] } } : {}),
     cloudFormation: { template: roleTemplate(trust, permission) },
   };
 }

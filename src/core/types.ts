@@ -1,5 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Partition, Region } from './regions.ts';
@@ -22,7 +24,10 @@ export type CheckId =
   | 's3.encryption'
   | 'kms.generate-data-key'
   | 'kms.encrypt'
-  | 'kms.decrypt';
+  | 'kms.decrypt'
+  | 'redshift.credentials'
+  | 'redshift-serverless.credentials'
+  | 'redshift.reachable';
 
 export type KmsOperation = 'encrypt' | 'decrypt' | 'generate-data-key';
 
@@ -90,6 +95,17 @@ export interface KmsInput {
   operations?: KmsOperation[];
 }
 
+export interface RedshiftInput {
+  clusterIdentifier?: string;
+  workgroupName?: string;
+  dbUser?: string;
+  dbName?: string;
+  dbGroups?: string[];
+  region?: Region;
+  /** The account of the cluster; default: the principal's. */
+  accountId?: string;
+}
+
 /** A validated POST /verify body. */
 export interface VerifyRequest {
   credentials: RoleCredentialsInput | AccessKeyCredentialsInput;
@@ -97,6 +113,7 @@ export interface VerifyRequest {
   profile?: string;
   s3?: BucketInput[];
   kms?: KmsInput[];
+  redshift?: RedshiftInput[];
 }
 
 export interface PrincipalTarget {
@@ -111,6 +128,8 @@ export interface PrincipalTarget {
   account?: string;
   /** One session policy per AssumeRole session; buckets are spread over them. */
   sessionPolicies: string[];
+  /** A session name a session must carry (a Redshift db user), by session; else the vendor's own. */
+  sessionNames?: (string | undefined)[];
 }
 
 export interface BucketTarget {
@@ -147,7 +166,24 @@ export interface KmsTarget {
   session: number;
 }
 
-export type Target = PrincipalTarget | BucketTarget | KmsTarget;
+export interface RedshiftTarget {
+  kind: 'redshift';
+  key: string;
+  /** `redshift://cluster/db?user=u` or `redshift-serverless://workgroup/db`. */
+  label: string;
+  partition: Partition;
+  region: Region;
+  /** The account the ARNs name: the request's, else the role's (a key pair's is learnt too late to scope). */
+  account?: string;
+  cluster?: { identifier: string; dbUser: string; dbGroups: string[] };
+  /** `arn` is learnt from GetWorkgroup during the run; until then the session policy names any workgroup. */
+  workgroup?: { name: string; arn?: string };
+  dbName?: string;
+  /** Index into the principal's session policies. */
+  session: number;
+}
+
+export type Target = PrincipalTarget | BucketTarget | KmsTarget | RedshiftTarget;
 export type Scope = Target['kind'];
 export type TargetOf<S extends Scope> = Extract<Target, { kind: S }>;
 
@@ -189,10 +225,23 @@ export interface KmsFacts {
   state?: Promise<string | undefined>;
 }
 
+/** What the Redshift checks of one target pass on. Credentials issued are never kept. */
+export interface RedshiftFacts {
+  /** The workgroup's ARN (it carries an id only GetWorkgroup tells). */
+  workgroupArn?: string;
+  /** Where the database listens, from DescribeClusters or GetWorkgroup. */
+  endpoint?: { host: string; port: number };
+  /** Why the endpoint is not known, for redshift.reachable to say. */
+  endpointUnknown?: string;
+  /** The one DescribeClusters / GetWorkgroup of this target, shared by its checks. */
+  lookup?: Promise<void>;
+}
+
 export interface FactsOf {
   principal: PrincipalFacts;
   bucket: BucketFacts;
   kms: KmsFacts;
+  redshift: RedshiftFacts;
 }
 
 export interface Outcome {
@@ -217,6 +266,8 @@ export interface VerificationInfo {
   vendorName: string;
   vendorPrincipalArn: string;
   startedAt: Date;
+  /** The addresses this service connects from, as the vendor configured them (for IP allowlists). */
+  egressAddresses: readonly string[];
   /** What a role that does not enforce the external ID gets: `fail` unless the profile lowers it. */
   externalIdNotEnforced: 'fail' | 'warn';
 }
@@ -227,6 +278,10 @@ export interface AwsAccess {
   sts(region: Region, credentials?: TemporaryCredentials): STSClient;
   s3(region: Region, credentials: TemporaryCredentials): S3Client;
   kms(region: Region, credentials: TemporaryCredentials): KMSClient;
+  redshift(region: Region, credentials: TemporaryCredentials): RedshiftClient;
+  redshiftServerless(region: Region, credentials: TemporaryCredentials): RedshiftServerlessClient;
+  /** Opens and closes a TCP connection: resolves when it connected, rejects with the socket's error. */
+  connect(host: string, port: number, signal: AbortSignal): Promise<void>;
 }
 
 export interface CheckContext<S extends Scope> {

@@ -5,7 +5,8 @@ import { parseRoleArn } from './arn.ts';
 import { classify, type Denied, fixableByIdentityPolicy } from './classify.ts';
 import { planSessions, policyOf, statementsOf, trustPolicy } from './policy.ts';
 import { ownerNote } from './probe.ts';
-import { profileNamed, requirementFor } from './profiles.ts';
+import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
+import { planRedshiftTargets, sessionNameFor } from './redshift.ts';
 import { partitionOfRegion, type Region } from './regions.ts';
 import { type GraphNode, runGraph } from './runner.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
@@ -22,6 +23,8 @@ import type {
   OverallStatus,
   PrincipalFacts,
   PrincipalTarget,
+  RedshiftFacts,
+  RedshiftTarget,
   Report,
   Requirement,
   Target,
@@ -39,9 +42,15 @@ export interface VerifyDeps {
   deadlineMs?: number;
   /** Runs the checks one at a time instead of as a graph: only the benchmark's contrast uses it. */
   oneAtATime?: boolean;
+  /** The deployment's profiles; default: the built-ins. */
+  profiles?: ProfileRegistry;
 }
 
-export type AnyContext = CheckContext<'bucket'> | CheckContext<'principal'> | CheckContext<'kms'>;
+export type AnyContext =
+  | CheckContext<'bucket'>
+  | CheckContext<'principal'>
+  | CheckContext<'kms'>
+  | CheckContext<'redshift'>;
 
 interface Planned {
   check: AnyCheck;
@@ -56,13 +65,19 @@ interface Planned {
  */
 export async function verify(request: VerifyRequest, v: VerificationInfo, deps: VerifyDeps): Promise<Report> {
   const began = performance.now();
-  const profile = profileNamed(request.profile);
+  const profile = profileNamed(request.profile, deps.profiles ?? BUILTIN_PROFILES);
   const region = request.region ?? deps.serviceRegion;
   const principalTarget = principalOf(request, region);
   const buckets = planTargets(request.s3 ?? [], principalTarget.partition, request.region, region);
   const keys = planKmsTargets(request.kms ?? [], buckets);
-  /** Every target that runs in a session of its own choosing: buckets, then keys. */
-  const resources: (BucketTarget | KmsTarget)[] = [...buckets, ...keys];
+  const warehouses = planRedshiftTargets(
+    request.redshift ?? [],
+    principalTarget.partition,
+    region,
+    principalTarget.account,
+  );
+  /** Every target that runs in a session of its own choosing: buckets, keys, then Redshift. */
+  const resources: (BucketTarget | KmsTarget | RedshiftTarget)[] = [...buckets, ...keys, ...warehouses];
 
   const planned: Planned[] = [];
   const plan = (check: AnyCheck, target: Target, requirement: Requirement) =>
@@ -79,9 +94,12 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
         if (req !== 'off' || cleanup) plan(check, b, req);
       }
     } else {
-      for (const k of keys) {
+      const targets: readonly (KmsTarget | RedshiftTarget)[] = check.scope === 'kms' ? keys : warehouses;
+      for (const t of targets) {
         const req = requirementFor(check.id, profile);
-        if (req !== 'off' && (check.appliesTo?.(k) ?? true)) plan(check, k, req);
+        // The planner pairs a check only with targets of its own scope.
+        if (req !== 'off' && ((check.appliesTo as ((t: Target) => boolean) | undefined)?.(t) ?? true))
+          plan(check, t, req);
       }
     }
   }
@@ -91,19 +109,22 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     const perTarget = resources.map((r) =>
       planned.filter((p) => p.target === r).flatMap((p) => grantsOf(p.check, r)),
     );
-    const sessions = planSessions(perTarget, principalTarget.partition);
+    const names = resources.map((r) => (r.kind === 'redshift' ? sessionNameFor(r) : undefined));
+    const sessions = planSessions(perTarget, principalTarget.partition, names);
     principalTarget.sessionPolicies = sessions.policies;
+    if (sessions.names.some(Boolean)) principalTarget.sessionNames = sessions.names;
     resources.forEach((r, i) => {
       r.session = sessions.sessionOf[i] ?? 0;
     });
   }
 
   const principal: PrincipalFacts = { sessions: [] };
-  const facts = new Map<string, BucketFacts | KmsFacts>([
+  const facts = new Map<string, BucketFacts | KmsFacts | RedshiftFacts>([
     ...buckets.map(
       (b) => [b.key, { region: b.initialRegion, regionKnown: false, ownerConfirmed: false }] as const,
     ),
     ...keys.map((k) => [k.key, {}] as const),
+    ...warehouses.map((w) => [w.key, {}] as const),
   ]);
   const bucketFacts = facts as Map<string, BucketFacts>;
   const controller = new AbortController();

@@ -5,4 +5,4 @@ import { json } from './http.ts';
 export const services = createServices();
 
 /** GET /checks: the catalogue, its IAM actions and which profiles require each check. */
-export const handler = httpHandler(services, async () => json(200, catalogueView()));
+export const handler = httpHandler(services, async () => json(200, catalogueView(services.config.profiles)));

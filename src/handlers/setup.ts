@@ -7,7 +7,7 @@ export const services = createServices();
 
 /** GET /setup: what the tenant must create, from the same catalogue that checks it. */
 export const handler = httpHandler(services, async (event, context) => {
-  const parsed = parseSetupQuery(event.rawQueryString ?? '');
+  const parsed = parseSetupQuery(event.rawQueryString ?? '', services.config.profiles);
   if (!parsed.ok) throw invalid(parsed.errors);
   return json(200, setupForTenant(services, context.tenantId, context.externalIdSecret, parsed.value));
 });

@@ -87,7 +87,23 @@ describe('GET /checks', () => {
       'kms.generate-data-key',
       'kms.encrypt',
       'kms.decrypt',
+      'redshift.credentials',
+      'redshift-serverless.credentials',
+      'redshift.reachable',
     ]);
+    expect(body.checks.find((c: { id: string }) => c.id === 'redshift.credentials')).toMatchObject({
+      scope: 'redshift',
+      actions: ['redshift:GetClusterCredentials'],
+      resources: [
+        'arn:aws:redshift:us-east-1:ACCOUNT_ID:dbuser:CLUSTER/DB_USER',
+        'arn:aws:redshift:us-east-1:ACCOUNT_ID:dbname:CLUSTER/DB_NAME',
+      ],
+    });
+    expect(body.checks.find((c: { id: string }) => c.id === 'redshift-serverless.credentials')).toMatchObject(
+      {
+        resources: ['arn:aws:redshift-serverless:us-east-1:ACCOUNT_ID:workgroup/*'],
+      },
+    );
     expect(body.checks.find((c: { id: string }) => c.id === 's3.write')).toMatchObject({
       actions: ['s3:PutObject'],
       resources: ['arn:aws:s3:::BUCKET/PREFIX/*'],

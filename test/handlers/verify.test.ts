@@ -100,7 +100,7 @@ describe('POST /verify', () => {
     expect((await call(httpEvent({ body, isBase64Encoded: true }))).status).toBe(200);
   });
 
-  it('refuses more than 50 buckets, regions of another partition, and probes this version cannot run', async () => {
+  it('refuses more than 50 buckets, regions of another partition, malformed Redshift targets and unknown profiles', async () => {
     const many = Array.from({ length: 51 }, (_, i) => ({ bucket: `bucket-${i}` }));
     expect((await post({ credentials: role, s3: many })).body.error.details).toEqual([
       { path: 's3', message: 'at most 50 buckets' },
@@ -108,8 +108,56 @@ describe('POST /verify', () => {
     expect((await post({ credentials: role, region: 'cn-north-1' })).body.error.details).toEqual([
       { path: 'region', message: 'is in partition aws-cn, the credentials in aws' },
     ]);
-    expect((await post({ credentials: role, redshift: [] })).body.error.details).toEqual([
-      { path: 'redshift', message: 'not available in this version of the service' },
+    expect(
+      (
+        await post({
+          credentials: role,
+          redshift: [
+            { clusterIdentifier: 'analytics' },
+            { workgroupName: 'etl', dbUser: 'vendor' },
+            { clusterIdentifier: 'a', workgroupName: 'etl', dbUser: 'x' },
+            {},
+            { clusterIdentifier: 'Bad_Name', dbUser: 'vendor' },
+          ],
+        })
+      ).body.error.details,
+    ).toEqual([
+      {
+        path: 'redshift[4].clusterIdentifier',
+        message:
+          'not a cluster identifier (lowercase letters, digits, single hyphens, at most 63 characters)',
+      },
+    ]);
+    expect(
+      (
+        await post({
+          credentials: role,
+          redshift: [
+            { clusterIdentifier: 'analytics' },
+            { workgroupName: 'etl', dbUser: 'vendor' },
+            { clusterIdentifier: 'a', workgroupName: 'etl', dbUser: 'x' },
+            {},
+          ],
+        })
+      ).body.error.details,
+    ).toEqual([
+      {
+        path: 'redshift[0].dbUser',
+        message: 'required with clusterIdentifier: the user GetClusterCredentials is asked for',
+      },
+      {
+        path: 'redshift[1].dbUser',
+        message: 'a workgroup maps the IAM identity to its user: leave dbUser out',
+      },
+      { path: 'redshift[2]', message: 'name a clusterIdentifier or a workgroupName, not both' },
+      { path: 'redshift[3]', message: 'name a clusterIdentifier (with dbUser) or a workgroupName' },
+    ]);
+    expect(
+      (await post({ credentials: role, redshift: Array(11).fill({ workgroupName: 'etl' }) })).body.error
+        .details,
+    ).toEqual([{ path: 'redshift', message: 'at most 10 Redshift targets' }]);
+    expect((await post({ credentials: role, profile: 'warehouse' })).body.error.details).toEqual([
+      { path: 'profile', message: 'one of destination, staging, source' },
     ]);
     expect(
       (

@@ -36,6 +36,7 @@ export function verificationInfo(over: Partial<VerificationInfo> = {}): Verifica
     vendorPrincipalArn: 'arn:aws:iam::999988887777:role/aws-access-verifier-dev',
     startedAt: new Date('2026-11-22T10:00:00.000Z'),
     externalIdNotEnforced: 'fail',
+    egressAddresses: [],
     ...over,
   };
 }
