@@ -1,20 +1,20 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { authorize, type Caller, type PolicyJson, refusalMessage, type Verdict } from './iam.ts';
 import { decodeAwsChunked, parseAuthorization, verifySignature } from './sigv4.ts';
 import type { SandboxBucket, World } from './world.ts';
 
 /**
- * A local AWS for the verifier: STS (query/XML), S3 (REST/XML, path style) and KMS (JSON 1.1)
- * on one port of 127.0.0.1, reached by the real SDK through AWS_ENDPOINT_URL_<SERVICE>. It
+ * A local AWS for the verifier: STS (query/XML), S3 (REST/XML, path style), KMS (JSON 1.1),
+ * Redshift (query/XML) and Redshift Serverless (JSON 1.1) on one port of 127.0.0.1, reached by the real SDK through AWS_ENDPOINT_URL_<SERVICE>. It
  * checks SigV4 signatures, keys, session tokens and expiry, authorizes every call by policy
  * evaluation, answers as AWS does where the verifier looks, injects faults and records
  * every request.
  */
 
 export interface Fault {
-  service: 'sts' | 's3' | 'kms';
+  service: 'sts' | 's3' | 'kms' | 'redshift' | 'redshift-serverless';
   operation?: string;
   latencyMs?: number;
   /** Answer with this AWS error instead (after the latency), `times` times (default: always). */
@@ -60,6 +60,10 @@ export interface Sandbox {
   setFaults(faults: Fault[]): void;
   /** Every object version of every bucket, to prove what the verifier did not touch. */
   snapshotObjects(): Record<string, string>;
+  /** Where the world's reachable databases listen (a TCP port that accepts and closes). */
+  databasePort: number;
+  /** A port nothing listens on: the endpoint of an unreachable database. */
+  closedPort: number;
   /** Moves the sandbox's clock on, to expire sessions. */
   advanceClock(ms: number): void;
   close(): Promise<void>;
@@ -221,17 +225,42 @@ export async function startSandbox(opts: {
           ),
         );
       }
+      if (service === 'redshift') {
+        return reply(
+          200,
+          { 'content-type': 'text/xml' },
+          await redshift(session, new URLSearchParams(body.toString()), auth.region, rid),
+        );
+      }
+      if (service === 'redshift-serverless') {
+        return reply(
+          200,
+          { 'content-type': 'application/x-amz-json-1.1' },
+          JSON.stringify(
+            await redshiftServerless(
+              session,
+              record.operation,
+              JSON.parse(body.toString() || '{}'),
+              auth.region,
+            ),
+          ),
+        );
+      }
       throw new AwsError(400, 'UnknownService', `the sandbox does not serve ${service}`);
     } catch (err) {
       const e = err instanceof AwsError ? err : new AwsError(500, 'InternalError', (err as Error).message);
       record.code = e.code;
-      if (service === 'sts') {
+      if (service === 'sts' || service === 'redshift') {
+        const xmlns =
+          service === 'sts'
+            ? 'https://sts.amazonaws.com/doc/2011-06-15/'
+            : 'http://redshift.amazonaws.com/doc/2012-12-01/';
         reply(
           e.status,
           { 'content-type': 'text/xml', ...e.headers },
-          `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${e.code}</Code><Message>${esc(e.message)}</Message></Error><RequestId>${rid}</RequestId></ErrorResponse>`,
+          `<ErrorResponse xmlns="${xmlns}"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${e.code}</Code><Message>${esc(e.message)}</Message></Error><RequestId>${rid}</RequestId></ErrorResponse>`,
         );
-      } else if (service === 'kms') {
+      } else if (service === 'kms' || service === 'redshift-serverless') {
         reply(
           e.status === 403 ? 400 : e.status,
           { 'content-type': 'application/x-amz-json-1.1', ...e.headers },
@@ -380,7 +409,7 @@ export async function startSandbox(opts: {
       caller: {
         arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
         account,
-        userid: `AROA${createHash('sha1').update(roleArn).digest('hex').slice(0, 16).toUpperCase()}:${sessionName}`,
+        userid: `${role.uniqueId ?? `AROA${createHash('sha1').update(roleArn).digest('hex').slice(0, 16).toUpperCase()}`}:${sessionName}`,
         identityPolicies: role.policies,
         ...(role.boundary ? { boundary: role.boundary } : {}),
         ...(policy ? { sessionPolicy: JSON.parse(policy) as PolicyJson } : {}),
@@ -401,8 +430,10 @@ export async function startSandbox(opts: {
   // ---- S3 ------------------------------------------------------------------------------------
 
   function operationOf(service: string, req: IncomingMessage, body: Buffer): string {
-    if (service === 'sts') return new URLSearchParams(body.toString()).get('Action') ?? 'unknown';
-    if (service === 'kms') return String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
+    if (service === 'sts' || service === 'redshift')
+      return new URLSearchParams(body.toString()).get('Action') ?? 'unknown';
+    if (service === 'kms' || service === 'redshift-serverless')
+      return String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const [, bucket, ...rest] = url.pathname.split('/');
     const key = rest.join('/');
@@ -786,6 +817,125 @@ export async function startSandbox(opts: {
     };
   }
 
+  // ---- Redshift and Redshift Serverless ----------------------------------------------------
+
+  /** Every database endpoint of the world: reachable ones on the listening port, others on a closed one. */
+  const endpointOf = (reachable: boolean | undefined) => ({
+    address: '127.0.0.1',
+    port: reachable === false ? closedPort : databasePort,
+  });
+
+  const password = () => randomBytes(24).toString('base64url');
+
+  async function redshift(session: Session, params: URLSearchParams, region: string, rid: string) {
+    const action = params.get('Action') ?? '';
+    const wrap = (name: string, inner: string) =>
+      `<${name}Response xmlns="http://redshift.amazonaws.com/doc/2012-12-01/"><${name}Result>${inner}</${name}Result><ResponseMetadata><RequestId>${rid}</RequestId></ResponseMetadata></${name}Response>`;
+    const id = params.get('ClusterIdentifier') ?? '';
+    const account = session.caller.account;
+    const base = `arn:aws:redshift:${region}:${account}`;
+    const cluster = world.clusters?.find(
+      (c) => c.identifier === id && c.region === region && c.account === account,
+    );
+    const refuse = (iamAction: string, arn: string, v: Verdict) =>
+      new AwsError(403, 'AccessDenied', refusalMessage(session.caller, iamAction, arn, v, false));
+    if (action === 'DescribeClusters') {
+      const arn = `${base}:cluster:${id}`;
+      const v = await authorize(session.caller, 'redshift:DescribeClusters', { arn, account });
+      if (!v.allowed) throw refuse('redshift:DescribeClusters', arn, v);
+      if (!cluster) throw new AwsError(404, 'ClusterNotFound', `Cluster ${id} not found.`);
+      const e = endpointOf(cluster.reachable);
+      return wrap(
+        'DescribeClusters',
+        `<Clusters><Cluster><ClusterIdentifier>${esc(id)}</ClusterIdentifier><ClusterStatus>available</ClusterStatus><Endpoint><Address>${e.address}</Address><Port>${e.port}</Port></Endpoint></Cluster></Clusters>`,
+      );
+    }
+    if (action !== 'GetClusterCredentials')
+      throw new AwsError(400, 'InvalidAction', `Could not find operation ${action}`);
+    const dbUser = params.get('DbUser') ?? '';
+    const dbName = params.get('DbName');
+    const groups = [...params.entries()].filter(([k]) => k.startsWith('DbGroups.')).map(([, g]) => g);
+    const duration = Number(params.get('DurationSeconds') ?? 900);
+    if (duration < 900 || duration > 3600)
+      throw new AwsError(400, 'InvalidParameterValue', 'DurationSeconds must be between 900 and 3600.');
+    // Redshift authorizes the db user, then the database and each group it is asked for.
+    const context = {
+      'redshift:DbUser': dbUser,
+      ...(dbName ? { 'redshift:DbName': dbName } : {}),
+      'redshift:DurationSeconds': String(duration),
+    };
+    const resources = [
+      `${base}:dbuser:${id}/${dbUser}`,
+      ...(dbName ? [`${base}:dbname:${id}/${dbName}`] : []),
+      ...groups.map((g) => `${base}:dbgroup:${id}/${g}`),
+    ];
+    for (const arn of resources) {
+      const v = await authorize(
+        session.caller,
+        'redshift:GetClusterCredentials',
+        { arn, account },
+        { context },
+      );
+      if (!v.allowed) throw refuse('redshift:GetClusterCredentials', arn, v);
+    }
+    if (!cluster) throw new AwsError(404, 'ClusterNotFound', `Cluster ${id} not found.`);
+    const expiration = new Date(now() + duration * 1000).toISOString();
+    return wrap(
+      'GetClusterCredentials',
+      `<DbUser>IAM:${esc(dbUser)}</DbUser><DbPassword>${password()}</DbPassword><Expiration>${expiration}</Expiration>`,
+    );
+  }
+
+  async function redshiftServerless(
+    session: Session,
+    op: string,
+    input: { workgroupName?: string; dbName?: string; durationSeconds?: number },
+    region: string,
+  ) {
+    const account = session.caller.account;
+    const name = input.workgroupName ?? '';
+    const wg = world.workgroups?.find((w) => w.name === name && w.region === region && w.account === account);
+    // The workgroup's ARN names its id: an unknown name has no ARN to authorize against.
+    if (!wg) throw new AwsError(400, 'ResourceNotFoundException', `Workgroup ${name} not found.`);
+    const arn = `arn:aws:redshift-serverless:${region}:${account}:workgroup/${wg.id}`;
+    const action = {
+      GetWorkgroup: 'redshift-serverless:GetWorkgroup',
+      GetCredentials: 'redshift-serverless:GetCredentials',
+    }[op];
+    if (!action) throw new AwsError(400, 'UnknownOperationException', op);
+    const v = await authorize(session.caller, action, { arn, account });
+    if (!v.allowed)
+      throw new AwsError(400, 'AccessDeniedException', refusalMessage(session.caller, action, arn, v, false));
+    if (op === 'GetWorkgroup') {
+      const e = endpointOf(wg.reachable);
+      return {
+        workgroup: {
+          workgroupName: wg.name,
+          workgroupId: wg.id,
+          workgroupArn: arn,
+          namespaceName: `${wg.name}-ns`,
+          status: 'AVAILABLE',
+          endpoint: { address: e.address, port: e.port },
+        },
+      };
+    }
+    const duration = input.durationSeconds ?? 900;
+    return {
+      dbUser: `IAMR:${session.caller.arn.split('/').at(-2) ?? 'user'}`,
+      dbPassword: password(),
+      expiration: Math.floor((now() + duration * 1000) / 1000),
+      nextRefreshTime: Math.floor((now() + duration * 500) / 1000),
+    };
+  }
+
+  const databases: TcpServer = createTcpServer((socket) => socket.end());
+  await new Promise<void>((resolve) => databases.listen(0, '127.0.0.1', () => resolve()));
+  const databasePort = (databases.address() as AddressInfo).port;
+  const closed: TcpServer = createTcpServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -794,6 +944,8 @@ export async function startSandbox(opts: {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    databasePort,
+    closedPort,
     requests,
     setWorld: (w) => load(w),
     setFaults: (f) => {
@@ -813,11 +965,13 @@ export async function startSandbox(opts: {
       }
       return out;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => databases.close(() => resolve()));
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 

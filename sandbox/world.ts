@@ -16,6 +16,8 @@ export interface SandboxUser {
 
 export interface SandboxRole {
   arn: string;
+  /** The role's unique id (aws:userid is `<id>:<session name>`); default: derived from the ARN. */
+  uniqueId?: string;
   trust: PolicyJson;
   policies: PolicyJson[];
   boundary?: PolicyJson;
@@ -39,6 +41,24 @@ export interface SandboxKey {
   policy: PolicyJson;
 }
 
+/** A provisioned Redshift cluster. */
+export interface SandboxCluster {
+  identifier: string;
+  account: string;
+  region: string;
+  /** Whether its endpoint accepts TCP connections from this service (default: yes). */
+  reachable?: boolean;
+}
+
+/** A Redshift Serverless workgroup: its ARN carries `id`, not its name. */
+export interface SandboxWorkgroup {
+  name: string;
+  id: string;
+  account: string;
+  region: string;
+  reachable?: boolean;
+}
+
 export interface World {
   name: string;
   description: string;
@@ -54,6 +74,8 @@ export interface World {
   roles?: SandboxRole[];
   buckets?: SandboxBucket[];
   keys?: SandboxKey[];
+  clusters?: SandboxCluster[];
+  workgroups?: SandboxWorkgroup[];
   /** SCPs per account. */
   scps?: Record<string, PolicyJson[]>;
 }
@@ -67,8 +89,8 @@ export interface WorldCase {
   truth: Record<string, 'pass' | 'fail' | 'warn' | 'skip' | 'error'>;
   /** The overall status the report must carry. */
   status: 'pass' | 'fail' | 'warn' | 'error';
-  /** What the verifier tells the customer to change, as it should read. */
-  fix?: string;
+  /** What the verifier tells the customer to change, as it should read (a pattern where it names a port). */
+  fix?: string | RegExp;
 }
 
 export const VENDOR_ACCOUNT = '999988887777';

@@ -104,6 +104,8 @@ Object.assign(process.env, {
   AWS_ENDPOINT_URL_STS: url,
   AWS_ENDPOINT_URL_S3: url,
   AWS_ENDPOINT_URL_KMS: url,
+  AWS_ENDPOINT_URL_REDSHIFT: url,
+  AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: url,
   AWS_ACCESS_KEY_ID: v.accessKeyId,
   AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
   AWS_SESSION_TOKEN: v.sessionToken,

@@ -28,6 +28,8 @@ const env = {
   AWS_ENDPOINT_URL_STS: sandbox.url,
   AWS_ENDPOINT_URL_S3: sandbox.url,
   AWS_ENDPOINT_URL_KMS: sandbox.url,
+  AWS_ENDPOINT_URL_REDSHIFT: sandbox.url,
+  AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: sandbox.url,
   AWS_ACCESS_KEY_ID: world.vendor.accessKeyId,
   AWS_SECRET_ACCESS_KEY: world.vendor.secretAccessKey,
   AWS_SESSION_TOKEN: world.vendor.sessionToken,

@@ -28,6 +28,12 @@ const allow = (actions: string[], resources: string[]): PolicyJson => ({
 
 const STAGING = (b: string) => `s3://${b}/`;
 
+const ANALYTICS = { clusterIdentifier: 'analytics', dbUser: 'vendor', dbName: 'dev', region: 'us-west-2' };
+const ANALYTICS_LABEL = 'redshift://analytics/dev?user=vendor';
+const ETL_LABEL = 'redshift-serverless://etl/dev';
+const WORKGROUP_ID = '0b3f6a2e-5c1d-4e8f-9a7b-2c4d6e8f0a1b';
+const WORKGROUP_ARN = `arn:aws:redshift-serverless:us-west-2:${CUSTOMER}:workgroup/${WORKGROUP_ID}`;
+
 const KEY = `arn:aws:kms:us-east-1:${CUSTOMER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 /** A key policy: the account's administrators, plus the principals named, under a condition if any. */
@@ -391,5 +397,133 @@ export const WORLDS: Record<string, WorldCase> = {
       [`kms.decrypt ${KEY}`]: 'skip',
     },
     status: 'fail',
+  },
+  'seed-000-redshift': {
+    world: (xid) => ({
+      name: 'seed-000-redshift',
+      description:
+        'Seed 000’s GetClusterCredentials policy: db user as ${redshift:DbUser}, aws:userid tied to the session name; no DescribeClusters.',
+      vendor: vendor(),
+      roles: [
+        {
+          ...role(xid, seedPolicies.seed000Redshift('us-west-2', CUSTOMER, 'analytics', 'dev')),
+          uniqueId: 'AIDIODR4TAW7CSEXAMPLE',
+        },
+      ],
+      clusters: [{ identifier: 'analytics', account: CUSTOMER, region: 'us-west-2' }],
+    }),
+    request: roleRequest({ redshift: [ANALYTICS] }),
+    truth: {
+      [`sts.assume-role ${ROLE}`]: 'pass',
+      [`redshift.credentials ${ANALYTICS_LABEL}`]: 'pass',
+      // The guide asks for no Describe permission: the endpoint cannot be read, so nothing is claimed.
+      [`redshift.reachable ${ANALYTICS_LABEL}`]: 'skip',
+    },
+    status: 'pass',
+  },
+  'redshift-db-user-mismatch': {
+    world: (xid) => ({
+      name: 'redshift-db-user-mismatch',
+      description: 'The policy names db user "vendor", the product connects as "loader".',
+      vendor: vendor(),
+      roles: [
+        role(
+          xid,
+          allow(
+            ['redshift:GetClusterCredentials'],
+            [
+              `arn:aws:redshift:us-west-2:${CUSTOMER}:dbuser:analytics/vendor`,
+              `arn:aws:redshift:us-west-2:${CUSTOMER}:dbname:analytics/dev`,
+            ],
+          ),
+          allow(['redshift:DescribeClusters'], [`arn:aws:redshift:us-west-2:${CUSTOMER}:cluster:analytics`]),
+        ),
+      ],
+      clusters: [{ identifier: 'analytics', account: CUSTOMER, region: 'us-west-2' }],
+    }),
+    request: roleRequest({ redshift: [{ ...ANALYTICS, dbUser: 'loader' }] }),
+    truth: {
+      [`redshift.credentials redshift://analytics/dev?user=loader`]: 'fail',
+      [`redshift.reachable redshift://analytics/dev?user=loader`]: 'pass',
+    },
+    status: 'fail',
+    fix: `Allow redshift:GetClusterCredentials on arn:aws:redshift:us-west-2:${CUSTOMER}:dbuser:analytics/loader`,
+  },
+  'redshift-unreachable': {
+    world: (xid) => ({
+      name: 'redshift-unreachable',
+      description: 'Credentials are issued, but the cluster’s security group does not admit this service.',
+      vendor: vendor(),
+      roles: [
+        role(
+          xid,
+          seedPolicies.seed000Redshift('us-west-2', CUSTOMER, 'analytics', 'dev'),
+          allow(['redshift:DescribeClusters'], [`arn:aws:redshift:us-west-2:${CUSTOMER}:cluster:analytics`]),
+        ),
+      ].map((r) => ({ ...r, uniqueId: 'AIDIODR4TAW7CSEXAMPLE' })),
+      clusters: [{ identifier: 'analytics', account: CUSTOMER, region: 'us-west-2', reachable: false }],
+    }),
+    request: roleRequest({ redshift: [ANALYTICS] }),
+    truth: {
+      [`redshift.credentials ${ANALYTICS_LABEL}`]: 'pass',
+      [`redshift.reachable ${ANALYTICS_LABEL}`]: 'fail',
+    },
+    status: 'fail',
+    fix: /^Allow inbound TCP \d+ from this service's addresses in the security group and any allowlist\.$/,
+  },
+  'redshift-serverless': {
+    world: (xid) => ({
+      name: 'redshift-serverless',
+      description:
+        'A Serverless workgroup: GetCredentials and GetWorkgroup on its ARN, which carries its id.',
+      vendor: vendor(),
+      roles: [
+        role(
+          xid,
+          allow(['redshift-serverless:GetCredentials', 'redshift-serverless:GetWorkgroup'], [WORKGROUP_ARN]),
+        ),
+      ],
+      workgroups: [{ name: 'etl', id: WORKGROUP_ID, account: CUSTOMER, region: 'us-west-2' }],
+    }),
+    request: roleRequest({ redshift: [{ workgroupName: 'etl', dbName: 'dev', region: 'us-west-2' }] }),
+    truth: {
+      [`redshift-serverless.credentials ${ETL_LABEL}`]: 'pass',
+      [`redshift.reachable ${ETL_LABEL}`]: 'pass',
+    },
+    status: 'pass',
+  },
+  'redshift-serverless-without-get-credentials': {
+    world: (xid) => ({
+      name: 'redshift-serverless-without-get-credentials',
+      description: 'The workgroup can be read but not logged in to: GetCredentials is missing.',
+      vendor: vendor(),
+      roles: [role(xid, allow(['redshift-serverless:GetWorkgroup'], [WORKGROUP_ARN]))],
+      workgroups: [{ name: 'etl', id: WORKGROUP_ID, account: CUSTOMER, region: 'us-west-2' }],
+    }),
+    request: roleRequest({ redshift: [{ workgroupName: 'etl', dbName: 'dev', region: 'us-west-2' }] }),
+    truth: {
+      [`redshift-serverless.credentials ${ETL_LABEL}`]: 'fail',
+      [`redshift.reachable ${ETL_LABEL}`]: 'pass',
+    },
+    status: 'fail',
+    // The fix names the workgroup by its id, which only GetWorkgroup could tell.
+    fix: `Allow redshift-serverless:GetCredentials on ${WORKGROUP_ARN}`,
+  },
+  'seed-002-redshift-trust': {
+    world: () => ({
+      name: 'seed-002-redshift-trust',
+      description:
+        'Seed 002’s trust policy (Redshift itself, external IDs = db-user ARNs) on the role given to the vendor.',
+      vendor: vendor(),
+      roles: [{ arn: ROLE, trust: seedPolicies.seed002Trust(), policies: [] }],
+      clusters: [{ identifier: 'analytics', account: CUSTOMER, region: 'us-west-2' }],
+    }),
+    request: roleRequest({ redshift: [ANALYTICS] }),
+    truth: {
+      [`sts.assume-role ${ROLE}`]: 'fail',
+      [`redshift.credentials ${ANALYTICS_LABEL}`]: 'skip',
+    },
+    status: 'fail',
+    fix: 'Set the role’s trust policy to remediation.trustPolicy.',
   },
 };

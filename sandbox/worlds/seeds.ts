@@ -36,4 +36,39 @@ export const seedPolicies = {
       },
     ],
   }),
+  /** Seed 000's GetClusterCredentials policy, with its aws:userid condition verbatim. */
+  seed000Redshift: (region: string, account: string, cluster: string, db: string): PolicyJson => ({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'GetClusterCredsStatement',
+        Effect: 'Allow',
+        Action: ['redshift:GetClusterCredentials'],
+        Resource: [
+          `arn:aws:redshift:${region}:${account}:dbuser:${cluster}/\${redshift:DbUser}`,
+          `arn:aws:redshift:${region}:${account}:dbname:${cluster}/${db}`,
+        ],
+        Condition: { StringEquals: { 'aws:userid': 'AIDIODR4TAW7CSEXAMPLE:${redshift:DbUser}' } },
+      },
+    ],
+  }),
+  /** Seed 002: the role Redshift itself assumes, external IDs being db-user ARNs. */
+  seed002Trust: (): PolicyJson => ({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'redshift.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringLike: {
+            'sts:ExternalId': [
+              'arn:aws:redshift:us-west-2:123456789012:dbuser:my-cluster/user1',
+              'arn:aws:redshift:us-west-2:123456789012:dbuser:my-cluster/user2',
+            ],
+          },
+        },
+      },
+    ],
+  }),
 };

@@ -260,12 +260,19 @@ function denial(check: AnyCheck, ctx: AnyContext, d: Denied): Outcome {
   if (hint) outcome.hint = hint;
   if (!explained.missing) {
     const grants = grantsOf(check, ctx.target);
-    // AWS named what it refused: ask for exactly that (e.g. the KMS key behind an S3 write).
+    // AWS named what it refused: ask for exactly that, whether it is another service's action
+    // (the KMS key behind an S3 write) or one of several resources a grant lists (a db user).
     const named =
       d.action &&
       d.resource &&
       !d.resource.includes('*') &&
-      !grants.some((g) => g.actions.includes(d.action as string))
+      (!grants.some((g) => g.actions.includes(d.action as string)) ||
+        grants.some(
+          (g) =>
+            g.actions.includes(d.action as string) &&
+            g.resources.length > 1 &&
+            g.resources.includes(d.resource as string),
+        ))
         ? [{ actions: [d.action], resources: [d.resource] }]
         : undefined;
     outcome.missing = fixableByIdentityPolicy(d)
