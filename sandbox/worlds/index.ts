@@ -402,7 +402,7 @@ export const WORLDS: Record<string, WorldCase> = {
     world: (xid) => ({
       name: 'seed-000-redshift',
       description:
-        'Seed 000’s GetClusterCredentials policy: db user as ${redshift:DbUser}, aws:userid tied to the session name; no DescribeClusters.',
+        'Seed 000’s GetClusterCredentials policy: db user as a policy variable, aws:userid tied to the session name; no DescribeClusters.',
       vendor: vendor(),
       roles: [
         {
@@ -443,8 +443,8 @@ export const WORLDS: Record<string, WorldCase> = {
     }),
     request: roleRequest({ redshift: [{ ...ANALYTICS, dbUser: 'loader' }] }),
     truth: {
-      [`redshift.credentials redshift://analytics/dev?user=loader`]: 'fail',
-      [`redshift.reachable redshift://analytics/dev?user=loader`]: 'pass',
+      'redshift.credentials redshift://analytics/dev?user=loader': 'fail',
+      'redshift.reachable redshift://analytics/dev?user=loader': 'pass',
     },
     status: 'fail',
     fix: `Allow redshift:GetClusterCredentials on arn:aws:redshift:us-west-2:${CUSTOMER}:dbuser:analytics/loader`,

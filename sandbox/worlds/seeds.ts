@@ -48,6 +48,8 @@ export const seedPolicies = {
           `arn:aws:redshift:${region}:${account}:dbuser:${cluster}/\${redshift:DbUser}`,
           `arn:aws:redshift:${region}:${account}:dbname:${cluster}/${db}`,
         ],
+        // An IAM policy variable, not a template: the text as the guide prints it.
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: IAM policy variable
         Condition: { StringEquals: { 'aws:userid': 'AIDIODR4TAW7CSEXAMPLE:${redshift:DbUser}' } },
       },
     ],

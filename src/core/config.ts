@@ -1,6 +1,7 @@
 import { CHECK_IDS } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, parseVendorProfiles } from './profiles.ts';
+import type { TemplateHosting } from './cloudformation.ts';
 import { isRegion, type Region } from './regions.ts';
 
 /** The service's configuration, read once from its environment and checked at start-up. */
@@ -18,11 +19,25 @@ export interface ServiceConfig {
   profiles: ProfileRegistry;
   /** SSM SecureString holding the external ID secret; required outside local runs. */
   externalIdSecretParameter?: string;
+  /** Where GET /setup stores templates for its quick-create link; without it, no link. */
+  templateHosting?: TemplateHosting;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/**
+ * A general purpose bucket name as S3 allows it, minus dots: a dotted name breaks the TLS
+ * certificate of the virtual-hosted URL the console fetches the template from. The reserved
+ * prefixes and suffixes (access point aliases, directory and table buckets) are not buckets
+ * that can hold a template.
+ */
+const TEMPLATE_BUCKET =
+  /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{1,61}[a-z0-9](?<!-s3alias|--ol-s3|--x-s3|--table-s3)$/;
+/** Key segments of URL-safe characters, each ending in a slash; none starting with a dot (no `..`). */
+const TEMPLATE_PREFIX = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*$/;
+const DEFAULT_TEMPLATE_PREFIX = 'setup/';
 
 const DEFAULT_VENDOR_PRINCIPAL = 'arn:aws:iam::999988887777:role/aws-access-verifier-dev';
 
@@ -63,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     profiles,
     egressAddresses,
   };
+  const hosting = templateHosting(env);
+  if (hosting) config.templateHosting = hosting;
   // Local runs (`sls invoke local`, serverless-offline) keep a generated development secret even
   // when serverless.ts names the stage's parameter: they must work offline and never see a real one.
   if (env.EXTERNAL_ID_SECRET_PARAMETER && !local)
@@ -79,4 +96,22 @@ function isCidr(text: string): boolean {
   if (!m) return false;
   const octets = m.slice(1, 5).map(Number);
   return octets.every((o) => o <= 255) && (m[5] === undefined || Number(m[5]) <= 32);
+}
+
+function templateHosting(env: NodeJS.ProcessEnv): TemplateHosting | undefined {
+  const prefix = env.CFN_TEMPLATE_PREFIX ?? DEFAULT_TEMPLATE_PREFIX;
+  if (prefix.length > 256 || !TEMPLATE_PREFIX.test(prefix)) {
+    throw new ConfigError(
+      'CFN_TEMPLATE_PREFIX must be empty or key segments of letters, digits, . _ - each ending in /',
+    );
+  }
+  // serverless.ts passes an empty value for a stage that hosts no templates.
+  const bucket = env.CFN_TEMPLATE_BUCKET ?? '';
+  if (bucket === '') return undefined;
+  if (!TEMPLATE_BUCKET.test(bucket)) {
+    throw new ConfigError(
+      'CFN_TEMPLATE_BUCKET must be an S3 bucket name: 3 to 63 lowercase letters, digits and hyphens, no dots',
+    );
+  }
+  return { bucket, prefix };
 }

@@ -3,11 +3,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
 import { partitionOfArn } from './arn.ts';
 import { createAwsAccess } from './aws.ts';
+import { publishTemplate } from './cloudformation.ts';
 import type { ServiceConfig } from './config.ts';
 import { type ExternalIdSecret, externalIdFor } from './external-id.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
 import { planRedshiftTargets } from './redshift.ts';
-import { type SetupAnswer, setupFor } from './setup.ts';
+import { fitsInlineRolePolicy, type SetupAnswer, setupFor } from './setup.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
 import type { AwsAccess, BucketInput, Grant, RedshiftInput, Report, Target, VerifyRequest } from './types.ts';
 import { type VerifyDeps, verify } from './verify.ts';
@@ -65,14 +66,14 @@ export async function verifyForTenant(
   }
 }
 
-export function setupForTenant(
+export async function setupForTenant(
   s: Services,
   tenantId: string,
   secret: ExternalIdSecret,
   query: { profile?: string; buckets: BucketInput[]; redshift?: RedshiftInput[] },
-): SetupAnswer {
+): Promise<SetupAnswer> {
   const profile = profileNamed(query.profile, s.config.profiles);
-  return setupFor({
+  const answer = setupFor({
     tenantId,
     externalId: externalIdFor(secret, tenantId),
     vendorPrincipalArn: s.config.vendorPrincipalArn,
@@ -83,6 +84,19 @@ export function setupForTenant(
     egressAddresses: s.config.egressAddresses,
     ...(profile ? { profile } : {}),
   });
+  const hosting = s.config.templateHosting;
+  // A link to a stack IAM must refuse would only move the failure into the customer's console.
+  if (!hosting || !fitsInlineRolePolicy(answer.permissionPolicy)) return answer;
+  const vendorAccount = /^arn:[\w-]+:iam::(\d{12}):/.exec(s.config.vendorPrincipalArn)?.[1];
+  const quickCreateUrl = await publishTemplate(answer.cloudFormation.template, {
+    hosting,
+    region: s.config.region,
+    vendorName: s.config.vendorName,
+    ...(vendorAccount ? { expectedBucketOwner: vendorAccount } : {}),
+    logger: s.logger,
+  });
+  if (quickCreateUrl) answer.cloudFormation.quickCreateUrl = quickCreateUrl;
+  return answer;
 }
 
 /** Placeholder targets, one per scope (two for Redshift), to show each check's grants in GET /checks. */

@@ -1,4 +1,5 @@
 import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
+import { IAM_INLINE_ROLE_POLICY_LIMIT, iamPolicySize, type RoleTemplate, roleTemplate } from './cloudformation.ts';
 import { policyOf, statementsOf, trustPolicy } from './policy.ts';
 import { type Profile, requirementFor } from './profiles.ts';
 import { planRedshiftTargets } from './redshift.ts';
@@ -28,7 +29,9 @@ export interface SetupAnswer {
   permissionPolicy: PolicyDocument;
   /** Present when the vendor configured its addresses: what a database allowlist must admit. */
   network?: { egressAddresses: string[] };
-  cloudFormation: { template: Record<string, unknown> };
+  cloudFormation: { template: RoleTemplate; quickCreateUrl?: string };
+  /** What stands between this answer and a working role; empty when nothing does. */
+  warnings: string[];
 }
 
 /**
@@ -66,29 +69,23 @@ export function setupFor(req: SetupRequest): SetupAnswer {
     permissionPolicy: permission,
     ...(req.egressAddresses?.length ? { network: { egressAddresses: [...req.egressAddresses] } } : {}),
     cloudFormation: { template: roleTemplate(trust, permission) },
+    warnings: policyWarnings(permission),
   };
 }
 
-function roleTemplate(trust: PolicyDocument, permission: PolicyDocument): Record<string, unknown> {
-  return {
-    AWSTemplateFormatVersion: '2010-09-09',
-    Description: 'A role this vendor assumes, with your external ID, to reach only the resources named.',
-    Parameters: {
-      RoleName: { Type: 'String', Default: 'VendorAccess', AllowedPattern: '[\\w+=,.@-]{1,64}' },
-    },
-    Resources: {
-      VendorAccessRole: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          RoleName: { Ref: 'RoleName' },
-          MaxSessionDuration: 3600,
-          AssumeRolePolicyDocument: trust,
-          ...(permission.Statement.length
-            ? { Policies: [{ PolicyName: 'VendorAccess', PolicyDocument: permission }] }
-            : {}),
-        },
-      },
-    },
-    Outputs: { RoleArn: { Value: { 'Fn::GetAtt': ['VendorAccessRole', 'Arn'] } } },
-  };
+/**
+ * The policy is never trimmed or widened to fit: a role that cannot hold it is said to be
+ * so, and the caller splits the resources over several roles.
+ */
+function policyWarnings(permission: PolicyDocument): string[] {
+  if (fitsInlineRolePolicy(permission)) return [];
+  return [
+    `The permission policy is ${iamPolicySize(permission).toLocaleString('en-US')} characters (whitespace excluded); ` +
+      `IAM allows ${IAM_INLINE_ROLE_POLICY_LIMIT.toLocaleString('en-US')} in a role's inline policies, so this role ` +
+      'cannot be created as written (the CloudFormation stack would roll back). Name fewer resources per request ' +
+      'and create one role for each group.',
+  ];
 }
+
+export const fitsInlineRolePolicy = (permission: PolicyDocument): boolean =>
+  iamPolicySize(permission) <= IAM_INLINE_ROLE_POLICY_LIMIT;

@@ -251,7 +251,8 @@ function denial(check: AnyCheck, ctx: AnyContext, d: Denied): Outcome {
     check.explainDenial as (t: Target, c: AnyContext) => Partial<Outcome> & { message: string }
   )(ctx.target, ctx);
   const outcome: Outcome = { status: 'fail', error: d.info, ...explained };
-  const hints = [d.hint];
+  // AWS's pointer at the policy type first, then what the check itself knows to look at.
+  const hints = [d.hint, explained.hint];
   if (ctx.target.kind === 'bucket') {
     const facts = ctx.facts as BucketFacts;
     hints.push(ownerNote(facts, ctx.target.expectedBucketOwner ?? ctx.principal.account));

@@ -9,5 +9,5 @@ export const services = createServices();
 export const handler = httpHandler(services, async (event, context) => {
   const parsed = parseSetupQuery(event.rawQueryString ?? '', services.config.profiles);
   if (!parsed.ok) throw invalid(parsed.errors);
-  return json(200, setupForTenant(services, context.tenantId, context.externalIdSecret, parsed.value));
+  return json(200, await setupForTenant(services, context.tenantId, context.externalIdSecret, parsed.value));
 });

@@ -76,6 +76,21 @@ describe('sts.assume-role', () => {
     ]);
   });
 
+  it('names a session after the Redshift db user it serves, as aws:userid conditions expect', async () => {
+    sts.on(AssumeRoleCommand).resolves({ Credentials: credentials(1) });
+    const ctx = principalContext(
+      principalTarget({ sessionPolicies: ['a', 'b'], sessionNames: [undefined, 'vendor'] }),
+    );
+
+    await run(stsAssumeRole, ctx);
+
+    expect(sts).toReceiveCommandWith(AssumeRoleCommand, {
+      Policy: 'a',
+      RoleSessionName: 'acme-verify2-7f0c1a2b',
+    });
+    expect(sts).toReceiveCommandWith(AssumeRoleCommand, { Policy: 'b', RoleSessionName: 'vendor' });
+  });
+
   it('fails with the checklist that tells the four look-alike causes apart, and asks for the trust policy', async () => {
     sts.on(AssumeRoleCommand).rejects(assumeRoleDenied());
 

@@ -54,3 +54,18 @@ describe('policies from grants', () => {
     ]);
   });
 });
+
+describe('sessions named for a Redshift db user', () => {
+  it('keep targets that need a session name apart from the rest and from each other', () => {
+    const g = (r: string) => [{ actions: ['s3:PutObject'], resources: [r] }];
+    const plan = planSessions([g('a'), g('b'), g('c'), g('d')], 'aws', [
+      undefined,
+      'vendor',
+      undefined,
+      'loader',
+    ]);
+    expect(plan.sessionOf).toEqual([0, 1, 0, 2]);
+    expect(plan.names).toEqual([undefined, 'vendor', 'loader']);
+    expect(plan.policies).toHaveLength(3);
+  });
+});

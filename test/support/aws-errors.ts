@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import { KMSServiceException } from '@aws-sdk/client-kms';
+import { RedshiftServiceException } from '@aws-sdk/client-redshift';
+import { RedshiftServerlessServiceException } from '@aws-sdk/client-redshift-serverless';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { STSServiceException } from '@aws-sdk/client-sts';
 import { sdkStreamMixin } from '@smithy/core/serde';
@@ -68,4 +70,22 @@ export const kmsError = (name: string, status: number, message: string) =>
     $fault: status >= 500 ? 'server' : 'client',
     message,
     $metadata: { httpStatusCode: status, requestId: '8d6a3a8b-6d8c-4b6b-9f5e-0123456789ab' },
+  });
+
+/** Redshift speaks query/XML: a refusal is AccessDenied 403, a missing cluster ClusterNotFound 404. */
+export const redshiftError = (name: string, status: number, message: string) =>
+  new RedshiftServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    message,
+    $metadata: { httpStatusCode: status, requestId: '0b3f6a2e-0000-4e8f-9a7b-2c4d6e8f0a1b' },
+  });
+
+/** Redshift Serverless speaks JSON 1.1, like KMS: AccessDeniedException, ResourceNotFoundException. */
+export const redshiftServerlessError = (name: string, status: number, message: string) =>
+  new RedshiftServerlessServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    message,
+    $metadata: { httpStatusCode: status, requestId: '1c4e7b3f-0000-4f9a-8b6c-3d5e7f9a1b2c' },
   });

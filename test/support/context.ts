@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { AnyCheck } from '../../src/checks/index.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import type { Region } from '../../src/core/regions.ts';
+import { planRedshiftTargets } from '../../src/core/redshift.ts';
 import { planKmsTargets, planTargets } from '../../src/core/targets.ts';
 import type {
   BucketFacts,
@@ -13,6 +14,8 @@ import type {
   Outcome,
   PrincipalFacts,
   PrincipalTarget,
+  RedshiftFacts,
+  RedshiftInput,
   VerificationInfo,
 } from '../../src/core/types.ts';
 import { type AnyContext, runCheck } from '../../src/core/verify.ts';
@@ -134,5 +137,40 @@ export function kmsContext(
     signal: new AbortController().signal,
     logger: silentLogger(),
     outcomeOf: async (id, targetKey) => opts.outcomes?.[`${id}@${targetKey ?? target.key}`],
+  };
+}
+
+export const CLUSTER = {
+  clusterIdentifier: 'analytics',
+  dbUser: 'vendor',
+  dbName: 'dev',
+  region: 'us-west-2',
+} as const;
+
+/** A context for one Redshift check; `connect` stands in for the TCP handshake. */
+export function redshiftContext(
+  input: RedshiftInput = { ...CLUSTER },
+  opts: {
+    facts?: RedshiftFacts;
+    connect?: (host: string, port: number) => Promise<void>;
+    principalAccount?: string;
+    verification?: Partial<VerificationInfo>;
+  } = {},
+): CheckContext<'redshift'> {
+  const [target] = planRedshiftTargets([input], 'aws', 'us-east-1', opts.principalAccount ?? ACCOUNT);
+  if (!target) throw new Error('no target');
+  const aws = createAwsAccess();
+  const connect = opts.connect;
+  if (connect) aws.connect = (host, port) => connect(host, port);
+  return {
+    target,
+    facts: opts.facts ?? {},
+    principal: { account: ACCOUNT, arn: `${ROLE_ARN}/vendor`, sessions: [SESSION] },
+    principalTarget: principalTarget(),
+    verification: verificationInfo(opts.verification),
+    aws,
+    signal: new AbortController().signal,
+    logger: silentLogger(),
+    outcomeOf: async () => undefined,
   };
 }

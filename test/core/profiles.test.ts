@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../../src/checks/index.ts';
+import { ConfigError, loadConfig } from '../../src/core/config.ts';
+import {
+  BUILTIN_PROFILES,
+  parseVendorProfiles,
+  profileNamed,
+  requirementFor,
+} from '../../src/core/profiles.ts';
+import { parseSetupQuery, parseVerifyRequest } from '../../src/core/request.ts';
+import { catalogueView } from '../../src/core/service.ts';
+
+const ROLE = { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' };
+const WAREHOUSE = JSON.stringify({
+  warehouse: {
+    description: 'Staging without clean-up rights, warned (not failed) on a missing external ID.',
+    extends: 'staging',
+    checks: { 's3.delete': 'reported', 's3.bucket-location': 'off' },
+    externalIdNotEnforced: 'warn',
+  },
+  'lake-reader': { checks: { 's3.list': 'required', 's3.read': 'required' } },
+});
+
+describe('vendor profiles from configuration', () => {
+  it('extends a built-in, or starts from the baseline every profile runs', () => {
+    const { profiles } = loadConfig({ VENDOR_PROFILES: WAREHOUSE });
+    const warehouse = profileNamed('warehouse', profiles);
+    expect(warehouse).toMatchObject({ name: 'warehouse', externalIdNotEnforced: 'warn' });
+    expect(requirementFor('s3.delete', warehouse)).toBe('reported');
+    expect(requirementFor('s3.bucket-location', warehouse)).toBe('off');
+    expect(requirementFor('s3.write', warehouse)).toBe('required');
+    const reader = profileNamed('lake-reader', profiles);
+    expect(requirementFor('sts.assume-role', reader)).toBe('required');
+    expect(requirementFor('s3.read', reader)).toBe('required');
+    expect(requirementFor('s3.write', reader)).toBe('off');
+    expect(profileNamed('staging', profiles)).toBe(BUILTIN_PROFILES.staging);
+  });
+
+  it('refuses to start on a bad entry, naming every problem and where it is', () => {
+    const bad = JSON.stringify({
+      Warehouse: {},
+      staging: {},
+      typo: {
+        extends: 'stagin',
+        checks: { 's3.delet': 'off', 's3.read': 'maybe', 'sts.assume-role': 'off' },
+        colour: 1,
+      },
+    });
+    const attempt = () => loadConfig({ VENDOR_PROFILES: bad });
+    expect(attempt).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        attempt();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    for (const expected of [
+      'VENDOR_PROFILES: profile "Warehouse": a name is 1 to 32 lowercase letters',
+      'profile "staging": is a built-in profile',
+      'profile "typo": unknown field "colour"',
+      'profile "typo": "extends" must name a built-in profile (destination, staging, source)',
+      'profile "typo": "s3.delet" is not a check',
+      'profile "typo": "s3.read" must be one of required, reported, off',
+      'profile "typo": "sts.assume-role" cannot be off',
+    ]) {
+      expect(message).toContain(expected);
+    }
+    expect(() => loadConfig({ VENDOR_PROFILES: '{not json' })).toThrow('VENDOR_PROFILES: is not JSON');
+    expect(() => loadConfig({ VENDOR_PROFILES: '[]' })).toThrow('must be an object of profiles by name');
+  });
+
+  it('accepts the vendor’s profiles in requests and shows them in GET /checks', () => {
+    const { profiles } = loadConfig({ VENDOR_PROFILES: WAREHOUSE });
+    expect(parseVerifyRequest({ credentials: ROLE, profile: 'warehouse' }, profiles).ok).toBe(true);
+    expect(parseVerifyRequest({ credentials: ROLE, profile: 'warehouse' })).toMatchObject({
+      ok: false,
+      errors: [{ path: 'profile', message: 'one of destination, staging, source' }],
+    });
+    expect(parseSetupQuery('profile=lake-reader&bucket=acme-data', profiles).ok).toBe(true);
+    const view = catalogueView(profiles);
+    expect(view.profiles.map((p) => p.name)).toEqual([
+      'destination',
+      'staging',
+      'source',
+      'warehouse',
+      'lake-reader',
+    ]);
+    expect(view.checks.find((c) => c.id === 's3.delete')?.profiles).toMatchObject({
+      warehouse: 'reported',
+      'lake-reader': 'off',
+    });
+  });
+
+  it('knows every check of the catalogue, and nothing else', () => {
+    expect(
+      parseVendorProfiles(JSON.stringify({ x: { checks: { [CHECK_IDS.at(-1) ?? '']: 'off' } } }), CHECK_IDS)
+        .ok,
+    ).toBe(true);
+  });
+});
+
+describe('egress addresses', () => {
+  it('are CIDRs or addresses, shown to customers for their allowlists', () => {
+    expect(loadConfig({ EGRESS_ADDRESSES: '203.0.113.10, 198.51.100.0/24' }).egressAddresses).toEqual([
+      '203.0.113.10',
+      '198.51.100.0/24',
+    ]);
+    expect(() => loadConfig({ EGRESS_ADDRESSES: '203.0.113.300' })).toThrow(/EGRESS_ADDRESSES/);
+    expect(() => loadConfig({ EGRESS_ADDRESSES: 'example.com' })).toThrow(/EGRESS_ADDRESSES/);
+  });
+});
