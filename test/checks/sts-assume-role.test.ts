@@ -86,7 +86,7 @@ describe('sts.assume-role', () => {
 
     expect(sts).toReceiveCommandWith(AssumeRoleCommand, {
       Policy: 'a',
-      RoleSessionName: 'acme-verify2-7f0c1a2b',
+      RoleSessionName: 'acme-verify1-7f0c1a2b',
     });
     expect(sts).toReceiveCommandWith(AssumeRoleCommand, { Policy: 'b', RoleSessionName: 'vendor' });
   });
