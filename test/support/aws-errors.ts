@@ -63,29 +63,28 @@ export const networkError = (code = 'ECONNRESET') => Object.assign(new Error(`so
 export const objectBody = (data: string | Uint8Array) =>
   sdkStreamMixin(Readable.from([typeof data === 'string' ? Buffer.from(data) : Buffer.from(data)]));
 
+/** The SDK's exception as a JSON or query service raises it: `name` is AWS's code. */
+function serviceError<E>(
+  Exception: new (o: { name: string; $fault: 'client' | 'server'; message: string; $metadata: object }) => E,
+  requestId: string,
+) {
+  return (name: string, status: number, message: string): E =>
+    new Exception({
+      name,
+      $fault: status >= 500 ? 'server' : 'client',
+      message,
+      $metadata: { httpStatusCode: status, requestId },
+    });
+}
+
 /** KMS speaks JSON 1.1: its errors (AccessDeniedException, DisabledException...) answer 400. */
-export const kmsError = (name: string, status: number, message: string) =>
-  new KMSServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    message,
-    $metadata: { httpStatusCode: status, requestId: '8d6a3a8b-6d8c-4b6b-9f5e-0123456789ab' },
-  });
+export const kmsError = serviceError(KMSServiceException, '8d6a3a8b-6d8c-4b6b-9f5e-0123456789ab');
 
 /** Redshift speaks query/XML: a refusal is AccessDenied 403, a missing cluster ClusterNotFound 404. */
-export const redshiftError = (name: string, status: number, message: string) =>
-  new RedshiftServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    message,
-    $metadata: { httpStatusCode: status, requestId: '0b3f6a2e-0000-4e8f-9a7b-2c4d6e8f0a1b' },
-  });
+export const redshiftError = serviceError(RedshiftServiceException, '0b3f6a2e-0000-4e8f-9a7b-2c4d6e8f0a1b');
 
 /** Redshift Serverless speaks JSON 1.1, like KMS: AccessDeniedException, ResourceNotFoundException. */
-export const redshiftServerlessError = (name: string, status: number, message: string) =>
-  new RedshiftServerlessServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    message,
-    $metadata: { httpStatusCode: status, requestId: '1c4e7b3f-0000-4f9a-8b6c-3d5e7f9a1b2c' },
-  });
+export const redshiftServerlessError = serviceError(
+  RedshiftServerlessServiceException,
+  '1c4e7b3f-0000-4f9a-8b6c-3d5e7f9a1b2c',
+);
