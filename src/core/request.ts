@@ -228,6 +228,9 @@ function partitionErrors(req: VerifyRequest): FieldError[] {
   req.kms?.forEach((k, i) => {
     check(`kms[${i}].keyArn`, parseKmsKeyArn(k.keyArn)?.partition);
   });
+  req.redshift?.forEach((r, i) => {
+    if (r.region) check(`redshift[${i}].region`, partitionOfRegion(r.region));
+  });
   return errors;
 }
 

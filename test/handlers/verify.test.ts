@@ -108,6 +108,10 @@ describe('POST /verify', () => {
     expect((await post({ credentials: role, region: 'cn-north-1' })).body.error.details).toEqual([
       { path: 'region', message: 'is in partition aws-cn, the credentials in aws' },
     ]);
+    expect(
+      (await post({ credentials: role, redshift: [{ workgroupName: 'etl', region: 'cn-north-1' }] })).body
+        .error.details,
+    ).toEqual([{ path: 'redshift[0].region', message: 'is in partition aws-cn, the credentials in aws' }]);
     // Each shape is valid on its own: which of cluster or workgroup it is gets checked after the schema.
     const halfTargets = [
       { clusterIdentifier: 'analytics' },
