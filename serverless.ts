@@ -35,6 +35,26 @@ export const lambdaIamStatements: IamStatement[] = [
   },
 ];
 
+/**
+ * Where GET /setup stores the templates its quick-create links open: a bucket of the vendor's,
+ * set per stage (`--param="cfnTemplateBucket=..."`); empty, the default, for none.
+ */
+const templateBucket = '${param:cfnTemplateBucket}';
+const templatePrefix = '${param:cfnTemplatePrefix}';
+
+/**
+ * Granted only where the stage names a bucket (the `HostsTemplates` condition below): a stage
+ * without one must not be able to write to S3 at all. A CloudFormation condition, not an entry
+ * of lambdaIamStatements, because a `--param` given at deploy time is invisible to this file.
+ */
+export const templateHostingStatements: IamStatement[] = [
+  {
+    Effect: 'Allow',
+    Action: ['s3:PutObject'],
+    Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${templateBucket}/${templatePrefix}*` }],
+  },
+];
+
 const httpApi = (method: 'GET' | 'POST', path: string) => ({
   httpApi: { method, path, authorizer: { name: 'jwt' } },
 });
@@ -50,6 +70,8 @@ const config = {
       jwtAudience: 'aws-access-verifier',
       tenantClaim: 'tenant_id',
       vendorName: 'vendor',
+      cfnTemplateBucket: '',
+      cfnTemplatePrefix: 'setup/',
     },
     // Only the development stage has a placeholder account, so packaging works offline; any
     // other stage fails to resolve until the vendor names its account.
@@ -71,6 +93,8 @@ const config = {
       // The functions' own role, named below: the principal customers trust.
       VENDOR_PRINCIPAL_ARN: 'arn:aws:iam::${param:vendorAccountId}:role/aws-access-verifier-${sls:stage}',
       EXTERNAL_ID_SECRET_PARAMETER: secretParameter,
+      CFN_TEMPLATE_BUCKET: templateBucket,
+      CFN_TEMPLATE_PREFIX: templatePrefix,
       POWERTOOLS_SERVICE_NAME: 'aws-access-verifier',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
@@ -87,6 +111,21 @@ const config = {
       },
     },
     iam: { role: { name: 'aws-access-verifier-${sls:stage}', statements: lambdaIamStatements } },
+  },
+  resources: {
+    Conditions: { HostsTemplates: { 'Fn::Not': [{ 'Fn::Equals': [templateBucket, ''] }] } },
+    Resources: {
+      TemplateHostingPolicy: {
+        Type: 'AWS::IAM::Policy',
+        Condition: 'HostsTemplates',
+        Properties: {
+          PolicyName: 'template-hosting',
+          // The functions' role as osls names it: the one lambdaIamStatements go to.
+          Roles: [{ Ref: 'IamRoleLambdaExecution' }],
+          PolicyDocument: { Version: '2012-10-17', Statement: templateHostingStatements },
+        },
+      },
+    },
   },
   package: { individually: true },
   custom: {

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import config, { lambdaIamStatements } from '../serverless.ts';
+import config, { lambdaIamStatements, templateHostingStatements } from '../serverless.ts';
+import { roleTemplate, templateObject } from '../src/core/cloudformation.ts';
+import { loadConfig } from '../src/core/config.ts';
+import { validateTemplate } from './support/cloudformation-spec.ts';
 
 describe('serverless.ts', () => {
   it('grants the functions exactly what the code itself calls with their own credentials', () => {
@@ -31,5 +34,108 @@ describe('serverless.ts', () => {
     });
     // The verification's own deadline (25 s) ends before the function's.
     expect(config.functions.verify.timeout).toBeGreaterThan(25);
+  });
+});
+
+/** `${param:name}` as osls resolves it for a stage: the stage's params over the defaults. */
+function withParams<T>(value: T, params: Record<string, string>): T {
+  return JSON.parse(
+    JSON.stringify(value).replace(/\$\{param:(\w+)\}/g, (_, name: string) => {
+      const v = params[name];
+      if (v === undefined) throw new Error(`no param ${name}`);
+      return v;
+    }),
+  ) as T;
+}
+
+/** The two functions the condition uses, evaluated as CloudFormation does. */
+function holds(condition: unknown): boolean {
+  const c = condition as { 'Fn::Not'?: [unknown]; 'Fn::Equals'?: [unknown, unknown] };
+  if (c['Fn::Not']) return !holds(c['Fn::Not'][0]);
+  if (c['Fn::Equals']) return c['Fn::Equals'][0] === c['Fn::Equals'][1];
+  throw new Error(`unexpected condition ${JSON.stringify(condition)}`);
+}
+
+describe('serverless.ts: template hosting for GET /setup', () => {
+  const stage = (params: Record<string, string>) => {
+    const all = { ...config.params.default, ...config.params.dev, ...params };
+    const resources = withParams(config.resources, all);
+    const { CFN_TEMPLATE_BUCKET, CFN_TEMPLATE_PREFIX } = withParams(config.provider.environment, all);
+    // What the functions read of their environment for this, and nothing that needs the stage resolved.
+    const env = { CFN_TEMPLATE_BUCKET, CFN_TEMPLATE_PREFIX };
+    const policy = resources.Resources.TemplateHostingPolicy;
+    return {
+      created: holds(resources.Conditions[policy.Condition as 'HostsTemplates']),
+      policy,
+      resources,
+      env,
+    };
+  };
+
+  it('gives the functions no S3 permission on a stage that names no bucket', () => {
+    const dev = stage({});
+    expect(dev.created).toBe(false);
+    expect(dev.env.CFN_TEMPLATE_BUCKET).toBe('');
+    expect(loadConfig(dev.env).templateHosting).toBeUndefined();
+  });
+
+  it('grants s3:PutObject on the stage’s bucket and prefix only, to the functions’ own role', () => {
+    const prod = stage({ cfnTemplateBucket: 'acme-cfn-templates' });
+    expect(prod.created).toBe(true);
+    expect(prod.policy.Properties.Roles).toEqual([{ Ref: 'IamRoleLambdaExecution' }]);
+    expect(prod.policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's.
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::acme-cfn-templates/setup/*' }],
+      },
+    ]);
+    const custom = stage({ cfnTemplateBucket: 'acme-cfn-templates', cfnTemplatePrefix: 'cfn/v2/' });
+    expect(JSON.stringify(custom.policy)).toContain('acme-cfn-templates/cfn/v2/*');
+
+    // The key the code writes is under what is granted.
+    const hosting = loadConfig(custom.env).templateHosting;
+    expect(hosting).toEqual({ bucket: 'acme-cfn-templates', prefix: 'cfn/v2/' });
+    const { key } = templateObject(
+      roleTemplate({ Version: '2012-10-17', Statement: [] }, { Version: '2012-10-17', Statement: [] }),
+      hosting ?? { bucket: '', prefix: '' },
+    );
+    expect(key.startsWith('cfn/v2/')).toBe(true);
+  });
+
+  it('grants exactly the S3 calls src/core/cloudformation.ts makes with the functions’ credentials', () => {
+    const source = readFileSync(new URL('../src/core/cloudformation.ts', import.meta.url), 'utf8');
+    const commands = [...new Set(source.match(/\b\w+Command\b/g))].sort();
+    expect(commands).toEqual(['PutObjectCommand']);
+    expect(templateHostingStatements.flatMap((s) => s.Action)).toEqual(['s3:PutObject']);
+  });
+
+  it('adds resources CloudFormation accepts, per its resource specification', () => {
+    const { resources } = stage({ cfnTemplateBucket: 'acme-cfn-templates' });
+    const template = {
+      AWSTemplateFormatVersion: '2010-09-09',
+      Conditions: resources.Conditions,
+      Resources: {
+        // Stands for the role osls generates from provider.iam.
+        IamRoleLambdaExecution: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { Service: ['lambda.amazonaws.com'] },
+                  Action: ['sts:AssumeRole'],
+                },
+              ],
+            },
+          },
+        },
+        ...resources.Resources,
+      },
+    };
+    expect(validateTemplate(template)).toEqual([]);
   });
 });

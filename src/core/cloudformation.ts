@@ -97,7 +97,10 @@ const CONSOLE: Record<Partition, string> = {
 };
 
 /** The template as stored, and its key: the content decides the key, so one upload serves every repeat. */
-export function templateObject(template: RoleTemplate, hosting: TemplateHosting): { key: string; body: string } {
+export function templateObject(
+  template: RoleTemplate,
+  hosting: TemplateHosting,
+): { key: string; body: string } {
   const body = JSON.stringify(template);
   return { key: `${hosting.prefix}${createHash('sha256').update(body).digest('hex')}.json`, body };
 }
@@ -177,7 +180,10 @@ export interface PublishDeps {
  * nothing when the upload fails: the answer is still whole without the link, so a missing
  * bucket or permission never fails GET /setup.
  */
-export async function publishTemplate(template: RoleTemplate, deps: PublishDeps): Promise<string | undefined> {
+export async function publishTemplate(
+  template: RoleTemplate,
+  deps: PublishDeps,
+): Promise<string | undefined> {
   const { key, body } = templateObject(template, deps.hosting);
   try {
     await templateClient(deps.region).send(
@@ -197,7 +203,7 @@ export async function publishTemplate(template: RoleTemplate, deps: PublishDeps)
       deps.logger.warn('template upload failed: answering without quickCreateUrl', {
         bucket: deps.hosting.bucket,
         key,
-        error: describe(err),
+        error: errorSummary(err),
       });
       return undefined;
     }
@@ -223,7 +229,7 @@ function alreadyStored(err: unknown): boolean {
   );
 }
 
-function describe(err: unknown): { name: string; message: string; httpStatus?: number } {
+function errorSummary(err: unknown): { name: string; message: string; httpStatus?: number } {
   const e = err as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } } | null;
   return {
     name: typeof e?.name === 'string' ? e.name : 'Error',

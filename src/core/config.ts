@@ -1,7 +1,7 @@
 import { CHECK_IDS } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
-import { BUILTIN_PROFILES, type ProfileRegistry, parseVendorProfiles } from './profiles.ts';
 import type { TemplateHosting } from './cloudformation.ts';
+import { BUILTIN_PROFILES, type ProfileRegistry, parseVendorProfiles } from './profiles.ts';
 import { isRegion, type Region } from './regions.ts';
 
 /** The service's configuration, read once from its environment and checked at start-up. */

@@ -1,5 +1,10 @@
 import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
-import { IAM_INLINE_ROLE_POLICY_LIMIT, iamPolicySize, type RoleTemplate, roleTemplate } from './cloudformation.ts';
+import {
+  IAM_INLINE_ROLE_POLICY_LIMIT,
+  iamPolicySize,
+  type RoleTemplate,
+  roleTemplate,
+} from './cloudformation.ts';
 import { policyOf, statementsOf, trustPolicy } from './policy.ts';
 import { type Profile, requirementFor } from './profiles.ts';
 import { planRedshiftTargets } from './redshift.ts';

@@ -22,6 +22,9 @@ describe('GET /setup', () => {
     expect(a2.body.externalId).toBe(a1.body.externalId);
     expect(b.body.externalId).not.toBe(a1.body.externalId);
     expect(a1.body.externalId).not.toContain('t-123');
+    // No CFN_TEMPLATE_BUCKET here: no link, and nothing stands in the way of the role.
+    expect(Object.keys(a1.body.cloudFormation)).toEqual(['template']);
+    expect(a1.body.warnings).toEqual([]);
     expect(a1.body.trustPolicy.Statement[0]).toEqual({
       Effect: 'Allow',
       Principal: { AWS: a1.body.vendorPrincipal },
