@@ -72,6 +72,10 @@ const config = {
       vendorName: 'vendor',
       cfnTemplateBucket: '',
       cfnTemplatePrefix: 'setup/',
+      // The NAT gateway addresses customers allowlist for Redshift, comma-separated.
+      egressAddresses: '',
+      // The vendor's own requirement profiles, JSON (README, "Vendor profiles").
+      vendorProfiles: '',
     },
     // Only the development stage has a placeholder account, so packaging works offline; any
     // other stage fails to resolve until the vendor names its account.
@@ -95,6 +99,8 @@ const config = {
       EXTERNAL_ID_SECRET_PARAMETER: secretParameter,
       CFN_TEMPLATE_BUCKET: templateBucket,
       CFN_TEMPLATE_PREFIX: templatePrefix,
+      EGRESS_ADDRESSES: '${param:egressAddresses}',
+      VENDOR_PROFILES: '${param:vendorProfiles}',
       POWERTOOLS_SERVICE_NAME: 'aws-access-verifier',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',

@@ -34,6 +34,12 @@ describe('serverless.ts', () => {
     });
     // The verification's own deadline (25 s) ends before the function's.
     expect(config.functions.verify.timeout).toBeGreaterThan(25);
+    // Every setting loadConfig reads reaches the functions from a stage parameter.
+    expect(config.provider.environment).toMatchObject({
+      EGRESS_ADDRESSES: '${param:egressAddresses}',
+      VENDOR_PROFILES: '${param:vendorProfiles}',
+    });
+    expect(config.params.default).toMatchObject({ egressAddresses: '', vendorProfiles: '' });
   });
 });
 
