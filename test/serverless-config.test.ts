@@ -93,7 +93,6 @@ describe('serverless.ts: template hosting for GET /setup', () => {
       {
         Effect: 'Allow',
         Action: ['s3:PutObject'],
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's.
         Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::acme-cfn-templates/setup/*' }],
       },
     ]);
