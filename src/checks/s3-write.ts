@@ -1,7 +1,16 @@
 import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../core/arn.ts';
 import { classify, codeOf } from '../core/classify.ts';
-import { bucketParams, place, probeBody, probeKey, s3Of, sha256 } from '../core/probe.ts';
+import {
+  bucketParams,
+  markerBody,
+  markerKey,
+  place,
+  probeBody,
+  probeKey,
+  s3Of,
+  sha256,
+} from '../core/probe.ts';
 import type { CheckContext, CheckDescriptor, Grant } from '../core/types.ts';
 
 function kmsGrant(keyArn: string | undefined, actions: string[]): Grant[] {
@@ -23,6 +32,7 @@ export const s3Write: CheckDescriptor<'bucket'> = {
   ],
   async run(ctx) {
     const { target, facts, verification } = ctx;
+    if (target.marker === 'probe') return zeroWrite(ctx);
     const key = probeKey(target.prefix, verification);
     const body = probeBody(verification);
     const input: PutObjectCommandInput = {
@@ -61,7 +71,58 @@ export const s3Write: CheckDescriptor<'bucket'> = {
     facts.probe = { key, sha256: sha256(body), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
     const version = out.VersionId ? ` (version ${out.VersionId})` : '';
     const kms = input.ServerSideEncryption ? ' with SSE-KMS' : '';
-    return { status: 'pass', message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.` };
+    const marker = target.marker === 'place' ? await placeMarker(ctx, input) : '';
+    return {
+      status: 'pass',
+      message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.${marker}`,
+    };
   },
   explainDenial: (t) => ({ message: `The role may not write to ${place(t)}.` }),
 };
+
+/** Leaves the marker drift will probe; one that is already there (412) is just as good. */
+async function placeMarker(ctx: CheckContext<'bucket'>, probeInput: PutObjectCommandInput): Promise<string> {
+  const key = markerKey(ctx.target.prefix, ctx.verification);
+  try {
+    await put(ctx, { ...probeInput, Key: key, Body: markerBody(ctx.verification) });
+  } catch (err) {
+    if (codeOf(err) !== 'PreconditionFailed') {
+      return ` The drift marker ${key} could not be left (${codeOf(err)}): the first scheduled check will write it.`;
+    }
+  }
+  return ` Left the drift marker ${key}.`;
+}
+
+/**
+ * The zero-write probe: S3 documents that a conditional write needs s3:PutObject ("this
+ * enables the caller to check whether an object exists"), so a PutObject with If-None-Match: *
+ * on the marker answers 412 to a caller still allowed to write and 403 to one that is not,
+ * and writes nothing either way. Only a missing marker is written (again).
+ */
+async function zeroWrite(ctx: CheckContext<'bucket'>) {
+  const { target, verification } = ctx;
+  const key = markerKey(target.prefix, verification);
+  try {
+    await put(ctx, {
+      ...bucketParams(ctx),
+      Key: key,
+      Body: markerBody(verification),
+      ContentType: 'text/plain; charset=utf-8',
+      IfNoneMatch: '*',
+      ChecksumAlgorithm: 'CRC32',
+      ...(target.kmsKeyArn ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: target.kmsKeyArn } : {}),
+    });
+  } catch (err) {
+    if (codeOf(err) === 'PreconditionFailed') {
+      return {
+        status: 'pass' as const,
+        message: `Write access holds: S3 declined to overwrite the marker s3://${target.bucket}/${key} (412), an answer it gives only to a caller allowed s3:PutObject. Nothing was written.`,
+      };
+    }
+    throw err;
+  }
+  return {
+    status: 'pass' as const,
+    message: `Write access holds; the marker s3://${target.bucket}/${key} was missing and has been written again.`,
+  };
+}

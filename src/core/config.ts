@@ -15,12 +15,29 @@ export interface ServiceConfig {
   vendorPrincipalArn: string;
   /** Where this service's traffic comes from (`EGRESS_ADDRESSES`, CIDRs), for customers' allowlists. */
   egressAddresses: string[];
+  /** Saved connections and their scheduled re-verification, where the stage has them. */
+  drift?: DriftConfig;
   /** The built-in profiles and the vendor's own (`VENDOR_PROFILES`). */
   profiles: ProfileRegistry;
   /** SSM SecureString holding the external ID secret; required outside local runs. */
   externalIdSecretParameter?: string;
   /** Where GET /setup stores templates for its quick-create link; without it, no link. */
   templateHosting?: TemplateHosting;
+}
+
+export interface DriftConfig {
+  /** The DynamoDB table of connections and runs (`CONNECTIONS_TABLE`). */
+  table: string;
+  /** Where the dispatcher sends references (`DRIFT_QUEUE_URL`); only the dispatcher needs it. */
+  queueUrl?: string;
+  /** Where change events go (`EVENT_BUS_NAME`, default `default`). */
+  eventBus: string;
+  /** The KMS key that seals key pairs (`CONNECTIONS_KMS_KEY_ID`); required outside local runs. */
+  kmsKeyId?: string;
+  /** How often every connection is re-verified (`DRIFT_PERIOD`: `hour` or `day`). */
+  period: 'hour' | 'day';
+  /** How long runs stay in history (`HISTORY_DAYS`, default 90). */
+  historyDays: number;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   for (const a of egressAddresses) {
     if (!isCidr(a)) throw new ConfigError(`EGRESS_ADDRESSES: ${a} is not an IPv4 address or CIDR block`);
   }
+  const drift = driftConfig(env, local);
   const config: ServiceConfig = {
     stage: env.STAGE ?? 'dev',
     local,
@@ -77,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     vendorPrincipalArn,
     profiles,
     egressAddresses,
+    ...(drift ? { drift } : {}),
   };
   const hosting = templateHosting(env);
   if (hosting) config.templateHosting = hosting;
@@ -114,4 +133,29 @@ function templateHosting(env: NodeJS.ProcessEnv): TemplateHosting | undefined {
     );
   }
   return { bucket, prefix };
+}
+
+function driftConfig(env: NodeJS.ProcessEnv, local: boolean): DriftConfig | undefined {
+  const table = env.CONNECTIONS_TABLE?.trim();
+  if (!table) return undefined;
+  if (!/^[\w.-]{3,255}$/.test(table)) throw new ConfigError('CONNECTIONS_TABLE is not a DynamoDB table name');
+  const period = env.DRIFT_PERIOD?.trim() || 'day';
+  if (period !== 'hour' && period !== 'day') throw new ConfigError('DRIFT_PERIOD must be hour or day');
+  const historyDays = Number(env.HISTORY_DAYS?.trim() || 90);
+  if (!Number.isInteger(historyDays) || historyDays < 1 || historyDays > 3650)
+    throw new ConfigError('HISTORY_DAYS must be a whole number of days from 1 to 3650');
+  const queueUrl = env.DRIFT_QUEUE_URL?.trim();
+  if (queueUrl && !/^https?:\/\/[^\s]+\/\d{12}\/[\w-]{1,80}$/.test(queueUrl))
+    throw new ConfigError('DRIFT_QUEUE_URL is not an SQS queue URL');
+  const kmsKeyId = env.CONNECTIONS_KMS_KEY_ID?.trim();
+  // A deployed stage must never seal customers' secrets with a development key.
+  if (!local && !kmsKeyId) throw new ConfigError('CONNECTIONS_KMS_KEY_ID is required outside local runs');
+  return {
+    table,
+    eventBus: env.EVENT_BUS_NAME?.trim() || 'default',
+    period,
+    historyDays,
+    ...(queueUrl ? { queueUrl } : {}),
+    ...(kmsKeyId ? { kmsKeyId } : {}),
+  };
 }

@@ -9,6 +9,19 @@ import type { BucketFacts, CheckContext, VerificationInfo } from './types.ts';
  */
 export const PROBE_MARKER = '.aws-access-verifier-probe-';
 
+/**
+ * The one object a destination keeps for drift (its name does not carry PROBE_MARKER, so no
+ * sweep removes it): a conditional write on it answers 412 to a caller still allowed to write
+ * and 403 to one that is not, writing nothing.
+ */
+export const markerKey = (prefix: string, v: VerificationInfo) =>
+  `${prefix}.aws-access-verifier-marker-${safe(v.vendorName)}`;
+
+export const markerBody = (v: VerificationInfo) =>
+  `Kept by ${v.vendorName}'s access verifier (aws-access-verifier): scheduled checks ask S3 to ` +
+  'write this key only if it does not exist, which proves write access without writing. ' +
+  'Deleting it is harmless (it is put back); deleting the connection is what ends the checks.\n';
+
 /** Probes older than this are leftovers of earlier runs, not of a verification still running. */
 export const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 

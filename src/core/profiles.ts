@@ -10,7 +10,12 @@ export interface Profile {
   checks: Partial<Record<CheckId, Requirement>>;
   /** What a role that does not enforce the external ID gets; `fail` in every built-in profile. */
   externalIdNotEnforced: 'fail' | 'warn';
+  /** What changes when the schedule re-verifies a saved connection (drift). */
+  drift?: Partial<Record<CheckId, Requirement>>;
 }
+
+/** Onboarding (POST /verify, POST /connections) or a scheduled re-verification. */
+export type Mode = 'onboarding' | 'drift';
 
 /** What every profile runs where it applies: identity, region, encryption, the KMS keys named. */
 export const BASELINE = {
@@ -34,6 +39,9 @@ export const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
     name: 'destination',
     description: 'Append-only writes (seed 001): write, and delete the probe at onboarding.',
     checks: { ...BASELINE, 's3.write': 'required', 's3.delete': 'required' },
+    // Seed 001 tells customers they may drop s3:DeleteObject after set-up: drift proves write
+    // access with the zero-write probe on the marker instead of writing and deleting a probe.
+    drift: { 's3.delete': 'off' },
     externalIdNotEnforced: 'fail',
   },
   staging: {
@@ -74,7 +82,16 @@ export function requirementFor(
   id: CheckId,
   profile: Profile | undefined,
   access: Access = 'readwrite',
+  mode: Mode = 'onboarding',
 ): Requirement {
+  if (mode === 'drift') {
+    const override = profile
+      ? profile.drift?.[id]
+      : access === 'write' && id === 's3.delete'
+        ? 'off'
+        : undefined;
+    if (override) return override;
+  }
   if (profile) return profile.checks[id] ?? 'off';
   if (id in BASELINE) return BASELINE[id as keyof typeof BASELINE];
   return ACCESS_CHECKS[access].includes(id) ? 'required' : 'off';
@@ -92,7 +109,7 @@ export function profileNamed(
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const REQUIREMENTS: readonly Requirement[] = ['required', 'reported', 'off'];
-const PROFILE_FIELDS = new Set(['description', 'extends', 'checks', 'externalIdNotEnforced']);
+const PROFILE_FIELDS = new Set(['description', 'extends', 'checks', 'drift', 'externalIdNotEnforced']);
 /** Every other check runs in the identity check's session: a profile cannot turn it off. */
 const IDENTITY: readonly CheckId[] = ['sts.assume-role', 'sts.caller-identity'];
 
@@ -133,7 +150,7 @@ export function parseVendorProfiles(
     for (const field of Object.keys(entry)) {
       if (!PROFILE_FIELDS.has(field)) problems.push(`${at}: unknown field "${field}"`);
     }
-    const { description, extends: base, checks, externalIdNotEnforced } = entry;
+    const { description, extends: base, checks, drift, externalIdNotEnforced } = entry;
     if (description !== undefined && (typeof description !== 'string' || description.length > 200)) {
       problems.push(`${at}: "description" must be a string of at most 200 characters`);
     }
@@ -152,28 +169,42 @@ export function parseVendorProfiles(
     ) {
       problems.push(`${at}: "externalIdNotEnforced" must be "fail" or "warn"`);
     }
-    const own: Partial<Record<CheckId, Requirement>> = {};
-    if (checks !== undefined && !isPlainObject(checks)) problems.push(`${at}: "checks" must be an object`);
-    for (const [id, req] of Object.entries(isPlainObject(checks) ? checks : {})) {
-      if (!(checkIds as readonly string[]).includes(id)) {
-        problems.push(`${at}: "${id}" is not a check (GET /checks lists them)`);
-      } else if (!REQUIREMENTS.includes(req as Requirement)) {
-        problems.push(`${at}: "${id}" must be one of ${REQUIREMENTS.join(', ')}`);
-      } else if (req === 'off' && IDENTITY.includes(id as CheckId)) {
-        problems.push(`${at}: "${id}" cannot be off: every other check runs in the identity it verifies`);
-      } else {
-        own[id as CheckId] = req as Requirement;
-      }
-    }
+    const own = requirements(at, 'checks', checks, checkIds, problems);
+    const ownDrift = requirements(at, 'drift', drift, checkIds, problems);
     profiles[name] = {
       name,
       description: typeof description === 'string' ? description : `Vendor profile ${name}.`,
       checks: { ...(parent?.checks ?? BASELINE), ...own },
+      ...(parent?.drift || drift !== undefined ? { drift: { ...parent?.drift, ...ownDrift } } : {}),
       externalIdNotEnforced:
         externalIdNotEnforced === 'warn' ? 'warn' : (parent?.externalIdNotEnforced ?? 'fail'),
     };
   }
   return problems.length ? { ok: false, problems } : { ok: true, profiles };
+}
+
+/** One `{ check id: requirement }` map of a vendor profile, every problem named. */
+function requirements(
+  at: string,
+  field: string,
+  value: unknown,
+  checkIds: readonly CheckId[],
+  problems: string[],
+): Partial<Record<CheckId, Requirement>> {
+  const own: Partial<Record<CheckId, Requirement>> = {};
+  if (value !== undefined && !isPlainObject(value)) problems.push(`${at}: "${field}" must be an object`);
+  for (const [id, req] of Object.entries(isPlainObject(value) ? value : {})) {
+    if (!(checkIds as readonly string[]).includes(id)) {
+      problems.push(`${at}: "${id}" is not a check (GET /checks lists them)`);
+    } else if (!REQUIREMENTS.includes(req as Requirement)) {
+      problems.push(`${at}: "${id}" must be one of ${REQUIREMENTS.join(', ')}`);
+    } else if (req === 'off' && IDENTITY.includes(id as CheckId)) {
+      problems.push(`${at}: "${id}" cannot be off: every other check runs in the identity it verifies`);
+    } else {
+      own[id as CheckId] = req as Requirement;
+    }
+  }
+  return own;
 }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>

@@ -30,6 +30,7 @@ export async function verifyForTenant(
   tenantId: string,
   secret: ExternalIdSecret,
   request: VerifyRequest,
+  options: Pick<VerifyDeps, 'mode' | 'placeMarkers'> = {},
 ): Promise<Report> {
   const aws = s.awsFactory ? s.awsFactory() : createAwsAccess();
   const profile = profileNamed(request.profile, s.config.profiles);
@@ -48,6 +49,7 @@ export async function verifyForTenant(
     logger: s.logger,
     serviceRegion: s.config.region,
     profiles: s.config.profiles,
+    ...options,
   };
   if (s.deadlineMs !== undefined) deps.deadlineMs = s.deadlineMs;
   if (s.oneAtATime) deps.oneAtATime = true;

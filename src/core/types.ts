@@ -149,6 +149,11 @@ export interface BucketTarget {
   kmsKeyArn?: string;
   /** Index into the principal's session policies. */
   session: number;
+  /**
+   * The marker object a destination keeps for drift: `place` it after onboarding's write
+   * probe, or `probe` it (the zero-write probe) instead of writing and deleting a probe.
+   */
+  marker?: 'place' | 'probe';
 }
 
 export interface KmsTarget {

@@ -5,7 +5,13 @@ import { parseRoleArn } from './arn.ts';
 import { classify, type Denied, fixableByIdentityPolicy } from './classify.ts';
 import { planSessions, policyOf, statementsOf, trustPolicy } from './policy.ts';
 import { ownerNote } from './probe.ts';
-import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
+import {
+  BUILTIN_PROFILES,
+  type Mode,
+  type ProfileRegistry,
+  profileNamed,
+  requirementFor,
+} from './profiles.ts';
 import { planRedshiftTargets, sessionNameFor } from './redshift.ts';
 import { partitionOfRegion, type Region } from './regions.ts';
 import { type GraphNode, runGraph } from './runner.ts';
@@ -44,6 +50,10 @@ export interface VerifyDeps {
   oneAtATime?: boolean;
   /** The deployment's profiles; default: the built-ins. */
   profiles?: ProfileRegistry;
+  /** A scheduled re-verification of a saved connection, or onboarding (the default). */
+  mode?: Mode;
+  /** Onboarding a connection: leave the marker drift's zero-write probe will use. */
+  placeMarkers?: boolean;
 }
 
 export type AnyContext =
@@ -82,21 +92,35 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   const planned: Planned[] = [];
   const plan = (check: AnyCheck, target: Target, requirement: Requirement) =>
     planned.push({ check, target, requirement, key: `${check.id}@${target.key}` });
+  const mode = deps.mode ?? 'onboarding';
+  for (const b of buckets) {
+    // Where drift may not delete (seed 001's destinations), write access is proven on a marker.
+    const driftDeletes = requirementFor('s3.delete', profile, b.access, 'drift') !== 'off';
+    const driftWrites = requirementFor('s3.write', profile, b.access, 'drift') !== 'off';
+    if (driftWrites && !driftDeletes) {
+      if (mode === 'drift') b.marker = 'probe';
+      else if (deps.placeMarkers) b.marker = 'place';
+    }
+  }
   for (const check of CATALOGUE as readonly AnyCheck[]) {
     if (check.scope === 'principal') {
-      const req = requirementFor(check.id, profile);
+      const req = requirementFor(check.id, profile, undefined, mode);
       if (req !== 'off' && (check.appliesTo?.(principalTarget) ?? true)) plan(check, principalTarget, req);
     } else if (check.scope === 'bucket') {
       for (const b of buckets) {
-        const req = requirementFor(check.id, profile, b.access);
-        // The probe is always cleaned up, even where a profile does not report s3.delete.
-        const cleanup = check.id === 's3.delete' && requirementFor('s3.write', profile, b.access) !== 'off';
+        const req = requirementFor(check.id, profile, b.access, mode);
+        // The probe is always cleaned up, even where a profile does not report s3.delete; the
+        // zero-write probe leaves nothing to clean up.
+        const cleanup =
+          check.id === 's3.delete' &&
+          b.marker !== 'probe' &&
+          requirementFor('s3.write', profile, b.access, mode) !== 'off';
         if (req !== 'off' || cleanup) plan(check, b, req);
       }
     } else {
       const targets: readonly (KmsTarget | RedshiftTarget)[] = check.scope === 'kms' ? keys : warehouses;
       for (const t of targets) {
-        const req = requirementFor(check.id, profile);
+        const req = requirementFor(check.id, profile, undefined, mode);
         // The planner pairs a check only with targets of its own scope.
         if (req !== 'off' && ((check.appliesTo as ((t: Target) => boolean) | undefined)?.(t) ?? true))
           plan(check, t, req);

@@ -18,12 +18,13 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
   };
 };
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
-export type HttpContext = Context & {
-  tenantId: string;
+/** What every handler that issues external IDs (HTTP, the drift worker) gets in its context. */
+export type SecretContext = Context & {
   externalIdSecret: ExternalIdSecret;
   /** Set by @middy/ssm in a deployed stage; parsed into externalIdSecret. */
   externalIdSecretRaw?: unknown;
 };
+export type HttpContext = SecretContext & { tenantId: string };
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -110,9 +111,9 @@ export function tenantFromAuthorizer(
  * The external ID secret: from SSM (cached, fetched once per container) in a deployed stage,
  * from a generated file on a developer's machine.
  */
-export function externalIdSecret(
+export function externalIdSecret<E = HttpEvent, R = HttpResult, C extends SecretContext = HttpContext>(
   config: ServiceConfig,
-): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext>[] {
+): MiddlewareObj<E, R, Error, C>[] {
   if (!config.externalIdSecretParameter) {
     return [
       {
@@ -129,7 +130,7 @@ export function externalIdSecret(
       setToContext: true,
       cacheExpiry: 15 * 60 * 1000,
       // @middy/ssm is typed for any event; it reads nothing of it.
-    }) as unknown as MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext>,
+    }) as unknown as MiddlewareObj<E, R, Error, C>,
     {
       name: 'parseExternalIdSecret',
       before: (request) => {

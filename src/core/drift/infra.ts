@@ -1,0 +1,97 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { CALL_LIMITS } from '../aws.ts';
+import type { DriftConfig } from '../config.ts';
+import type { ExternalIdSecret } from '../external-id.ts';
+import type { Region } from '../regions.ts';
+import { CHANGE_DETAIL_TYPE, CHANGE_SOURCE, type ChangeEvent } from './connections.ts';
+import { kmsSealer, localSealer, type Sealer } from './seal.ts';
+import { connectionStore, type OpCounter } from './store.ts';
+import type { DriftRef } from './types.ts';
+
+/**
+ * The service's own infrastructure (its table, queue, bus and key), reached with the
+ * function's own credentials, bounded like every customer call. Clients live as long as the
+ * container: unlike a verification's, their credentials never change.
+ */
+function bounded(region: Region) {
+  return {
+    region,
+    maxAttempts: CALL_LIMITS.maxAttempts,
+    retryMode: 'standard',
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: CALL_LIMITS.connectionTimeoutMs,
+      requestTimeout: CALL_LIMITS.requestTimeoutMs,
+      httpsAgent: { keepAlive: true, maxSockets: 64 },
+      httpAgent: { keepAlive: true, maxSockets: 64 },
+    }),
+  };
+}
+
+export function driftInfra(config: DriftConfig, region: Region, counter?: OpCounter) {
+  const dynamo = new DynamoDBClient(bounded(region));
+  let sqs: SQSClient | undefined;
+  let events: EventBridgeClient | undefined;
+  let kms: KMSClient | undefined;
+  return {
+    store: connectionStore(dynamo, config.table, counter),
+    sealer(secret: ExternalIdSecret): Sealer {
+      if (!config.kmsKeyId) return localSealer(secret);
+      kms ??= new KMSClient(bounded(region));
+      return kmsSealer(kms, config.kmsKeyId);
+    },
+    async publish(event: ChangeEvent): Promise<void> {
+      events ??= new EventBridgeClient(bounded(region));
+      const out = await events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: CHANGE_SOURCE,
+              DetailType: CHANGE_DETAIL_TYPE,
+              Detail: JSON.stringify(event),
+              EventBusName: config.eventBus,
+            },
+          ],
+        }),
+      );
+      // PutEvents answers 200 with per-entry failures: one unpublished change must be retried.
+      if (out.FailedEntryCount) {
+        throw new Error(`change event not published: ${out.Entries?.[0]?.ErrorCode ?? 'unknown error'}`);
+      }
+    },
+    /** Sends references in batches of ten; entries SQS refused are sent again, twice at most. */
+    async send(refs: readonly DriftRef[]): Promise<{ sent: number; failed: number }> {
+      if (!config.queueUrl) throw new Error('DRIFT_QUEUE_URL is not set');
+      sqs ??= new SQSClient(bounded(region));
+      const client = sqs;
+      const queueUrl = config.queueUrl;
+      let pending = refs.map((ref, i) => ({ Id: String(i), MessageBody: JSON.stringify(ref) }));
+      let sent = 0;
+      for (let attempt = 0; attempt < 3 && pending.length; attempt++) {
+        const batches: (typeof pending)[] = [];
+        for (let i = 0; i < pending.length; i += 10) batches.push(pending.slice(i, i + 10));
+        const failed = await Promise.all(
+          batches.map(async (Entries) => {
+            const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
+            sent += out.Successful?.length ?? 0;
+            const ids = new Set((out.Failed ?? []).map((f) => f.Id));
+            return Entries.filter((e) => ids.has(e.Id));
+          }),
+        );
+        pending = failed.flat();
+      }
+      return { sent, failed: pending.length };
+    },
+    close() {
+      dynamo.destroy();
+      sqs?.destroy();
+      events?.destroy();
+      kms?.destroy();
+    },
+  };
+}
+
+export type DriftInfra = ReturnType<typeof driftInfra>;

@@ -1,0 +1,235 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalDynamo, startDynamo } from '../../sandbox/dynamo.ts';
+import { useSandbox } from '../../sandbox/harness.ts';
+import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
+import { vendor, vendorTrust, type World } from '../../sandbox/world.ts';
+import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
+import type { ChangeEvent, DriftServices } from '../../src/core/drift/connections.ts';
+import { runDrift } from '../../src/core/drift/connections.ts';
+import { driftInfra } from '../../src/core/drift/infra.ts';
+import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
+import type { HttpEvent } from '../../src/handlers/http.ts';
+import { httpEvent, lambdaContext } from '../support/events.ts';
+
+/**
+ * Saved connections through the real handler, the real SDK, a local DynamoDB (dynalite) and
+ * the sandbox: what is saved, what a tenant can see of another's (nothing), what drift does.
+ */
+const ACCOUNT = '111122223333';
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/VendorAccess`;
+const USER_KEY = 'AKIAIOSFODNN7EXAMPLE';
+const USER_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const A = 't-alpha';
+const B = 't-bravo';
+const secret = localDevSecret();
+
+const world = (writePolicy = true): World => ({
+  name: 'connections',
+  description: 'seed 001 destination by role; seed 004 input by key pair',
+  vendor: vendor(),
+  roles: [
+    {
+      arn: ROLE,
+      trust: vendorTrust(externalIdFor(secret, A)),
+      policies: writePolicy ? [seedPolicies.seed001('acme-destination')] : [],
+    },
+  ],
+  users: [
+    {
+      arn: `arn:aws:iam::${ACCOUNT}:user/ingest`,
+      accessKeyId: USER_KEY,
+      secretAccessKey: USER_SECRET,
+      policies: [seedPolicies.seed004('acme-input', 'acme-output', ACCOUNT)],
+    },
+  ],
+  buckets: [
+    { name: 'acme-destination', account: ACCOUNT, region: 'us-east-1' },
+    { name: 'acme-input', account: ACCOUNT, region: 'us-east-1', objects: { 'data/part-0.csv': 'id\n1\n' } },
+  ],
+});
+
+let sandbox: Sandbox;
+let dynamo: LocalDynamo;
+let handler: (
+  e: HttpEvent,
+  c: ReturnType<typeof lambdaContext>,
+) => Promise<{ statusCode: number; body?: string }>;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ world: world() });
+  dynamo = await startDynamo();
+  useSandbox(sandbox, world());
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
+  process.env.CONNECTIONS_TABLE = dynamo.table;
+  // The module reads its configuration when it loads, as a Lambda container does.
+  handler = (await import('../../src/handlers/connections.ts')).handler as typeof handler;
+});
+afterAll(async () => {
+  delete process.env.CONNECTIONS_TABLE;
+  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  await sandbox.close();
+  await dynamo.close();
+});
+
+async function call(tenant: string, method: string, path: string, body?: unknown, query = '') {
+  const event = httpEvent({
+    method,
+    path: path.replace(/\/[0-9a-f-]{36}/, '/{id}'),
+    claims: { tenant_id: tenant },
+    rawQueryString: query,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const id = /\/([0-9a-f-]{36})/.exec(path)?.[1];
+  if (id) event.pathParameters = { id };
+  event.rawPath = path;
+  const res = await handler(event, lambdaContext('connections'));
+  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, raw: res.body ?? '' };
+}
+
+const destination = {
+  credentials: { type: 'role', roleArn: ROLE },
+  region: 'us-east-1',
+  profile: 'destination',
+  s3: [{ bucket: 'acme-destination' }],
+};
+
+async function rawTable(): Promise<string> {
+  const client = new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1' });
+  const out = await client.send(new ScanCommand({ TableName: dynamo.table }));
+  client.destroy();
+  return JSON.stringify(out.Items);
+}
+
+describe('saved connections', () => {
+  let roleId = '';
+
+  it('saves what verified, leaving only the drift marker in the destination bucket', async () => {
+    const res = await call(A, 'POST', '/connections', { ...destination, name: 'warehouse exports' });
+
+    expect(res.status).toBe(201);
+    expect(res.body.report.status).toBe('pass');
+    roleId = res.body.connection.connectionId;
+    expect(res.body.connection).toMatchObject({
+      name: 'warehouse exports',
+      credentials: { type: 'role', roleArn: ROLE },
+    });
+    expect(Object.keys(sandbox.snapshotObjects())).toEqual([
+      'acme-destination/.aws-access-verifier-marker-vendor#0',
+      'acme-input/data/part-0.csv#0',
+    ]);
+  });
+
+  it('does not save what did not verify: 200 with the report, as POST /verify', async () => {
+    const res = await call(A, 'POST', '/connections', {
+      ...destination,
+      credentials: { type: 'role', roleArn: `arn:aws:iam::${ACCOUNT}:role/Nope` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ saved: false, report: { status: 'fail' } });
+    expect((await call(A, 'GET', '/connections')).body.connections).toHaveLength(1);
+  });
+
+  it('keeps a key pair sealed: never in the table in clear, never in an answer; deleting it deletes the secret', async () => {
+    const res = await call(A, 'POST', '/connections', {
+      credentials: { type: 'accessKey', accessKeyId: USER_KEY, secretAccessKey: USER_SECRET },
+      region: 'us-east-1',
+      profile: 'source',
+      s3: [{ bucket: 'acme-input' }],
+    });
+    expect(res.status).toBe(201);
+    const id = res.body.connection.connectionId as string;
+    expect(res.raw).not.toContain(USER_SECRET);
+    expect(res.body.connection.credentials).toEqual({ type: 'accessKey', accessKeyId: 'AKIA…MPLE' });
+    const table = await rawTable();
+    expect(table).toContain('"sealed"');
+    expect(table).not.toContain(USER_SECRET);
+    const read = await call(A, 'GET', `/connections/${id}`);
+    expect(read.raw).not.toContain(USER_SECRET);
+    expect(read.raw).not.toContain('sealed');
+
+    expect((await call(A, 'DELETE', `/connections/${id}`)).status).toBe(204);
+    expect(await rawTable()).not.toContain('"sealed"');
+    expect((await call(A, 'GET', `/connections/${id}`)).status).toBe(404);
+  });
+
+  it('shows a tenant nothing of another’s: not in lists, not by id, not its history, not to delete', async () => {
+    expect((await call(B, 'GET', '/connections')).body).toEqual({ connections: [] });
+    for (const [method, path] of [
+      ['GET', `/connections/${roleId}`],
+      ['GET', `/connections/${roleId}/history`],
+      ['DELETE', `/connections/${roleId}`],
+    ] as const) {
+      const res = await call(B, method, path);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      // The same answer as for an id that never existed: existence is not disclosed.
+      expect(res.body.error.code).toBe('NotFound');
+    }
+    expect((await call(A, 'GET', `/connections/${roleId}`)).status).toBe(200);
+    expect((await call(B, 'GET', '/connections', undefined, `after=${roleId}`)).body.connections).toEqual([]);
+  });
+
+  it('refuses bad input by name: unknown fields, bad names, bad paging', async () => {
+    const res = await call(A, 'POST', '/connections', { ...destination, name: '', tenantId: B });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([
+      { path: 'tenantId', message: 'unknown field' },
+      { path: 'name', message: '1 to 64 characters, no control characters' },
+    ]);
+    expect((await call(A, 'GET', '/connections', undefined, 'limit=0&tenant=x')).body.error.details).toEqual([
+      { path: 'tenant', message: 'unknown parameter' },
+      { path: 'limit', message: 'a whole number from 1 to 100' },
+    ]);
+    expect((await call(A, 'GET', '/connections/not-a-uuid')).status).toBe(404);
+  });
+
+  it('re-verifies in drift with the zero-write probe, keeps each run, and says what changed, once', async () => {
+    const infra = driftInfra(
+      { table: dynamo.table, eventBus: 'default', period: 'day', historyDays: 90 },
+      'us-east-1',
+    );
+    const published: ChangeEvent[] = [];
+    const s: DriftServices = {
+      config: (await import('../../src/handlers/connections.ts')).services.config,
+      logger: (await import('../../src/handlers/connections.ts')).services.logger,
+      store: infra.store,
+      sealer: infra.sealer(secret),
+      historyDays: 90,
+      publish: async (e) => {
+        published.push(e);
+      },
+    };
+    const before = sandbox.snapshotObjects();
+    const ref = { tenantId: A, connectionId: roleId, period: '2026-12-01' };
+
+    expect(await runDrift(s, secret, ref)).toBe('verified');
+    // Write access proven without writing: S3 answered 412 on the marker.
+    expect(sandbox.snapshotObjects()).toEqual(before);
+    const puts = sandbox.requests.filter((r) => r.operation === 'PutObject');
+    expect(puts.at(-1)).toMatchObject({ status: 412, headers: { 'if-none-match': '*' } });
+    expect(published).toEqual([]);
+
+    // Redelivered: the period is taken, nothing runs again.
+    const seen = sandbox.requests.length;
+    expect(await runDrift(s, secret, ref)).toBe('duplicate');
+    expect(sandbox.requests.length).toBe(seen);
+
+    // The customer drops s3:PutObject: the next period's run says exactly that.
+    sandbox.setWorld(world(false));
+    expect(await runDrift(s, secret, { ...ref, period: '2026-12-02' })).toBe('verified');
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({
+      tenantId: A,
+      connectionId: roleId,
+      period: '2026-12-02',
+      status: { from: 'pass', to: 'fail' },
+      changes: [{ check: 's3.write', target: 's3://acme-destination/', from: 'pass', to: 'fail' }],
+    });
+
+    const history = await call(A, 'GET', `/connections/${roleId}/history`);
+    expect(
+      history.body.runs.map((r: { period: string; status: string }) => `${r.period} ${r.status}`),
+    ).toEqual(['2026-12-02 fail', '2026-12-01 pass', 'onboarding pass']);
+    infra.close();
+  });
+});
