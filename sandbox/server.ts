@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { authorize, type Caller, type PolicyJson, refusalMessage, type Verdict } from './iam.ts';
+import { type CapturedEvent, type SandboxQueues, startVendorServices } from './queues.ts';
 import { decodeAwsChunked, parseAuthorization, verifySignature } from './sigv4.ts';
 import type { SandboxBucket, World } from './world.ts';
 
@@ -10,11 +11,12 @@ import type { SandboxBucket, World } from './world.ts';
  * Redshift (query/XML) and Redshift Serverless (JSON 1.1) on one port of 127.0.0.1, reached by the real SDK through AWS_ENDPOINT_URL_<SERVICE>. It
  * checks SigV4 signatures, keys, session tokens and expiry, authorizes every call by policy
  * evaluation, answers as AWS does where the verifier looks, injects faults and records
- * every request.
+ * every request. The vendor's own SQS queues and EventBridge bus live here too (queues.ts):
+ * signatures checked, no policies evaluated.
  */
 
 export interface Fault {
-  service: 'sts' | 's3' | 'kms' | 'redshift' | 'redshift-serverless';
+  service: 'sts' | 's3' | 'kms' | 'redshift' | 'redshift-serverless' | 'sqs' | 'events';
   operation?: string;
   latencyMs?: number;
   /** Answer with this AWS error instead (after the latency), `times` times (default: always). */
@@ -64,8 +66,12 @@ export interface Sandbox {
   databasePort: number;
   /** A port nothing listens on: the endpoint of an unreachable database. */
   closedPort: number;
-  /** Moves the sandbox's clock on, to expire sessions. */
+  /** Moves the sandbox's clock on, to expire sessions and visibility timeouts. */
   advanceClock(ms: number): void;
+  /** The vendor's SQS queues; unlike the world, they outlive `setWorld`. */
+  queues: SandboxQueues;
+  /** Every event PutEvents accepted, oldest first (clear with `events.length = 0`). */
+  events: CapturedEvent[];
   close(): Promise<void>;
 }
 
@@ -101,6 +107,7 @@ export async function startSandbox(opts: {
   const objects = new Map<string, Map<string, StoredVersion[]>>();
   /** What KMS encrypted, so Decrypt can give it back: ciphertext id → (key, plaintext). */
   const ciphertexts = new Map<string, { keyArn: string; plaintext: Buffer }>();
+  const vendorServices = startVendorServices({ url: () => `http://127.0.0.1:${port}` });
 
   const load = (w: World) => {
     world = w;
@@ -246,6 +253,15 @@ export async function startSandbox(opts: {
           ),
         );
       }
+      if (service === 'sqs' || service === 'events') {
+        const out = await vendorServices.handle(service, record.operation, body, {
+          account: session.caller.account,
+          userid: session.caller.userid,
+          region: auth.region,
+        });
+        if (out.code) record.code = out.code;
+        return reply(out.status, out.headers, out.body);
+      }
       throw new AwsError(400, 'UnknownService', `the sandbox does not serve ${service}`);
     } catch (err) {
       const e = err instanceof AwsError ? err : new AwsError(500, 'InternalError', (err as Error).message);
@@ -260,6 +276,9 @@ export async function startSandbox(opts: {
           { 'content-type': 'text/xml', ...e.headers },
           `<ErrorResponse xmlns="${xmlns}"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${e.code}</Code><Message>${esc(e.message)}</Message></Error><RequestId>${rid}</RequestId></ErrorResponse>`,
         );
+      } else if (service === 'sqs' || service === 'events') {
+        const out = vendorServices.errorReply(service, e.status, e.code, e.message);
+        reply(out.status, { ...out.headers, ...e.headers }, out.body);
       } else if (service === 'kms' || service === 'redshift-serverless') {
         reply(
           e.status === 403 ? 400 : e.status,
@@ -291,6 +310,17 @@ export async function startSandbox(opts: {
       return answer(200, { ok: true });
     }
     if (req.method === 'GET' && req.url === '/__sandbox/requests') return answer(200, requests);
+    if (req.method === 'GET' && req.url === '/__sandbox/events') return answer(200, vendorServices.events);
+    if (req.method === 'DELETE' && req.url === '/__sandbox/events') {
+      vendorServices.events.length = 0;
+      return answer(200, { ok: true });
+    }
+    if (req.method === 'GET' && req.url === '/__sandbox/queues')
+      return answer(200, vendorServices.queues.list());
+    if (req.method === 'DELETE' && req.url === '/__sandbox/queues') {
+      vendorServices.queues.reset();
+      return answer(200, { ok: true });
+    }
     if (req.method === 'DELETE' && req.url === '/__sandbox/requests') {
       requests.length = 0;
       return answer(200, { ok: true });
@@ -432,7 +462,7 @@ export async function startSandbox(opts: {
   function operationOf(service: string, req: IncomingMessage, body: Buffer): string {
     if (service === 'sts' || service === 'redshift')
       return new URLSearchParams(body.toString()).get('Action') ?? 'unknown';
-    if (service === 'kms' || service === 'redshift-serverless')
+    if (service === 'kms' || service === 'redshift-serverless' || service === 'sqs' || service === 'events')
       return String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const [, bucket, ...rest] = url.pathname.split('/');
@@ -953,7 +983,10 @@ export async function startSandbox(opts: {
     },
     advanceClock: (ms) => {
       clockOffset += ms;
+      vendorServices.advanceClock(ms);
     },
+    queues: vendorServices.queues,
+    events: vendorServices.events,
     snapshotObjects: () => {
       const out: Record<string, string> = {};
       for (const [b, store] of objects) {
@@ -966,6 +999,7 @@ export async function startSandbox(opts: {
       return out;
     },
     close: async () => {
+      vendorServices.close();
       await new Promise<void>((resolve) => databases.close(() => resolve()));
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
