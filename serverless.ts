@@ -1,3 +1,6 @@
+import { CHANGE_SOURCE } from './src/core/drift/connections.ts';
+import { TABLE_SHAPE, TTL_ATTRIBUTE } from './src/core/drift/table.ts';
+
 /**
  * Deployment of the verification API (osls 4, the open-source continuation of Serverless
  * Framework, installed as `serverless`). `sls package` and `sls invoke local` work offline:
@@ -8,10 +11,19 @@ interface IamStatement {
   Effect: 'Allow';
   Action: string[];
   Resource: (string | Record<string, unknown>)[];
+  Condition?: Record<string, Record<string, string>>;
 }
 
 /** The parameter holding the external ID secret (an SSM SecureString). */
 const secretParameter = '/aws-access-verifier/${sls:stage}/external-id-secret';
+
+/**
+ * Drift's own resources, named (not referenced) so that `sls invoke local` and `sls package`
+ * resolve every environment variable offline.
+ */
+const tableName = 'aws-access-verifier-${sls:stage}-connections';
+const queueName = 'aws-access-verifier-${sls:stage}-drift';
+const keyAlias = 'alias/aws-access-verifier-${sls:stage}-connections';
 
 /**
  * Everything the functions themselves may do. Customer roles live in any account, so
@@ -32,6 +44,42 @@ export const lambdaIamStatements: IamStatement[] = [
         'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${secretParameter}`,
       },
     ],
+  },
+  // src/core/drift/store.ts: connections and runs, and the dispatcher's index.
+  {
+    Effect: 'Allow',
+    Action: [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ],
+    Resource: [
+      { 'Fn::GetAtt': ['ConnectionsTable', 'Arn'] },
+      { 'Fn::Sub': '${ConnectionsTable.Arn}/index/*' },
+    ],
+  },
+  // The dispatcher: SendMessageBatch is authorized as sqs:SendMessage; the URL is looked up by name.
+  {
+    Effect: 'Allow',
+    Action: ['sqs:GetQueueUrl', 'sqs:SendMessage'],
+    Resource: [{ 'Fn::GetAtt': ['DriftQueue', 'Arn'] }],
+  },
+  // The worker's change events, on the account's default bus.
+  {
+    Effect: 'Allow',
+    Action: ['events:PutEvents'],
+    Resource: [
+      { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+    ],
+  },
+  // Sealing key pairs: only with this service's encryption context (src/core/drift/seal.ts).
+  {
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: [{ 'Fn::GetAtt': ['ConnectionsKey', 'Arn'] }],
+    Condition: { StringEquals: { 'kms:EncryptionContext:service': CHANGE_SOURCE } },
   },
 ];
 
@@ -55,9 +103,19 @@ export const templateHostingStatements: IamStatement[] = [
   },
 ];
 
-const httpApi = (method: 'GET' | 'POST', path: string) => ({
+const httpApi = (method: 'GET' | 'POST' | 'DELETE', path: string) => ({
   httpApi: { method, path, authorizer: { name: 'jwt' } },
 });
+
+/** What the drift functions read, all plain strings so `sls invoke local` resolves them offline. */
+const driftEnvironment = {
+  CONNECTIONS_TABLE: tableName,
+  DRIFT_QUEUE_NAME: queueName,
+  CONNECTIONS_KMS_KEY_ID: keyAlias,
+  EVENT_BUS_NAME: 'default',
+  DRIFT_PERIOD: '${param:driftPeriod}',
+  HISTORY_DAYS: '${param:historyDays}',
+};
 
 const config = {
   service: 'aws-access-verifier',
@@ -76,6 +134,12 @@ const config = {
       egressAddresses: '',
       // The vendor's own requirement profiles, JSON (README, "Vendor profiles").
       vendorProfiles: '',
+      // Drift: how often every saved connection is re-verified, and how many at once at most
+      // (README, "Capacity plan"): reserved so drift never starves /verify of concurrency.
+      driftPeriod: 'day',
+      driftSchedule: 'rate(1 day)',
+      driftWorkerConcurrency: '50',
+      historyDays: '90',
     },
     // Only the development stage has a placeholder account, so packaging works offline; any
     // other stage fails to resolve until the vendor names its account.
@@ -121,6 +185,64 @@ const config = {
   resources: {
     Conditions: { HostsTemplates: { 'Fn::Not': [{ 'Fn::Equals': [templateBucket, ''] }] } },
     Resources: {
+      ConnectionsTable: {
+        Type: 'AWS::DynamoDB::Table',
+        // Saved connections are customer configuration: a stack update must never drop them.
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          TableName: tableName,
+          ...TABLE_SHAPE,
+          TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { SSEEnabled: true },
+        },
+      },
+      DriftQueue: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          QueueName: queueName,
+          // Six times the worker's timeout, as AWS advises for a Lambda event source.
+          VisibilityTimeout: 360,
+          SqsManagedSseEnabled: true,
+          RedrivePolicy: {
+            deadLetterTargetArn: { 'Fn::GetAtt': ['DriftDeadLetterQueue', 'Arn'] },
+            maxReceiveCount: 5,
+          },
+        },
+      },
+      DriftDeadLetterQueue: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          QueueName: `${queueName}-dlq`,
+          MessageRetentionPeriod: 1_209_600,
+          SqsManagedSseEnabled: true,
+        },
+      },
+      ConnectionsKey: {
+        Type: 'AWS::KMS::Key',
+        DeletionPolicy: 'Retain',
+        Properties: {
+          Description: 'Seals the key pairs of saved connections (aws-access-verifier)',
+          EnableKeyRotation: true,
+          KeyPolicy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'AccountAdministers',
+                Effect: 'Allow',
+                Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+                Action: 'kms:*',
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      },
+      ConnectionsKeyAlias: {
+        Type: 'AWS::KMS::Alias',
+        Properties: { AliasName: keyAlias, TargetKeyId: { Ref: 'ConnectionsKey' } },
+      },
       TemplateHostingPolicy: {
         Type: 'AWS::IAM::Policy',
         Condition: 'HostsTemplates',
@@ -158,6 +280,44 @@ const config = {
     },
   },
   functions: {
+    connections: {
+      handler: 'src/handlers/connections.handler',
+      description: '/connections: save what verified, list, read, history, delete',
+      timeout: 29,
+      environment: driftEnvironment,
+      events: [
+        httpApi('POST', '/connections'),
+        httpApi('GET', '/connections'),
+        httpApi('GET', '/connections/{id}'),
+        httpApi('GET', '/connections/{id}/history'),
+        httpApi('DELETE', '/connections/{id}'),
+      ],
+    },
+    driftDispatch: {
+      handler: 'src/handlers/drift-dispatch.handler',
+      description: 'Drift: every saved connection, as a reference, onto the queue',
+      // Lambda's maximum: 100,000 references take a fraction of it (README, "Capacity plan").
+      timeout: 900,
+      environment: driftEnvironment,
+      events: [{ schedule: { rate: ['${param:driftSchedule}'] } }],
+    },
+    driftWorker: {
+      handler: 'src/handlers/drift-worker.handler',
+      description: 'Drift: re-verifies the connections the queue names, keeps history, emits changes',
+      timeout: 60,
+      reservedConcurrency: '${param:driftWorkerConcurrency}',
+      environment: driftEnvironment,
+      events: [
+        {
+          sqs: {
+            arn: { 'Fn::GetAtt': ['DriftQueue', 'Arn'] },
+            batchSize: 10,
+            maximumBatchingWindow: 5,
+            functionResponseType: 'ReportBatchItemFailures',
+          },
+        },
+      ],
+    },
     verify: {
       handler: 'src/handlers/verify.handler',
       description: 'POST /verify: probes the access a tenant granted and reports what to change',

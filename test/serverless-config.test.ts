@@ -10,7 +10,48 @@ describe('serverless.ts', () => {
     const actions = lambdaIamStatements.flatMap((s) => s.Action).sort();
     // sts:AssumeRole: the verifier assuming customer roles (src/checks/sts-*.ts, service credentials).
     // ssm:GetParameters: @middy/ssm reading the external ID secret.
-    expect(actions).toEqual(['ssm:GetParameters', 'sts:AssumeRole']);
+    // The drift functions' own table, queue, bus and key (src/core/drift/*.ts).
+    expect(actions).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'events:PutEvents',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+      'ssm:GetParameters',
+      'sts:AssumeRole',
+    ]);
+    // Every command the drift code sends with the functions' own credentials, as IAM names it.
+    const iamName: Record<string, string> = { SendMessageBatch: 'sqs:SendMessage' };
+    const sent = ['store.ts', 'infra.ts', 'seal.ts'].flatMap((f) => {
+      const source = readFileSync(new URL(`../src/core/drift/${f}`, import.meta.url), 'utf8');
+      return [...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] as string);
+    });
+    const prefixes: Record<string, string> = {
+      Delete: 'dynamodb',
+      Get: 'dynamodb',
+      Put: 'dynamodb',
+      Query: 'dynamodb',
+      Update: 'dynamodb',
+      PutEvents: 'events',
+      GenerateDataKey: 'kms',
+      Decrypt: 'kms',
+      GetQueueUrl: 'sqs',
+    };
+    for (const command of new Set(sent)) {
+      const action =
+        iamName[command] ??
+        `${prefixes[command]}:${['Delete', 'Get', 'Put', 'Update'].includes(command) ? `${command}Item` : command}`;
+      expect(actions, command).toContain(action);
+    }
+    // KMS only under this service's encryption context.
+    expect(lambdaIamStatements.find((s) => s.Action.includes('kms:Decrypt'))?.Condition).toEqual({
+      StringEquals: { 'kms:EncryptionContext:service': 'aws-access-verifier' },
+    });
     const middySsm = readFileSync(new URL(import.meta.resolve('@middy/ssm')), 'utf8');
     expect(middySsm).toMatch(/GetParametersCommand/);
     expect(middySsm).not.toMatch(/\bGetParameterCommand\b/);
@@ -26,7 +67,25 @@ describe('serverless.ts', () => {
       mainFields: ['module', 'main'],
       exclude: [],
     });
-    expect(Object.keys(config.functions).sort()).toEqual(['checks', 'setup', 'verify']);
+    expect(Object.keys(config.functions).sort()).toEqual([
+      'checks',
+      'connections',
+      'driftDispatch',
+      'driftWorker',
+      'setup',
+      'verify',
+    ]);
+    // The worker answers per message, and is capped so drift never starves /verify.
+    expect(config.functions.driftWorker.events[0]?.sqs).toMatchObject({
+      batchSize: 10,
+      functionResponseType: 'ReportBatchItemFailures',
+    });
+    expect(config.functions.driftWorker.reservedConcurrency).toBe('${param:driftWorkerConcurrency}');
+    expect(config.resources.Resources.DriftQueue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+    // Every drift setting is a plain string: `sls invoke local` resolves them offline.
+    expect(Object.values(config.functions.driftWorker.environment).every((v) => typeof v === 'string')).toBe(
+      true,
+    );
     expect(config.functions.verify.events[0]?.httpApi).toEqual({
       method: 'POST',
       path: '/verify',

@@ -28,8 +28,11 @@ export interface ServiceConfig {
 export interface DriftConfig {
   /** The DynamoDB table of connections and runs (`CONNECTIONS_TABLE`). */
   table: string;
-  /** Where the dispatcher sends references (`DRIFT_QUEUE_URL`); only the dispatcher needs it. */
-  queueUrl?: string;
+  /**
+   * Where the dispatcher sends references: `DRIFT_QUEUE_URL`, or `DRIFT_QUEUE_NAME` looked up
+   * once (serverless.ts can name the queue offline; its URL needs the account).
+   */
+  queue?: { url: string } | { name: string };
   /** Where change events go (`EVENT_BUS_NAME`, default `default`). */
   eventBus: string;
   /** The KMS key that seals key pairs (`CONNECTIONS_KMS_KEY_ID`); required outside local runs. */
@@ -147,7 +150,12 @@ function driftConfig(env: NodeJS.ProcessEnv, local: boolean): DriftConfig | unde
   const queueUrl = env.DRIFT_QUEUE_URL?.trim();
   if (queueUrl && !/^https?:\/\/[^\s]+\/\d{12}\/[\w-]{1,80}$/.test(queueUrl))
     throw new ConfigError('DRIFT_QUEUE_URL is not an SQS queue URL');
-  const kmsKeyId = env.CONNECTIONS_KMS_KEY_ID?.trim();
+  const queueName = env.DRIFT_QUEUE_NAME?.trim();
+  if (queueName && !/^[\w-]{1,80}$/.test(queueName))
+    throw new ConfigError('DRIFT_QUEUE_NAME is not an SQS queue name');
+  // Local runs seal with a development key even where serverless.ts names the stage's KMS key:
+  // they must work offline, and a local secret must never be sealed by a real key.
+  const kmsKeyId = local ? undefined : env.CONNECTIONS_KMS_KEY_ID?.trim();
   // A deployed stage must never seal customers' secrets with a development key.
   if (!local && !kmsKeyId) throw new ConfigError('CONNECTIONS_KMS_KEY_ID is required outside local runs');
   return {
@@ -155,7 +163,7 @@ function driftConfig(env: NodeJS.ProcessEnv, local: boolean): DriftConfig | unde
     eventBus: env.EVENT_BUS_NAME?.trim() || 'default',
     period,
     historyDays,
-    ...(queueUrl ? { queueUrl } : {}),
+    ...(queueUrl ? { queue: { url: queueUrl } } : queueName ? { queue: { name: queueName } } : {}),
     ...(kmsKeyId ? { kmsKeyId } : {}),
   };
 }

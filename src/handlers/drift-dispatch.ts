@@ -8,7 +8,8 @@ import { createServices } from './app.ts';
 
 export const services = createServices();
 const drift = services.config.drift;
-if (!drift?.queueUrl) throw new ConfigError('the dispatcher needs CONNECTIONS_TABLE and DRIFT_QUEUE_URL');
+if (!drift?.queue)
+  throw new ConfigError('the dispatcher needs CONNECTIONS_TABLE and DRIFT_QUEUE_NAME (or _URL)');
 const infra = driftInfra(drift, services.config.region);
 const every = drift.period;
 

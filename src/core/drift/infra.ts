@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CALL_LIMITS } from '../aws.ts';
 import type { DriftConfig } from '../config.ts';
@@ -36,6 +36,23 @@ export function driftInfra(config: DriftConfig, region: Region, counter?: OpCoun
   let sqs: SQSClient | undefined;
   let events: EventBridgeClient | undefined;
   let kms: KMSClient | undefined;
+  let queueUrl: Promise<string> | undefined;
+  const queueUrlOf = (client: SQSClient): Promise<string> => {
+    const q = config.queue;
+    if (!q) throw new Error('neither DRIFT_QUEUE_URL nor DRIFT_QUEUE_NAME is set');
+    queueUrl ??=
+      'url' in q
+        ? Promise.resolve(q.url)
+        : client.send(new GetQueueUrlCommand({ QueueName: q.name })).then((out) => {
+            if (!out.QueueUrl) throw new Error(`no queue ${q.name}`);
+            return out.QueueUrl;
+          });
+    // A failed lookup is asked again next time, not remembered.
+    queueUrl.catch(() => {
+      queueUrl = undefined;
+    });
+    return queueUrl;
+  };
   return {
     store: connectionStore(dynamo, config.table, counter),
     sealer(secret: ExternalIdSecret): Sealer {
@@ -64,10 +81,9 @@ export function driftInfra(config: DriftConfig, region: Region, counter?: OpCoun
     },
     /** Sends references in batches of ten; entries SQS refused are sent again, twice at most. */
     async send(refs: readonly DriftRef[]): Promise<{ sent: number; failed: number }> {
-      if (!config.queueUrl) throw new Error('DRIFT_QUEUE_URL is not set');
       sqs ??= new SQSClient(bounded(region));
       const client = sqs;
-      const queueUrl = config.queueUrl;
+      const url = await queueUrlOf(client);
       let pending = refs.map((ref, i) => ({ Id: String(i), MessageBody: JSON.stringify(ref) }));
       let sent = 0;
       for (let attempt = 0; attempt < 3 && pending.length; attempt++) {
@@ -75,7 +91,7 @@ export function driftInfra(config: DriftConfig, region: Region, counter?: OpCoun
         for (let i = 0; i < pending.length; i += 10) batches.push(pending.slice(i, i + 10));
         const failed = await Promise.all(
           batches.map(async (Entries) => {
-            const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
+            const out = await client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries }));
             sent += out.Successful?.length ?? 0;
             const ids = new Set((out.Failed ?? []).map((f) => f.Id));
             return Entries.filter((e) => ids.has(e.Id));
