@@ -1,8 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { LOCAL_QUEUE, startDrift } from '../../sandbox/drift.ts';
 import { startSandbox } from '../../sandbox/server.ts';
 import { vendor, vendorTrust } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
+import { connectionStore } from '../../src/core/drift/store.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 
 /**
@@ -67,7 +70,15 @@ describe('sls invoke local', () => {
 
 /** The same, asynchronously, so the sandbox in this process keeps answering while sls runs. */
 function invokeAgainst(fn: string, event: string, env: Record<string, string>) {
-  return new Promise<{ statusCode: number; body: Record<string, unknown> }>((resolve, reject) => {
+  return invokeRaw(fn, event, env).then((response) => ({
+    statusCode: response.statusCode as number,
+    body: JSON.parse(response.body as string) as Record<string, unknown>,
+  }));
+}
+
+/** What the function returned: the last pretty-printed JSON document sls prints. */
+function invokeRaw(fn: string, event: string, env: Record<string, string>) {
+  return new Promise<Record<string, unknown>>((resolve, reject) => {
     const child = spawn(process.execPath, ['scripts/invoke-local.mjs', fn, event, '--timeout', '120000'], {
       env: { ...process.env, ...env },
     });
@@ -76,10 +87,9 @@ function invokeAgainst(fn: string, event: string, env: Record<string, string>) {
       out += c.toString();
     });
     child.on('exit', (code) => {
-      const start = out.lastIndexOf('{\n    "statusCode"');
+      const start = out.lastIndexOf('\n{\n');
       if (code !== 0 || start < 0) return reject(new Error(`invoke failed (${code}): ${out.slice(-2000)}`));
-      const response = JSON.parse(out.slice(start));
-      resolve({ statusCode: response.statusCode, body: JSON.parse(response.body) });
+      resolve(JSON.parse(out.slice(start)));
     });
   });
 }
@@ -134,4 +144,73 @@ describe('sls invoke local against the sandbox', () => {
       await sandbox.close();
     }
   }, 150_000);
+});
+
+describe('sls invoke local: the drift functions', () => {
+  it('dispatches on events/drift-schedule.json and works events/drift-messages.json: one run kept, the poison failed alone', async () => {
+    const world = {
+      name: 'events/drift-*.json',
+      description: 'seed 001 destination of tenant t-123, saved as a connection',
+      vendor: vendor(),
+      roles: [
+        {
+          arn: 'arn:aws:iam::111122223333:role/VendorAccess',
+          trust: vendorTrust(externalIdFor(localDevSecret(), 't-123')),
+          policies: [seedPolicies.seed001('acme-destination')],
+        },
+      ],
+      buckets: [{ name: 'acme-destination', account: '111122223333', region: 'us-east-1' }],
+    };
+    const sandbox = await startSandbox({ world });
+    const v = world.vendor;
+    const credentials = {
+      AWS_ACCESS_KEY_ID: v.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
+      AWS_SESSION_TOKEN: v.sessionToken,
+    };
+    Object.assign(process.env, credentials);
+    const drift = await startDrift(sandbox);
+    const dynamo = new DynamoDBClient({ endpoint: drift.dynamo.url, region: 'us-east-1' });
+    try {
+      // The connection events/drift-messages.json names, as POST /connections saves it.
+      const store = connectionStore(dynamo, drift.dynamo.table);
+      const connectionId = '6a1f0c52-3b7e-4d2a-9c41-5f8e2d7b9a10';
+      await store.create({
+        tenantId: 't-123',
+        connectionId,
+        createdAt: '2026-11-30T10:00:00.000Z',
+        credentials: { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' },
+        region: 'us-east-1',
+        profile: 'destination',
+        s3: [{ bucket: 'acme-destination' }],
+        lastStatus: 'pass',
+        lastChecks: { 's3.write s3://acme-destination/': 'pass' },
+        runState: 'done',
+      });
+      const env = {
+        ...credentials,
+        ...drift.env,
+        AWS_ENDPOINT_URL_STS: sandbox.url,
+        AWS_ENDPOINT_URL_S3: sandbox.url,
+        AWS_ENDPOINT_URL_KMS: sandbox.url,
+      };
+
+      const dispatched = await invokeRaw('driftDispatch', 'events/drift-schedule.json', env);
+      expect(dispatched).toMatchObject({ period: '2026-12-01', dispatched: 1, failed: 0 });
+      expect(sandbox.queues.get(LOCAL_QUEUE)?.messages.map((m) => JSON.parse(m.body))).toEqual([
+        { tenantId: 't-123', connectionId, period: '2026-12-01' },
+      ]);
+
+      const worked = await invokeRaw('driftWorker', 'events/drift-messages.json', env);
+      expect(worked).toEqual({
+        batchItemFailures: [{ itemIdentifier: '2e1424d4-f796-459a-8184-9c92662be6da' }],
+      });
+      const runs = await store.history('t-123', connectionId, 10);
+      expect(runs.map((r) => `${r.period} ${r.kind} ${r.status}`)).toEqual(['2026-12-01 drift pass']);
+    } finally {
+      dynamo.destroy();
+      await drift.close();
+      await sandbox.close();
+    }
+  }, 200_000);
 });
