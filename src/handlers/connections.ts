@@ -1,26 +1,21 @@
 import { connectionView, createConnection, type DriftServices } from '../core/drift/connections.ts';
-import { driftInfra } from '../core/drift/infra.ts';
+import { infraServices } from '../core/drift/infra.ts';
 import { LIMITS, parseVerifyRequest } from '../core/request.ts';
 import { createServices, httpHandler } from './app.ts';
 import { ApiError, type HttpContext, type HttpEvent, invalid, json, readJsonBody } from './http.ts';
 
 export const services = createServices();
 const drift = services.config.drift;
-const infra = drift ? driftInfra(drift, services.config.region) : undefined;
+const forSecret = drift ? infraServices(services, drift) : undefined;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Another tenant's connection and a connection that never existed answer alike. */
 const notFound = () => new ApiError(404, 'NotFound', 'No such connection.');
 
 function driftServices(context: HttpContext): DriftServices {
-  if (!drift || !infra)
+  if (!forSecret)
     throw new ApiError(501, 'NotConfigured', 'Saved connections are not configured on this stage.');
-  return {
-    ...services,
-    store: infra.store,
-    sealer: infra.sealer(context.externalIdSecret),
-    historyDays: drift.historyDays,
-  };
+  return forSecret(context.externalIdSecret);
 }
 
 function idOf(event: HttpEvent): string {

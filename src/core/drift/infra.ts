@@ -7,7 +7,8 @@ import { CALL_LIMITS } from '../aws.ts';
 import type { DriftConfig } from '../config.ts';
 import type { ExternalIdSecret } from '../external-id.ts';
 import type { Region } from '../regions.ts';
-import { CHANGE_DETAIL_TYPE, CHANGE_SOURCE, type ChangeEvent } from './connections.ts';
+import type { Services } from '../service.ts';
+import { CHANGE_DETAIL_TYPE, CHANGE_SOURCE, type ChangeEvent, type DriftServices } from './connections.ts';
 import { kmsSealer, localSealer, type Sealer } from './seal.ts';
 import { connectionStore, type OpCounter } from './store.ts';
 import type { DriftRef } from './types.ts';
@@ -111,3 +112,15 @@ export function driftInfra(config: DriftConfig, region: Region, counter?: OpCoun
 }
 
 export type DriftInfra = ReturnType<typeof driftInfra>;
+
+/** The drift services of one container: its infrastructure, sealing with the secret of the call. */
+export function infraServices(services: Services, config: DriftConfig, counter?: OpCounter) {
+  const infra = driftInfra(config, services.config.region, counter);
+  return (secret: ExternalIdSecret): DriftServices => ({
+    ...services,
+    store: infra.store,
+    sealer: infra.sealer(secret),
+    historyDays: config.historyDays,
+    publish: (e) => infra.publish(e),
+  });
+}
