@@ -20,40 +20,45 @@ export interface LocalDrift {
   close(): Promise<void>;
 }
 
+/** The queue and its dead-letter queue, as serverless.ts declares them, in the sandbox at `url`. */
+export async function createDriftQueues(url: string, visibilityTimeout = 360) {
+  const sqs = new SQSClient({ endpoint: url, region: 'us-east-1' });
+  try {
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${LOCAL_QUEUE}-dlq` }));
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: LOCAL_QUEUE,
+        Attributes: {
+          VisibilityTimeout: String(visibilityTimeout),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: `arn:aws:sqs:us-east-1:${accountOf(dlq.QueueUrl)}:${LOCAL_QUEUE}-dlq`,
+            maxReceiveCount: MAX_RECEIVE_COUNT,
+          }),
+        },
+      }),
+    );
+    return { queueUrl: queue.QueueUrl ?? '', deadLetterUrl: dlq.QueueUrl ?? '' };
+  } finally {
+    sqs.destroy();
+  }
+}
+
+/** What the connection, dispatcher and worker functions read, pointed at the local services. */
+export const driftEnv = (sandboxUrl: string, dynamoUrl: string) => ({
+  AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+  AWS_ENDPOINT_URL_SQS: sandboxUrl,
+  AWS_ENDPOINT_URL_EVENTBRIDGE: sandboxUrl,
+  CONNECTIONS_TABLE: LOCAL_TABLE,
+  DRIFT_QUEUE_NAME: LOCAL_QUEUE,
+});
+
 export async function startDrift(
-  sandbox: Sandbox,
+  sandbox: Pick<Sandbox, 'url'>,
   opts: { visibilityTimeout?: number } = {},
 ): Promise<LocalDrift> {
   const dynamo = await startDynamo(LOCAL_TABLE);
-  const sqs = new SQSClient({ endpoint: sandbox.url, region: 'us-east-1' });
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${LOCAL_QUEUE}-dlq` }));
-  const queue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: LOCAL_QUEUE,
-      Attributes: {
-        VisibilityTimeout: String(opts.visibilityTimeout ?? 360),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: `arn:aws:sqs:us-east-1:${accountOf(dlq.QueueUrl)}:${LOCAL_QUEUE}-dlq`,
-          maxReceiveCount: MAX_RECEIVE_COUNT,
-        }),
-      },
-    }),
-  );
-  sqs.destroy();
-  const env = {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-    AWS_ENDPOINT_URL_SQS: sandbox.url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: sandbox.url,
-    CONNECTIONS_TABLE: LOCAL_TABLE,
-    DRIFT_QUEUE_NAME: LOCAL_QUEUE,
-  };
-  return {
-    dynamo,
-    queueUrl: queue.QueueUrl ?? '',
-    deadLetterUrl: dlq.QueueUrl ?? '',
-    env,
-    close: () => dynamo.close(),
-  };
+  const queues = await createDriftQueues(sandbox.url, opts.visibilityTimeout);
+  return { dynamo, ...queues, env: driftEnv(sandbox.url, dynamo.url), close: () => dynamo.close() };
 }
 
 const accountOf = (url: string | undefined) => url?.split('/').at(-2) ?? '000000000000';

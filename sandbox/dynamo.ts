@@ -13,9 +13,12 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-export async function startDynamo(table = 'aws-access-verifier-local-connections'): Promise<LocalDynamo> {
+export async function startDynamo(
+  table = 'aws-access-verifier-local-connections',
+  port = 0,
+): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({
     endpoint: url,
@@ -29,4 +32,18 @@ export async function startDynamo(table = 'aws-access-verifier-local-connections
     table,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+// `node sandbox/dynamo.ts --port 4567 [--table name]`: the local DynamoDB in a process of its own.
+if (import.meta.main) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const local = await startDynamo(
+    arg('table') ?? 'aws-access-verifier-dev-connections',
+    Number(arg('port') ?? 4567),
+  );
+  console.log(`dynamo ready on ${local.url} with table ${local.table}`);
+  process.on('SIGTERM', () => void local.close().then(() => process.exit(0)));
 }
