@@ -9,6 +9,12 @@ import type { Sandbox } from './server.ts';
  */
 export const LOCAL_TABLE = 'aws-access-verifier-dev-connections';
 export const LOCAL_QUEUE = 'aws-access-verifier-dev-drift';
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
 /** As serverless.ts's redrive policy says. */
 export const MAX_RECEIVE_COUNT = 5;
 
@@ -21,8 +27,9 @@ export interface LocalDrift {
 }
 
 /** The queue and its dead-letter queue, as serverless.ts declares them, in the sandbox at `url`. */
-export async function createDriftQueues(url: string, visibilityTimeout = 360) {
-  const sqs = new SQSClient({ endpoint: url, region: 'us-east-1' });
+export async function createDriftQueues(url: string, visibilityTimeout = 360, credentials?: Credentials) {
+  // The vendor's own credentials (the sandbox checks every signature); default: the environment's.
+  const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', ...(credentials ? { credentials } : {}) });
   try {
     const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${LOCAL_QUEUE}-dlq` }));
     const queue = await sqs.send(
@@ -54,10 +61,10 @@ export const driftEnv = (sandboxUrl: string, dynamoUrl: string) => ({
 
 export async function startDrift(
   sandbox: Pick<Sandbox, 'url'>,
-  opts: { visibilityTimeout?: number } = {},
+  opts: { visibilityTimeout?: number; credentials?: Credentials } = {},
 ): Promise<LocalDrift> {
   const dynamo = await startDynamo(LOCAL_TABLE);
-  const queues = await createDriftQueues(sandbox.url, opts.visibilityTimeout);
+  const queues = await createDriftQueues(sandbox.url, opts.visibilityTimeout, opts.credentials);
   return { dynamo, ...queues, env: driftEnv(sandbox.url, dynamo.url), close: () => dynamo.close() };
 }
 

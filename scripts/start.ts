@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { startDrift } from '../sandbox/drift.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { WORLDS } from '../sandbox/worlds/index.ts';
 import { externalIdFor, localDevSecret } from '../src/core/external-id.ts';
@@ -19,6 +20,8 @@ if (!demo) {
 }
 const world = demo.world(externalIdFor(localDevSecret(), TENANT));
 const sandbox = await startSandbox({ world, port: PORT });
+// Saved connections: their table in a local DynamoDB, their queue in the sandbox.
+const drift = await startDrift(sandbox, { credentials: world.vendor });
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'node_modules', '.bin');
@@ -30,6 +33,7 @@ const env = {
   AWS_ENDPOINT_URL_KMS: sandbox.url,
   AWS_ENDPOINT_URL_REDSHIFT: sandbox.url,
   AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: sandbox.url,
+  ...drift.env,
   AWS_ACCESS_KEY_ID: world.vendor.accessKeyId,
   AWS_SECRET_ACCESS_KEY: world.vendor.secretAccessKey,
   AWS_SESSION_TOKEN: world.vendor.sessionToken,
@@ -67,6 +71,11 @@ Verify the demo role:
   curl -s http://localhost:3000/verify -H 'authorization: Bearer ${token}' \\
     -H 'content-type: application/json' -d '${JSON.stringify(demo.request)}'
 
+Save it as a connection (verified first; drift re-verifies it), then list the tenant's:
+  curl -s http://localhost:3000/connections -H 'authorization: Bearer ${token}' \\
+    -H 'content-type: application/json' -d '${JSON.stringify(demo.request)}'
+  curl -s http://localhost:3000/connections -H 'authorization: Bearer ${token}'
+
 What the tenant must create:
   curl -s 'http://localhost:3000/setup?profile=staging&bucket=syncoutput' -H 'authorization: Bearer ${token}'
 
@@ -77,6 +86,7 @@ Another world: npm start -- <name> (${Object.keys(WORLDS).join(', ')}). Every wo
 const stop = async () => {
   api.kill('SIGTERM');
   await sandbox.close();
+  await drift.close();
   process.exit(0);
 };
 process.on('SIGINT', stop);
