@@ -1,5 +1,5 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalDynamo, startDynamo } from '../../sandbox/dynamo.ts';
 import { useSandbox } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
@@ -51,6 +51,7 @@ const world = (writePolicy = true): World => ({
 
 let sandbox: Sandbox;
 let dynamo: LocalDynamo;
+let output = '';
 let handler: (
   e: HttpEvent,
   c: ReturnType<typeof lambdaContext>,
@@ -62,10 +63,20 @@ beforeAll(async () => {
   useSandbox(sandbox, world());
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
   process.env.CONNECTIONS_TABLE = dynamo.table;
+  // Every log line, at the most talkative level, is kept to be scanned for secrets.
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      return true;
+    });
+  }
   // The module reads its configuration when it loads, as a Lambda container does.
   handler = (await import('../../src/handlers/connections.ts')).handler as typeof handler;
 });
 afterAll(async () => {
+  vi.restoreAllMocks();
+  delete process.env.POWERTOOLS_LOG_LEVEL;
   delete process.env.CONNECTIONS_TABLE;
   delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
   await sandbox.close();
@@ -231,5 +242,11 @@ describe('saved connections', () => {
       history.body.runs.map((r: { period: string; status: string }) => `${r.period} ${r.status}`),
     ).toEqual(['2026-12-02 fail', '2026-12-01 pass', 'onboarding pass']);
     infra.close();
+  });
+
+  it('logged no secret on any of these paths, key pair and sealed data key included', () => {
+    expect(output.length).toBeGreaterThan(0);
+    expect(output).not.toContain(USER_SECRET);
+    expect(output).not.toContain('"sealed"');
   });
 });
