@@ -28,23 +28,28 @@ export interface ClosableAwsAccess extends AwsAccess {
   close(): void;
 }
 
+/** The bounds every client of this service carries: time-outs per attempt, standard retries. */
+export function bounded(limits: Omit<typeof CALL_LIMITS, 'tcpConnectMs'>, maxSockets: number) {
+  return {
+    maxAttempts: limits.maxAttempts,
+    retryMode: 'standard',
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: limits.connectionTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      httpsAgent: { keepAlive: true, maxSockets },
+      httpAgent: { keepAlive: true, maxSockets },
+    }),
+  };
+}
+
 /**
  * Clients for one verification, built from the credentials it won. Endpoints come only from the
  * SDK's own configuration (`AWS_ENDPOINT_URL_<SERVICE>` set by the operator), never from a request.
  */
 export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
   const clients = new Map<string, Client>();
-  const common = () => ({
-    maxAttempts: limits.maxAttempts,
-    retryMode: 'standard',
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: limits.connectionTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      // 50 buckets put a few hundred calls in flight at once; the default pool of 50 would queue them.
-      httpsAgent: { keepAlive: true, maxSockets: 256 },
-      httpAgent: { keepAlive: true, maxSockets: 256 },
-    }),
-  });
+  // 50 buckets put a few hundred calls in flight at once; the default pool of 50 would queue them.
+  const common = () => bounded(limits, 256);
   const memo = <C extends Client>(key: string, make: () => C): C => {
     let client = clients.get(key) as C | undefined;
     if (!client) {

@@ -8,6 +8,7 @@ import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
 import type { ChangeEvent, DriftServices } from '../../src/core/drift/connections.ts';
 import { runDrift } from '../../src/core/drift/connections.ts';
 import { driftInfra } from '../../src/core/drift/infra.ts';
+import { STALE_CLAIM_MS } from '../../src/core/drift/store.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import type { HttpEvent } from '../../src/handlers/http.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
@@ -241,6 +242,24 @@ describe('saved connections', () => {
     expect(
       history.body.runs.map((r: { period: string; status: string }) => `${r.period} ${r.status}`),
     ).toEqual(['2026-12-02 fail', '2026-12-01 pass', 'onboarding pass']);
+    infra.close();
+  });
+
+  it('claims a period once: busy while a delivery runs it, taken over when that run died, gone once deleted', async () => {
+    const infra = driftInfra(
+      { table: dynamo.table, eventBus: 'default', period: 'day', historyDays: 90 },
+      'us-east-1',
+    );
+    const ref = { tenantId: A, connectionId: roleId, period: '2026-12-03' };
+    const t0 = Date.parse('2026-12-03T00:00:00Z');
+    expect((await infra.store.claim(ref, t0)).kind).toBe('claimed');
+    // Another delivery while the first still runs: retried later, not dropped.
+    expect((await infra.store.claim(ref, t0 + 60_000)).kind).toBe('busy');
+    // The first run died without finishing: once its claim is stale, a delivery takes over.
+    expect((await infra.store.claim(ref, t0 + STALE_CLAIM_MS + 1)).kind).toBe('claimed');
+    expect(
+      (await infra.store.claim({ ...ref, connectionId: '00000000-0000-4000-8000-000000000000' }, t0)).kind,
+    ).toBe('gone');
     infra.close();
   });
 

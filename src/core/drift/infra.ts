@@ -2,8 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { CALL_LIMITS } from '../aws.ts';
+import { bounded as boundedClient, CALL_LIMITS } from '../aws.ts';
 import type { DriftConfig } from '../config.ts';
 import type { ExternalIdSecret } from '../external-id.ts';
 import type { Region } from '../regions.ts';
@@ -18,19 +17,7 @@ import type { DriftRef } from './types.ts';
  * function's own credentials, bounded like every customer call. Clients live as long as the
  * container: unlike a verification's, their credentials never change.
  */
-function bounded(region: Region) {
-  return {
-    region,
-    maxAttempts: CALL_LIMITS.maxAttempts,
-    retryMode: 'standard',
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: CALL_LIMITS.connectionTimeoutMs,
-      requestTimeout: CALL_LIMITS.requestTimeoutMs,
-      httpsAgent: { keepAlive: true, maxSockets: 64 },
-      httpAgent: { keepAlive: true, maxSockets: 64 },
-    }),
-  };
-}
+const bounded = (region: Region) => ({ region, ...boundedClient(CALL_LIMITS, 64) });
 
 export function driftInfra(config: DriftConfig, region: Region, counter?: OpCounter) {
   const dynamo = new DynamoDBClient(bounded(region));
