@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createDriftQueues, driftEnv, LOCAL_QUEUE, LOCAL_TABLE } from '../sandbox/drift.ts';
+import { createDriftQueues, driftEnv, LOCAL_TABLE } from '../sandbox/drift.ts';
 import { pollQueue } from '../sandbox/event-source.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
