@@ -117,6 +117,12 @@ const driftEnvironment = {
   HISTORY_DAYS: '${param:historyDays}',
 };
 
+/** The per-tenant rate of the endpoints that do work for a tenant, counted in drift's table. */
+const rateLimitEnvironment = {
+  RATE_LIMIT_TABLE: tableName,
+  RATE_LIMIT_PER_MINUTE: '${param:rateLimitPerMinute}',
+};
+
 const config = {
   service: 'aws-access-verifier',
   frameworkVersion: '4',
@@ -140,6 +146,8 @@ const config = {
       driftSchedule: 'rate(1 day)',
       driftWorkerConcurrency: '50',
       historyDays: '90',
+      // Requests per tenant per minute on /verify and /connections (0: no limit).
+      rateLimitPerMinute: '60',
     },
     // Only the development stage has a placeholder account, so packaging works offline; any
     // other stage fails to resolve until the vendor names its account.
@@ -284,7 +292,7 @@ const config = {
       handler: 'src/handlers/connections.handler',
       description: '/connections: save what verified, list, read, history, delete',
       timeout: 29,
-      environment: driftEnvironment,
+      environment: { ...driftEnvironment, ...rateLimitEnvironment },
       events: [
         httpApi('POST', '/connections'),
         httpApi('GET', '/connections'),
@@ -320,6 +328,7 @@ const config = {
     },
     verify: {
       handler: 'src/handlers/verify.handler',
+      environment: rateLimitEnvironment,
       description: 'POST /verify: probes the access a tenant granted and reports what to change',
       // The verification ends within 25 s; API Gateway gives up at 30 s.
       timeout: 29,

@@ -81,6 +81,13 @@ describe('serverless.ts', () => {
       functionResponseType: 'ReportBatchItemFailures',
     });
     expect(config.functions.driftWorker.reservedConcurrency).toBe('${param:driftWorkerConcurrency}');
+    // The contract's 429: the endpoints that do work for a tenant count its requests.
+    for (const fn of [config.functions.verify, config.functions.connections]) {
+      expect(fn.environment).toMatchObject({
+        RATE_LIMIT_TABLE: 'aws-access-verifier-${sls:stage}-connections',
+        RATE_LIMIT_PER_MINUTE: '${param:rateLimitPerMinute}',
+      });
+    }
     expect(config.resources.Resources.DriftQueue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
     // Every drift setting is a plain string: `sls invoke local` resolves them offline.
     expect(Object.values(config.functions.driftWorker.environment).every((v) => typeof v === 'string')).toBe(

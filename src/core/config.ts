@@ -15,6 +15,8 @@ export interface ServiceConfig {
   vendorPrincipalArn: string;
   /** Where this service's traffic comes from (`EGRESS_ADDRESSES`, CIDRs), for customers' allowlists. */
   egressAddresses: string[];
+  /** Requests per tenant per minute, counted in the table (`RATE_LIMIT_TABLE`); none without it. */
+  rateLimit?: { table: string; perMinute: number };
   /** Saved connections and their scheduled re-verification, where the stage has them. */
   drift?: DriftConfig;
   /** The built-in profiles and the vendor's own (`VENDOR_PROFILES`). */
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     if (!isCidr(a)) throw new ConfigError(`EGRESS_ADDRESSES: ${a} is not an IPv4 address or CIDR block`);
   }
   const drift = driftConfig(env, local);
+  const rateLimit = rateLimitConfig(env);
   const config: ServiceConfig = {
     stage: env.STAGE ?? 'dev',
     local,
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     profiles,
     egressAddresses,
     ...(drift ? { drift } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
   };
   const hosting = templateHosting(env);
   if (hosting) config.templateHosting = hosting;
@@ -166,4 +170,14 @@ function driftConfig(env: NodeJS.ProcessEnv, local: boolean): DriftConfig | unde
     ...(queueUrl ? { queue: { url: queueUrl } } : queueName ? { queue: { name: queueName } } : {}),
     ...(kmsKeyId ? { kmsKeyId } : {}),
   };
+}
+
+function rateLimitConfig(env: NodeJS.ProcessEnv): ServiceConfig['rateLimit'] {
+  const table = env.RATE_LIMIT_TABLE?.trim();
+  if (!table) return undefined;
+  if (!/^[\w.-]{3,255}$/.test(table)) throw new ConfigError('RATE_LIMIT_TABLE is not a DynamoDB table name');
+  const perMinute = Number(env.RATE_LIMIT_PER_MINUTE?.trim() || 60);
+  if (!Number.isInteger(perMinute) || perMinute < 0 || perMinute > 100_000)
+    throw new ConfigError('RATE_LIMIT_PER_MINUTE must be a whole number from 0 (no limit) to 100000');
+  return perMinute === 0 ? undefined : { table, perMinute };
 }

@@ -1,8 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { bounded, CALL_LIMITS } from '../core/aws.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
+import { dynamoRateLimiter, type RateLimiter } from '../core/rate-limit.ts';
 import type { Services } from '../core/service.ts';
 import {
   externalIdSecret,
@@ -11,6 +14,7 @@ import {
   type HttpResult,
   httpErrors,
   tenantFromAuthorizer,
+  tenantRateLimit,
 } from './http.ts';
 
 /**
@@ -25,6 +29,8 @@ export function createServices(): Services {
 export function httpHandler(
   services: Services,
   handler: (event: HttpEvent, context: HttpContext) => Promise<HttpResult>,
+  /** For the endpoints that do work for a tenant (verify, connections): the per-tenant rate. */
+  limiter?: RateLimiter,
 ): (event: HttpEvent, context: Context) => Promise<HttpResult> {
   // Lambda passes a plain Context; the middlewares add the tenant and the secret that
   // HttpContext promises the handler before it runs.
@@ -34,7 +40,20 @@ export function httpHandler(
       // Never the event: its body carries key pairs. What is worth logging is logged after validation.
       .use(injectLambdaContext(services.logger, { resetKeys: true, logEvent: false }))
       .use(tenantFromAuthorizer(services.config.tenantClaim))
+      .use(tenantRateLimit(limiter, services.config.rateLimit?.perMinute ?? 0))
       .use(externalIdSecret(services.config))
       .handler(handler) as unknown as (event: HttpEvent, context: Context) => Promise<HttpResult>
+  );
+}
+
+/** The stage's per-tenant limiter, if it configures one (`RATE_LIMIT_TABLE`). */
+export function rateLimiterFor(services: Services): RateLimiter | undefined {
+  const rate = services.config.rateLimit;
+  if (!rate) return undefined;
+  return dynamoRateLimiter(
+    new DynamoDBClient({ region: services.config.region, ...bounded(CALL_LIMITS, 16) }),
+    rate.table,
+    rate.perMinute,
+    services.logger,
   );
 }

@@ -1,7 +1,7 @@
 import { connectionView, createConnection, type DriftServices } from '../core/drift/connections.ts';
 import { infraServices } from '../core/drift/infra.ts';
 import { LIMITS, parseVerifyRequest } from '../core/request.ts';
-import { createServices, httpHandler } from './app.ts';
+import { createServices, httpHandler, rateLimiterFor } from './app.ts';
 import { ApiError, type HttpContext, type HttpEvent, invalid, json, readJsonBody } from './http.ts';
 
 export const services = createServices();
@@ -63,40 +63,44 @@ function parseCreate(body: unknown) {
  * /connections: save what verified, list, read, read the history, delete. Every key starts
  * from the authorizer's tenant, so no input reaches another tenant's connection.
  */
-export const handler = httpHandler(services, async (event, context) => {
-  const s = driftServices(context);
-  const tenant = context.tenantId;
-  switch (event.routeKey) {
-    case 'POST /connections': {
-      const { request, name } = parseCreate(readJsonBody(event, LIMITS.bodyBytes));
-      const out = await createConnection(s, tenant, context.externalIdSecret, request, name);
-      // A connection that did not verify is a result, as for POST /verify: 200, not saved.
-      return json(out.saved ? 201 : 200, out);
+export const handler = httpHandler(
+  services,
+  async (event, context) => {
+    const s = driftServices(context);
+    const tenant = context.tenantId;
+    switch (event.routeKey) {
+      case 'POST /connections': {
+        const { request, name } = parseCreate(readJsonBody(event, LIMITS.bodyBytes));
+        const out = await createConnection(s, tenant, context.externalIdSecret, request, name);
+        // A connection that did not verify is a result, as for POST /verify: 200, not saved.
+        return json(out.saved ? 201 : 200, out);
+      }
+      case 'GET /connections': {
+        const { limit, after } = pageOf(event, true, 50);
+        const page = await s.store.list(tenant, limit, after);
+        return json(200, {
+          connections: page.items.map(connectionView),
+          ...(page.next ? { next: page.next } : {}),
+        });
+      }
+      case 'GET /connections/{id}': {
+        const c = await s.store.get(tenant, idOf(event));
+        if (!c) throw notFound();
+        return json(200, connectionView(c));
+      }
+      case 'GET /connections/{id}/history': {
+        const id = idOf(event);
+        const { limit } = pageOf(event, false, 20);
+        if (!(await s.store.get(tenant, id))) throw notFound();
+        return json(200, { connectionId: id, runs: await s.store.history(tenant, id, limit) });
+      }
+      case 'DELETE /connections/{id}': {
+        if (!(await s.store.remove(tenant, idOf(event)))) throw notFound();
+        return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
+      }
+      default:
+        throw notFound();
     }
-    case 'GET /connections': {
-      const { limit, after } = pageOf(event, true, 50);
-      const page = await s.store.list(tenant, limit, after);
-      return json(200, {
-        connections: page.items.map(connectionView),
-        ...(page.next ? { next: page.next } : {}),
-      });
-    }
-    case 'GET /connections/{id}': {
-      const c = await s.store.get(tenant, idOf(event));
-      if (!c) throw notFound();
-      return json(200, connectionView(c));
-    }
-    case 'GET /connections/{id}/history': {
-      const id = idOf(event);
-      const { limit } = pageOf(event, false, 20);
-      if (!(await s.store.get(tenant, id))) throw notFound();
-      return json(200, { connectionId: id, runs: await s.store.history(tenant, id, limit) });
-    }
-    case 'DELETE /connections/{id}': {
-      if (!(await s.store.remove(tenant, idOf(event)))) throw notFound();
-      return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
-    }
-    default:
-      throw notFound();
-  }
-});
+  },
+  rateLimiterFor(services),
+);

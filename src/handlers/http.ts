@@ -4,6 +4,7 @@ import ssm from '@middy/ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { ServiceConfig } from '../core/config.ts';
 import { type ExternalIdSecret, localDevSecret, parseSecret } from '../core/external-id.ts';
+import type { RateLimiter } from '../core/rate-limit.ts';
 import type { FieldError } from '../core/request.ts';
 
 /**
@@ -31,6 +32,8 @@ export class ApiError extends Error {
   readonly statusCode: number;
   readonly code: string;
   readonly details: FieldError[];
+  /** Response headers the refusal needs (Retry-After on a 429). */
+  headers: Record<string, string> = {};
   constructor(
     statusCode: number,
     code: string,
@@ -70,7 +73,9 @@ export function httpErrors(logger: Logger): MiddlewareObj<HttpEvent, HttpResult,
         logger.info('request refused', { statusCode: err.statusCode, code: err.code, details: err.details });
         const error: Record<string, unknown> = { code: err.code, message: err.message };
         if (err.details.length) error.details = err.details;
-        request.response = json(err.statusCode, { error, requestId });
+        const response = json(err.statusCode, { error, requestId });
+        response.headers = { ...response.headers, ...err.headers };
+        request.response = response;
         return;
       }
       logger.error('unhandled error', { error: err ?? undefined });
@@ -103,6 +108,31 @@ export function tenantFromAuthorizer(
         throw new ApiError(403, 'Forbidden', 'The authorizer context carries no valid tenant.');
       }
       request.context.tenantId = raw;
+    },
+  };
+}
+
+/**
+ * The contract's 429: a tenant over its rate, counted after the tenant is known (so the count
+ * is the tenant's, whatever the request) and before any work is done for it.
+ */
+export function tenantRateLimit(
+  limiter: RateLimiter | undefined,
+  perMinute: number,
+): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
+  return {
+    name: 'tenantRateLimit',
+    before: async (request) => {
+      if (!limiter) return;
+      const take = await limiter.take(request.context.tenantId);
+      if (take.allowed) return;
+      const err = new ApiError(
+        429,
+        'TooManyRequests',
+        `This tenant made more than ${perMinute} requests in a minute; retry in ${take.retryAfterSeconds} s.`,
+      );
+      err.headers = { 'retry-after': String(take.retryAfterSeconds) };
+      throw err;
     },
   };
 }

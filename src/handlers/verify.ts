@@ -1,14 +1,18 @@
 import { LIMITS, parseVerifyRequest } from '../core/request.ts';
 import { verifyForTenant } from '../core/service.ts';
-import { createServices, httpHandler } from './app.ts';
+import { createServices, httpHandler, rateLimiterFor } from './app.ts';
 import { invalid, json, readJsonBody } from './http.ts';
 
 export const services = createServices();
 
 /** POST /verify: a failed probe is a result (200 with the report), never an HTTP error. */
-export const handler = httpHandler(services, async (event, context) => {
-  const parsed = parseVerifyRequest(readJsonBody(event, LIMITS.bodyBytes), services.config.profiles);
-  if (!parsed.ok) throw invalid(parsed.errors);
-  const report = await verifyForTenant(services, context.tenantId, context.externalIdSecret, parsed.value);
-  return json(200, report);
-});
+export const handler = httpHandler(
+  services,
+  async (event, context) => {
+    const parsed = parseVerifyRequest(readJsonBody(event, LIMITS.bodyBytes), services.config.profiles);
+    if (!parsed.ok) throw invalid(parsed.errors);
+    const report = await verifyForTenant(services, context.tenantId, context.externalIdSecret, parsed.value);
+    return json(200, report);
+  },
+  rateLimiterFor(services),
+);
