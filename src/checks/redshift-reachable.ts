@@ -44,6 +44,9 @@ export const redshiftReachable: CheckDescriptor<'redshift'> = {
       await ctx.aws.connect(endpoint.host, endpoint.port, ctx.signal);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
+      if (code === 'EFORBIDDENADDRESS') {
+        return { status: 'error', message: `Not tested: ${(err as Error).message}.`, missing: [] };
+      }
       const why = typeof code === 'string' ? CLOSED[code] : undefined;
       if (!why || ctx.signal.aborted) throw err;
       return {

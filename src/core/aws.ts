@@ -1,4 +1,5 @@
-import { connect as tcpConnect } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP, connect as tcpConnect } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
@@ -46,7 +47,10 @@ export function bounded(limits: Omit<typeof CALL_LIMITS, 'tcpConnectMs'>, maxSoc
  * Clients for one verification, built from the credentials it won. Endpoints come only from the
  * SDK's own configuration (`AWS_ENDPOINT_URL_<SERVICE>` set by the operator), never from a request.
  */
-export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
+export function createAwsAccess(
+  limits = CALL_LIMITS,
+  opts: { allowLoopback?: boolean } = {},
+): ClosableAwsAccess {
   const clients = new Map<string, Client>();
   // 50 buckets put a few hundred calls in flight at once; the default pool of 50 would queue them.
   const common = () => bounded(limits, 256);
@@ -94,12 +98,32 @@ export function createAwsAccess(limits = CALL_LIMITS): ClosableAwsAccess {
         `redshift-serverless|${region}|${credentials.accessKeyId}`,
         () => new RedshiftServerlessClient({ ...common(), region, credentials }),
       ),
-    connect: (host, port, signal) => connectOnce(host, port, signal, limits.tcpConnectMs),
+    connect: (host, port, signal) =>
+      connectOnce(host, port, signal, limits.tcpConnectMs, opts.allowLoopback ?? false),
     close() {
       for (const c of clients.values()) c.destroy();
       clients.clear();
     },
   };
+}
+
+/**
+ * Addresses a database endpoint never legitimately has, and which would reach this service's
+ * own host: the instance metadata service and its kin (link-local), the Lambda runtime API
+ * (loopback), unspecified and multicast. Loopback is allowed only in local runs, where the
+ * sandbox's databases listen on 127.0.0.1.
+ */
+export function forbiddenAddress(address: string, allowLoopback: boolean): boolean {
+  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.\d+\.\d+$/i.exec(address);
+  if (v4) {
+    const a = Number(v4[1]);
+    const b = Number(v4[2]);
+    if (a === 127) return !allowLoopback;
+    return a === 0 || (a === 169 && b === 254) || a >= 224;
+  }
+  const v6 = address.toLowerCase();
+  if (v6 === '::1') return !allowLoopback;
+  return v6 === '::' || /^fe[89ab]/.test(v6) || v6.startsWith('ff') || v6.startsWith('fd00:ec2:');
 }
 
 /** One TCP handshake, bounded in time, then closed: nothing is sent to the database. */
@@ -108,9 +132,28 @@ export function connectOnce(
   port: number,
   signal: AbortSignal,
   timeoutMs: number,
+  allowLoopback = false,
 ): Promise<void> {
+  const refuse = (address: string) =>
+    Object.assign(new Error(`${host} resolves to ${address}, an address this service never connects to`), {
+      code: 'EFORBIDDENADDRESS',
+    });
   return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host, port, timeout: timeoutMs, signal });
+    if (isIP(host) && forbiddenAddress(host, allowLoopback)) return reject(refuse(host));
+    const socket = tcpConnect({
+      host,
+      port,
+      timeout: timeoutMs,
+      signal,
+      // The address is checked after DNS, on what the socket will really connect to.
+      lookup: (hostname, options, callback) =>
+        dnsLookup(hostname, { ...options, all: false }, (err, address, family) => {
+          if (!err && typeof address === 'string' && forbiddenAddress(address, allowLoopback)) {
+            return callback(refuse(address), address, family);
+          }
+          callback(err, address as string, family);
+        }),
+    });
     socket.once('connect', () => {
       socket.destroy();
       resolve();

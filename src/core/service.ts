@@ -32,7 +32,8 @@ export async function verifyForTenant(
   request: VerifyRequest,
   options: Pick<VerifyDeps, 'mode' | 'placeMarkers'> = {},
 ): Promise<Report> {
-  const aws = s.awsFactory ? s.awsFactory() : createAwsAccess();
+  // The sandbox's databases listen on loopback; a deployed function never connects there.
+  const aws = s.awsFactory ? s.awsFactory() : createAwsAccess(undefined, { allowLoopback: s.config.local });
   const profile = profileNamed(request.profile, s.config.profiles);
   const info = {
     id: randomUUID(),

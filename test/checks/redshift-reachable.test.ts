@@ -1,8 +1,9 @@
+import { createServer } from 'node:net';
 import { DescribeClustersCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { redshiftReachable } from '../../src/checks/redshift-reachable.ts';
-import { connectOnce } from '../../src/core/aws.ts';
+import { connectOnce, forbiddenAddress } from '../../src/core/aws.ts';
 import { redshiftError } from '../support/aws-errors.ts';
 import { ACCOUNT, redshiftContext, run } from '../support/context.ts';
 
@@ -85,5 +86,56 @@ describe('connectOnce', () => {
     );
     expect(err).toBeInstanceOf(Error);
     expect(Date.now() - began).toBeLessThan(5_000);
+  });
+});
+
+describe('where the verifier never connects', () => {
+  it('refuses link-local (instance metadata), loopback (the Lambda runtime API), unspecified and multicast', () => {
+    for (const a of [
+      '169.254.169.254',
+      '127.0.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '::1',
+      'fe80::1',
+      'fd00:ec2::254',
+      '::ffff:169.254.169.254',
+    ]) {
+      expect(forbiddenAddress(a, false), a).toBe(true);
+    }
+    for (const a of ['10.0.1.5', '172.31.0.9', '52.94.133.131', '2600:1f18::1'])
+      expect(forbiddenAddress(a, false), a).toBe(false);
+    // Only local runs reach the sandbox's databases on loopback.
+    expect(forbiddenAddress('127.0.0.1', true)).toBe(false);
+    expect(forbiddenAddress('169.254.169.254', true)).toBe(true);
+  });
+
+  it('checks the address DNS gives, not only a literal, before any packet leaves', async () => {
+    const server = createServer((s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const signal = new AbortController().signal;
+    try {
+      await expect(connectOnce('127.0.0.1', port, signal, 1_000)).rejects.toMatchObject({
+        code: 'EFORBIDDENADDRESS',
+      });
+      await expect(connectOnce('localhost', port, signal, 1_000)).rejects.toMatchObject({
+        code: 'EFORBIDDENADDRESS',
+      });
+      await expect(connectOnce('127.0.0.1', port, signal, 1_000, true)).resolves.toBeUndefined();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('reports such an endpoint as inconclusive, never a customer failure', async () => {
+    const outcome = await run(
+      redshiftReachable,
+      redshiftContext(undefined, {
+        connect: () => connectOnce('169.254.169.254', 5439, new AbortController().signal, 1_000),
+      }),
+    );
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toContain('never connects to');
   });
 });
