@@ -148,6 +148,8 @@ const config = {
       historyDays: '90',
       // Requests per tenant per minute on /verify and /connections (0: no limit).
       rateLimitPerMinute: '60',
+      // aws-cn or aws-us-gov for a deployment in China or GovCloud: the principal customers trust.
+      partition: 'aws',
     },
     // Only the development stage has a placeholder account, so packaging works offline; any
     // other stage fails to resolve until the vendor names its account.
@@ -167,7 +169,9 @@ const config = {
       TENANT_CLAIM: '${param:tenantClaim}',
       VENDOR_NAME: '${param:vendorName}',
       // The functions' own role, named below: the principal customers trust.
-      VENDOR_PRINCIPAL_ARN: 'arn:aws:iam::${param:vendorAccountId}:role/aws-access-verifier-${sls:stage}',
+      // The partition is a param, not ${AWS::Partition}: invoke local must resolve it offline.
+      VENDOR_PRINCIPAL_ARN:
+        'arn:${param:partition}:iam::${param:vendorAccountId}:role/aws-access-verifier-${sls:stage}',
       EXTERNAL_ID_SECRET_PARAMETER: secretParameter,
       CFN_TEMPLATE_BUCKET: templateBucket,
       CFN_TEMPLATE_PREFIX: templatePrefix,

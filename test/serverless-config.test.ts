@@ -106,6 +106,17 @@ describe('serverless.ts', () => {
       VENDOR_PROFILES: '${param:vendorProfiles}',
     });
     expect(config.params.default).toMatchObject({ egressAddresses: '', vendorProfiles: '' });
+    // The principal customers trust is in the deployment's own partition.
+    const principal = (partition: string) =>
+      withParams(config.provider.environment, {
+        ...config.params.default,
+        ...config.params.dev,
+        partition,
+      }).VENDOR_PRINCIPAL_ARN.replace('${sls:stage}', 'prod');
+    expect(principal('aws')).toBe('arn:aws:iam::999988887777:role/aws-access-verifier-prod');
+    expect(loadConfig({ VENDOR_PRINCIPAL_ARN: principal('aws-cn') }).vendorPrincipalArn).toBe(
+      'arn:aws-cn:iam::999988887777:role/aws-access-verifier-prod',
+    );
   });
 });
 
