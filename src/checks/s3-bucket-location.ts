@@ -1,11 +1,11 @@
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { s3BucketArn } from '../core/arn.ts';
-import { bucketParams, s3Of } from '../core/probe.ts';
+import { bucketParams, s3Of, who } from '../core/probe.ts';
 import type { CheckDescriptor } from '../core/types.ts';
 
 export const s3BucketLocation: CheckDescriptor<'bucket'> = {
   id: 's3.bucket-location',
-  title: 'The role may call GetBucketLocation',
+  title: 'The principal may call GetBucketLocation',
   scope: 'bucket',
   dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
   grants: (t) => [{ actions: ['s3:GetBucketLocation'], resources: [s3BucketArn(t.partition, t.bucket)] }],
@@ -18,5 +18,5 @@ export const s3BucketLocation: CheckDescriptor<'bucket'> = {
     const region = !raw ? 'us-east-1' : raw === 'EU' ? 'eu-west-1' : raw;
     return { status: 'pass', message: `GetBucketLocation answers ${region}.` };
   },
-  explainDenial: (t) => ({ message: `The role may not call GetBucketLocation on ${t.bucket}.` }),
+  explainDenial: (t, ctx) => ({ message: `${who(ctx)} may not call GetBucketLocation on ${t.bucket}.` }),
 };

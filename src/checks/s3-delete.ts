@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../core/arn.ts';
 import { classify } from '../core/classify.ts';
-import { bucketParams, LEFTOVER_AGE_MS, PROBE_MARKER, place, s3Of } from '../core/probe.ts';
+import { bucketParams, LEFTOVER_AGE_MS, PROBE_MARKER, place, s3Of, who } from '../core/probe.ts';
 import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
 
 const objects = (t: CheckContext<'bucket'>['target']) => s3ObjectsArn(t.partition, t.bucket, t.prefix);
@@ -57,7 +57,7 @@ async function sweep(ctx: CheckContext<'bucket'>): Promise<string> {
 
 export const s3Delete: CheckDescriptor<'bucket'> = {
   id: 's3.delete',
-  title: 'The role may delete the probe it wrote',
+  title: 'The principal may delete the probe it wrote',
   scope: 'bucket',
   dependsOn: [
     { id: 's3.write', kind: 'hard' },
@@ -110,6 +110,6 @@ export const s3Delete: CheckDescriptor<'bucket'> = {
     }
   },
   explainDenial: (t, ctx) => ({
-    message: `The role may not delete in ${place(t)}; the probe remains at s3://${t.bucket}/${ctx.facts.probe?.key ?? ''}${ctx.facts.probe?.versionId ? ` (version ${ctx.facts.probe.versionId})` : ''}.`,
+    message: `${who(ctx)} may not delete in ${place(t)}; the probe remains at s3://${t.bucket}/${ctx.facts.probe?.key ?? ''}${ctx.facts.probe?.versionId ? ` (version ${ctx.facts.probe.versionId})` : ''}.`,
   }),
 };

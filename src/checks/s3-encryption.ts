@@ -1,7 +1,7 @@
 import { GetBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { s3BucketArn } from '../core/arn.ts';
 import { codeOf } from '../core/classify.ts';
-import { bucketParams, s3Of } from '../core/probe.ts';
+import { bucketParams, s3Of, who } from '../core/probe.ts';
 import type { CheckDescriptor, Outcome } from '../core/types.ts';
 
 export const s3Encryption: CheckDescriptor<'bucket'> = {
@@ -50,7 +50,7 @@ export const s3Encryption: CheckDescriptor<'bucket'> = {
     }
     return outcome;
   },
-  explainDenial: (t) => ({ message: `The role may not read the default encryption of ${t.bucket}.` }),
+  explainDenial: (t, ctx) => ({ message: `${who(ctx)} may not read the default encryption of ${t.bucket}.` }),
 };
 
 /** A bucket may name its key by ARN, key id or alias; compare what can be compared. */

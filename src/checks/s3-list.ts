@@ -1,11 +1,11 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3BucketArn } from '../core/arn.ts';
-import { bucketParams, place, s3Of } from '../core/probe.ts';
+import { bucketParams, place, s3Of, who } from '../core/probe.ts';
 import type { CheckDescriptor } from '../core/types.ts';
 
 export const s3List: CheckDescriptor<'bucket'> = {
   id: 's3.list',
-  title: 'The role may list objects under the prefix',
+  title: 'The principal may list objects under the prefix',
   scope: 'bucket',
   dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
   grants: (t) => [
@@ -33,5 +33,5 @@ export const s3List: CheckDescriptor<'bucket'> = {
       message: firstKey ? `Listing ${where} works.` : `Listing ${where} works; it is empty.`,
     };
   },
-  explainDenial: (t) => ({ message: `The role may not list ${place(t)}.` }),
+  explainDenial: (t, ctx) => ({ message: `${who(ctx)} may not list ${place(t)}.` }),
 };

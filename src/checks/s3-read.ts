@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../core/arn.ts';
 import { classify, codeOf } from '../core/classify.ts';
-import { bucketParams, PROBE_MARKER, place, s3Of, sha256 } from '../core/probe.ts';
+import { bucketParams, PROBE_MARKER, place, s3Of, sha256, who } from '../core/probe.ts';
 import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
 
 const kmsGrant = (keyArn: string | undefined): Grant[] =>
@@ -17,7 +17,7 @@ async function get(ctx: CheckContext<'bucket'>, key: string, range?: string) {
 
 export const s3Read: CheckDescriptor<'bucket'> = {
   id: 's3.read',
-  title: 'The role may read objects under the prefix',
+  title: 'The principal may read objects under the prefix',
   scope: 'bucket',
   dependsOn: [
     { id: 's3.bucket-region', kind: 'hard' },
@@ -83,5 +83,5 @@ export const s3Read: CheckDescriptor<'bucket'> = {
     };
     return outcome;
   },
-  explainDenial: (t) => ({ message: `The role may not read objects in ${place(t)}.` }),
+  explainDenial: (t, ctx) => ({ message: `${who(ctx)} may not read objects in ${place(t)}.` }),
 };

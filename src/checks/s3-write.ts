@@ -10,6 +10,7 @@ import {
   probeKey,
   s3Of,
   sha256,
+  who,
 } from '../core/probe.ts';
 import type { CheckContext, CheckDescriptor, Grant } from '../core/types.ts';
 
@@ -23,7 +24,7 @@ async function put(ctx: CheckContext<'bucket'>, input: PutObjectCommandInput) {
 
 export const s3Write: CheckDescriptor<'bucket'> = {
   id: 's3.write',
-  title: 'The role may write a new object under the prefix',
+  title: 'The principal may write a new object under the prefix',
   scope: 'bucket',
   dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
   grants: (t) => [
@@ -77,7 +78,7 @@ export const s3Write: CheckDescriptor<'bucket'> = {
       message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.${marker}`,
     };
   },
-  explainDenial: (t) => ({ message: `The role may not write to ${place(t)}.` }),
+  explainDenial: (t, ctx) => ({ message: `${who(ctx)} may not write to ${place(t)}.` }),
 };
 
 /** Leaves the marker drift will probe; one that is already there (412) is just as good. */

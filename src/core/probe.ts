@@ -63,3 +63,7 @@ export function ownerNote(facts: BucketFacts, owner: string | undefined): string
 
 /** Where a bucket check looks, as a customer would write it. */
 export const place = (t: { bucket: string; prefix: string }) => `s3://${t.bucket}/${t.prefix}`;
+
+/** Who a message speaks of: the role assumed, or the key pair's user. */
+export const who = (ctx: { principalTarget: { credentials: { type: string } } }) =>
+  ctx.principalTarget.credentials.type === 'role' ? 'The role' : 'The key pair';

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { s3List } from '../../src/checks/s3-list.ts';
 import { s3Error } from '../support/aws-errors.ts';
-import { ACCOUNT, bucketContext, run } from '../support/context.ts';
+import { ACCOUNT, bucketContext, principalTarget, run } from '../support/context.ts';
 
 const s3 = mockClient(S3Client);
 
@@ -63,5 +63,25 @@ describe('s3.list', () => {
     });
     // Without s3:ListBucket, the bucket's owner is still unconfirmed: the hint says what else it may be.
     expect(outcome.hint).toMatch(/does not belong to account/);
+  });
+});
+
+describe('messages speak of the principal there is', () => {
+  it('says "the key pair" for a key pair, "the role" for a role', () => {
+    const keyPair = bucketContext({ bucket: 'acme-input', prefix: 'in/' });
+    keyPair.principalTarget = principalTarget({
+      credentials: {
+        type: 'accessKey',
+        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      },
+    });
+    expect(s3List.explainDenial(keyPair.target, keyPair).message).toBe(
+      'The key pair may not list s3://acme-input/in/.',
+    );
+    const role = bucketContext({ bucket: 'acme-input', prefix: 'in/' });
+    expect(s3List.explainDenial(role.target, role).message).toBe(
+      'The role may not list s3://acme-input/in/.',
+    );
   });
 });
