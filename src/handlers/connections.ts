@@ -55,6 +55,13 @@ function parseCreate(body: unknown) {
   if (name !== undefined && (typeof name !== 'string' || !/^[^\u0000-\u001f\u007f]{1,64}$/.test(name))) {
     errors.push({ path: 'name', message: '1 to 64 characters, no control characters' });
   }
+  // A session token expires within hours: a connection saved with it would drift to failure.
+  if (parsed.ok && parsed.value.credentials.type === 'accessKey' && parsed.value.credentials.sessionToken) {
+    errors.push({
+      path: 'credentials.sessionToken',
+      message: 'temporary credentials expire: save a role, or a long-term access key',
+    });
+  }
   if (!parsed.ok || errors.length) throw invalid(errors);
   return { request: parsed.value, ...(typeof name === 'string' ? { name } : {}) };
 }

@@ -193,6 +193,20 @@ describe('saved connections', () => {
       { path: 'limit', message: 'a whole number from 1 to 100' },
     ]);
     expect((await call(A, 'GET', '/connections/not-a-uuid')).status).toBe(404);
+    const temporary = await call(A, 'POST', '/connections', {
+      credentials: {
+        type: 'accessKey',
+        accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+        secretAccessKey: USER_SECRET,
+        sessionToken: 'FwoGZXIvYXdzEXAMPLEtemporarySessionToken0',
+      },
+    });
+    expect(temporary.body.error.details).toEqual([
+      {
+        path: 'credentials.sessionToken',
+        message: 'temporary credentials expire: save a role, or a long-term access key',
+      },
+    ]);
   });
 
   it('re-verifies in drift with the zero-write probe, keeps each run, and says what changed, once', async () => {
