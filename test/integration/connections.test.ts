@@ -156,6 +156,23 @@ describe('saved connections', () => {
     const table = await rawTable();
     expect(table).toContain('"sealed"');
     expect(table).not.toContain(USER_SECRET);
+    // Drift opens the sealed secret for its run only: the key pair verifies again.
+    const infra = driftInfra(
+      { table: dynamo.table, eventBus: 'default', period: 'day', historyDays: 90 },
+      'us-east-1',
+    );
+    const { services } = await import('../../src/handlers/connections.ts');
+    const drifted = await runDrift(
+      { ...services, store: infra.store, sealer: infra.sealer(secret), historyDays: 90 },
+      secret,
+      { tenantId: A, connectionId: id, period: '2026-12-01' },
+    );
+    expect(drifted).toBe('verified');
+    expect((await infra.store.history(A, id, 5)).map((r) => `${r.period} ${r.status}`)).toEqual([
+      '2026-12-01 pass',
+      'onboarding pass',
+    ]);
+    infra.close();
     const read = await call(A, 'GET', `/connections/${id}`);
     expect(read.raw).not.toContain(USER_SECRET);
     expect(read.raw).not.toContain('sealed');
