@@ -151,6 +151,12 @@ export function catalogueView(profiles: ProfileRegistry = BUILTIN_PROFILES) {
         actions: [...new Set(grants.flatMap((g) => g.actions))],
         resources: [...new Set(grants.flatMap((g) => g.resources))],
         profiles: Object.fromEntries(Object.values(profiles).map((p) => [p.name, requirementFor(c.id, p)])),
+        // What the schedule's re-verification asks instead, where a profile changes it.
+        drift: Object.fromEntries(
+          Object.values(profiles)
+            .filter((p) => requirementFor(c.id, p, undefined, 'drift') !== requirementFor(c.id, p))
+            .map((p) => [p.name, requirementFor(c.id, p, undefined, 'drift')]),
+        ),
       };
     }),
   };

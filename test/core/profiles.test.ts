@@ -91,6 +91,9 @@ describe('vendor profiles from configuration', () => {
       warehouse: 'reported',
       'lake-reader': 'off',
     });
+    // A destination's clean-up right is not asked of drift (the zero-write probe stands in).
+    expect(view.checks.find((c) => c.id === 's3.delete')?.drift).toEqual({ destination: 'off' });
+    expect(view.checks.find((c) => c.id === 's3.write')?.drift).toEqual({});
   });
 
   it('knows every check of the catalogue, and nothing else', () => {
