@@ -1,4 +1,5 @@
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { StoredConnection } from '../src/core/drift/store.ts';
 import { type LocalDynamo, startDynamo } from './dynamo.ts';
 import type { Sandbox } from './server.ts';
 
@@ -69,3 +70,22 @@ export async function startDrift(
 }
 
 const accountOf = (url: string | undefined) => url?.split('/').at(-2) ?? '000000000000';
+
+/** A seed-001 destination as POST /connections saves it once it verified: for tests and benchmarks. */
+export const savedDestination = (
+  tenantId: string,
+  connectionId: string,
+  roleArn: string,
+  bucket = 'acme-destination',
+): StoredConnection => ({
+  tenantId,
+  connectionId,
+  createdAt: '2026-11-30T10:00:00.000Z',
+  credentials: { type: 'role', roleArn },
+  region: 'us-east-1',
+  profile: 'destination',
+  s3: [{ bucket }],
+  lastStatus: 'pass',
+  lastChecks: { [`s3.write s3://${bucket}/`]: 'pass' },
+  runState: 'done',
+});

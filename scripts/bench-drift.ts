@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createDriftQueues, driftEnv, LOCAL_TABLE } from '../sandbox/drift.ts';
+import { createDriftQueues, driftEnv, LOCAL_TABLE, savedDestination } from '../sandbox/drift.ts';
 import { pollQueue } from '../sandbox/event-source.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
@@ -105,18 +105,7 @@ const seedStarted = performance.now();
 for (let i = 0; i < CONNECTIONS; i += 100) {
   await Promise.all(
     Array.from({ length: Math.min(100, CONNECTIONS - i) }, () =>
-      seeder.create({
-        tenantId: TENANT,
-        connectionId: randomUUID(),
-        createdAt: '2026-12-01T00:00:00.000Z',
-        credentials: { type: 'role', roleArn: ROLE },
-        region: 'us-east-1',
-        profile: 'destination',
-        s3: [{ bucket: 'acme-destination' }],
-        lastStatus: 'pass',
-        lastChecks: { 's3.write s3://acme-destination/': 'pass' },
-        runState: 'done',
-      }),
+      seeder.create(savedDestination(TENANT, randomUUID(), ROLE)),
     ),
   );
 }

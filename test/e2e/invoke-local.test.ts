@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_QUEUE, startDrift } from '../../sandbox/drift.ts';
+import { LOCAL_QUEUE, savedDestination, startDrift } from '../../sandbox/drift.ts';
 import { startSandbox } from '../../sandbox/server.ts';
 import { vendor, vendorTrust } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
@@ -175,18 +175,9 @@ describe('sls invoke local: the drift functions', () => {
       // The connection events/drift-messages.json names, as POST /connections saves it.
       const store = connectionStore(dynamo, drift.dynamo.table);
       const connectionId = '6a1f0c52-3b7e-4d2a-9c41-5f8e2d7b9a10';
-      await store.create({
-        tenantId: 't-123',
-        connectionId,
-        createdAt: '2026-11-30T10:00:00.000Z',
-        credentials: { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' },
-        region: 'us-east-1',
-        profile: 'destination',
-        s3: [{ bucket: 'acme-destination' }],
-        lastStatus: 'pass',
-        lastChecks: { 's3.write s3://acme-destination/': 'pass' },
-        runState: 'done',
-      });
+      await store.create(
+        savedDestination('t-123', connectionId, 'arn:aws:iam::111122223333:role/VendorAccess'),
+      );
       const env = {
         ...credentials,
         ...drift.env,
