@@ -1,11 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { bounded, CALL_LIMITS } from '../core/aws.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
-import { dynamoRateLimiter, type RateLimiter } from '../core/rate-limit.ts';
+import type { RateLimiter } from '../core/rate-limit.ts';
 import type { Services } from '../core/service.ts';
 import {
   externalIdSecret,
@@ -43,17 +41,5 @@ export function httpHandler(
       .use(tenantRateLimit(limiter, services.config.rateLimit?.perMinute ?? 0))
       .use(externalIdSecret(services.config))
       .handler(handler) as unknown as (event: HttpEvent, context: Context) => Promise<HttpResult>
-  );
-}
-
-/** The stage's per-tenant limiter, if it configures one (`RATE_LIMIT_TABLE`). */
-export function rateLimiterFor(services: Services): RateLimiter | undefined {
-  const rate = services.config.rateLimit;
-  if (!rate) return undefined;
-  return dynamoRateLimiter(
-    new DynamoDBClient({ region: services.config.region, ...bounded(CALL_LIMITS, 16) }),
-    rate.table,
-    rate.perMinute,
-    services.logger,
   );
 }

@@ -1,8 +1,9 @@
 import { connectionView, createConnection, type DriftServices } from '../core/drift/connections.ts';
 import { infraServices } from '../core/drift/infra.ts';
 import { LIMITS, parseVerifyRequest } from '../core/request.ts';
-import { createServices, httpHandler, rateLimiterFor } from './app.ts';
+import { createServices, httpHandler } from './app.ts';
 import { ApiError, type HttpContext, type HttpEvent, invalid, json, readJsonBody } from './http.ts';
+import { rateLimiterFor } from './rate-limit.ts';
 
 export const services = createServices();
 const drift = services.config.drift;

@@ -1,7 +1,8 @@
 import { LIMITS, parseVerifyRequest } from '../core/request.ts';
 import { verifyForTenant } from '../core/service.ts';
-import { createServices, httpHandler, rateLimiterFor } from './app.ts';
+import { createServices, httpHandler } from './app.ts';
 import { invalid, json, readJsonBody } from './http.ts';
+import { rateLimiterFor } from './rate-limit.ts';
 
 export const services = createServices();
 
