@@ -50,7 +50,7 @@ await build({
 });
 writeFileSync(
   join(out, 'bare.ts'),
-  `import { S3Client } from '@aws-sdk/client-s3';\nimport { STSClient } from '@aws-sdk/client-sts';\nimport { KMSClient } from '@aws-sdk/client-kms';\nimport { SSMClient } from '@aws-sdk/client-ssm';\nimport { RedshiftClient } from '@aws-sdk/client-redshift';\nimport { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';\nexport const clients = [S3Client, STSClient, KMSClient, SSMClient, RedshiftClient, RedshiftServerlessClient];\n`,
+  `import { S3Client } from '@aws-sdk/client-s3';\nimport { STSClient } from '@aws-sdk/client-sts';\nimport { KMSClient } from '@aws-sdk/client-kms';\nimport { SSMClient } from '@aws-sdk/client-ssm';\nimport { RedshiftClient } from '@aws-sdk/client-redshift';\nimport { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';\nimport { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const clients = [S3Client, STSClient, KMSClient, SSMClient, RedshiftClient, RedshiftServerlessClient, DynamoDBClient, DynamoDBDocumentClient];\n`,
 );
 await build({
   ...common,
