@@ -43,14 +43,9 @@ function pageOf(event: HttpEvent, allowAfter: boolean, fallback: number) {
 
 /** The body of POST /connections: a POST /verify body, and an optional name. */
 function parseCreate(body: unknown) {
-  const { name, ...request } = (typeof body === 'object' && body !== null ? body : {}) as Record<
-    string,
-    unknown
-  >;
-  const parsed = parseVerifyRequest(
-    typeof body === 'object' && body !== null ? request : body,
-    services.config.profiles,
-  );
+  const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+  const { name, ...request } = (isObject ? body : {}) as Record<string, unknown>;
+  const parsed = parseVerifyRequest(isObject ? request : body, services.config.profiles);
   const errors = parsed.ok ? [] : [...parsed.errors];
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (name !== undefined && (typeof name !== 'string' || !/^[^\u0000-\u001f\u007f]{1,64}$/.test(name))) {

@@ -1,4 +1,5 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalDynamo, startDynamo } from '../../sandbox/dynamo.ts';
 import { useSandbox } from '../../sandbox/harness.ts';
@@ -293,6 +294,41 @@ describe('saved connections', () => {
     ).toBe('gone');
     infra.close();
   });
+
+  it('answers anything a caller may send with a 2xx or 4xx, never a 5xx or a stack trace', async () => {
+    const methods = ['GET', 'POST', 'DELETE'] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...methods),
+        fc.constantFrom(
+          '/connections',
+          `/connections/${roleId}`,
+          `/connections/${roleId}/history`,
+          '/connections/x',
+        ),
+        fc.oneof(
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc.string(),
+        ),
+        fc.string({ maxLength: 40 }),
+        async (method, path, body, query) => {
+          const event = httpEvent({
+            method,
+            path: path.replace(/\/[0-9a-f-]{36}/, '/{id}'),
+            claims: { tenant_id: B },
+            body,
+            rawQueryString: query,
+          });
+          const id = /\/([0-9a-f-]{36}|x)(\/|$)/.exec(path)?.[1];
+          if (id) event.pathParameters = { id };
+          const res = await handler(event, lambdaContext('connections'));
+          expect(res.statusCode).toBeLessThan(500);
+          expect(res.body ?? '').not.toMatch(/\bat \w+ \(|node_modules/);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  }, 60_000);
 
   it('logged no secret on any of these paths, key pair and sealed data key included', () => {
     expect(output.length).toBeGreaterThan(0);
