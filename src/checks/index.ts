@@ -1,4 +1,4 @@
-import type { CheckDescriptor, CheckId } from '../core/types.ts';
+import type { CheckDescriptor, CheckId, Grant, Target } from '../core/types.ts';
 import { kmsDecrypt } from './kms-decrypt.ts';
 import { kmsEncrypt } from './kms-encrypt.ts';
 import { kmsGenerateDataKey } from './kms-generate-data-key.ts';
@@ -54,3 +54,14 @@ export function checkById(id: CheckId): AnyCheck {
 }
 
 export const CHECK_IDS: readonly CheckId[] = CATALOGUE.map((c) => c.id);
+
+/** Whether a check runs on a target: of its scope, and not excluded by its `appliesTo`. */
+export function appliesTo(check: AnyCheck, target: Target): boolean {
+  if (check.scope !== target.kind) return false;
+  // The scope test above is what makes this call type-safe.
+  return (check.appliesTo as ((t: Target) => boolean) | undefined)?.(target) ?? true;
+}
+
+/** A check's grants for a target of its scope. */
+export const grantsOf = (check: AnyCheck, target: Target): Grant[] =>
+  (check.grants as (t: Target) => Grant[])(target);

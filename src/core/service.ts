@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
+import { type AnyCheck, appliesTo, CATALOGUE, grantsOf } from '../checks/index.ts';
 import { partitionOfArn } from './arn.ts';
 import { createAwsAccess } from './aws.ts';
 import { publishTemplate } from './cloudformation.ts';
@@ -10,7 +10,7 @@ import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed, requirementFor } 
 import { planRedshiftTargets } from './redshift.ts';
 import { fitsInlineRolePolicy, type SetupAnswer, setupFor } from './setup.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
-import type { AwsAccess, BucketInput, Grant, RedshiftInput, Report, Target, VerifyRequest } from './types.ts';
+import type { AwsAccess, BucketInput, RedshiftInput, Report, Target, VerifyRequest } from './types.ts';
 import { type VerifyDeps, verify } from './verify.ts';
 
 /** The use cases the handlers call: tenant and secret in, plain objects out. No HTTP here. */
@@ -140,9 +140,8 @@ export function catalogueView(profiles: ProfileRegistry = BUILTIN_PROFILES) {
     profiles: Object.values(profiles).map((p) => ({ name: p.name, description: p.description })),
     checks: (CATALOGUE as readonly AnyCheck[]).map((c) => {
       const candidates: readonly Target[] = examples[c.scope];
-      const applies = c.appliesTo as ((t: Target) => boolean) | undefined;
-      const example = candidates.find((t) => applies?.(t) ?? true) ?? candidates[0];
-      const grants = example ? (c.grants as (t: Target) => Grant[])(example) : [];
+      const example = candidates.find((t) => appliesTo(c, t)) ?? candidates[0];
+      const grants = example ? grantsOf(c, example) : [];
       return {
         id: c.id,
         title: c.title,

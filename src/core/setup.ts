@@ -1,16 +1,17 @@
-import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
+import { grantsOf } from '../checks/index.ts';
 import {
   IAM_INLINE_ROLE_POLICY_LIMIT,
   iamPolicySize,
   type RoleTemplate,
   roleTemplate,
 } from './cloudformation.ts';
+import { planChecks } from './plan.ts';
 import { policyOf, statementsOf, trustPolicy } from './policy.ts';
-import { type Profile, requirementFor } from './profiles.ts';
+import type { Profile } from './profiles.ts';
 import { planRedshiftTargets } from './redshift.ts';
 import type { Partition, Region } from './regions.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
-import type { BucketInput, Grant, PolicyDocument, RedshiftInput, Target } from './types.ts';
+import type { BucketInput, PolicyDocument, RedshiftInput, Target } from './types.ts';
 
 export interface SetupRequest {
   tenantId: string;
@@ -40,11 +41,10 @@ export interface SetupAnswer {
 }
 
 /**
- * What a tenant must create, from the same catalogue that checks it: the permission policy is
- * the union of the grants of every check the profile runs (required or reported) on each bucket.
+ * What a tenant must create, from the same planner that verifies it: the permission policy is
+ * the union of the grants of every check a verification of these resources would run.
  */
 export function setupFor(req: SetupRequest): SetupAnswer {
-  const grants: Grant[] = [];
   const buckets = planTargets(req.buckets, req.partition);
   const targets: Target[] = [
     ...buckets,
@@ -52,17 +52,9 @@ export function setupFor(req: SetupRequest): SetupAnswer {
     ...planKmsTargets([], buckets),
     ...planRedshiftTargets(req.redshift ?? [], req.partition, req.serviceRegion ?? 'us-east-1', undefined),
   ];
-  for (const t of targets) {
-    for (const check of CATALOGUE as readonly AnyCheck[]) {
-      if (check.scope !== t.kind) continue;
-      if (requirementFor(check.id, req.profile, t.kind === 'bucket' ? t.access : undefined) === 'off')
-        continue;
-      // The planner pairs each check only with targets of its own scope.
-      if (!((check.appliesTo as ((x: Target) => boolean) | undefined)?.(t) ?? true)) continue;
-      const own = (check.grants as (x: Target) => Grant[])(t);
-      grants.push(...own.filter((g) => !g.sessionOnly && !g.trust));
-    }
-  }
+  const grants = planChecks(targets, req.profile, 'onboarding').flatMap((p) =>
+    grantsOf(p.check, p.target).filter((g) => !g.sessionOnly && !g.trust),
+  );
   const trust = trustPolicy(req.vendorPrincipalArn, req.externalId);
   const permission = policyOf(statementsOf(grants));
   return {

@@ -1,17 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { type AnyCheck, CATALOGUE } from '../checks/index.ts';
+import { type AnyCheck, grantsOf } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
 import { classify, type Denied, fixableByIdentityPolicy } from './classify.ts';
+import { planChecks } from './plan.ts';
 import { planSessions, policyOf, statementsOf, trustPolicy } from './policy.ts';
 import { ownerNote } from './probe.ts';
-import {
-  BUILTIN_PROFILES,
-  type Mode,
-  type ProfileRegistry,
-  profileNamed,
-  requirementFor,
-} from './profiles.ts';
+import { type Mode, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
 import { planRedshiftTargets, sessionNameFor } from './redshift.ts';
 import { partitionOfRegion, type Region } from './regions.ts';
 import { type GraphNode, runGraph } from './runner.ts';
@@ -32,7 +27,6 @@ import type {
   RedshiftFacts,
   RedshiftTarget,
   Report,
-  Requirement,
   Target,
   VerificationInfo,
   VerifyRequest,
@@ -62,20 +56,13 @@ export type AnyContext =
   | CheckContext<'kms'>
   | CheckContext<'redshift'>;
 
-interface Planned {
-  check: AnyCheck;
-  target: Target;
-  requirement: Requirement;
-  key: string;
-}
-
 /**
  * Verifies one request: plans the checks its profile requires, runs them as a graph under one
  * deadline, and assembles the report. Knows nothing about HTTP.
  */
 export async function verify(request: VerifyRequest, v: VerificationInfo, deps: VerifyDeps): Promise<Report> {
   const began = performance.now();
-  const profile = profileNamed(request.profile, deps.profiles ?? BUILTIN_PROFILES);
+  const profile = profileNamed(request.profile, deps.profiles);
   const region = request.region ?? deps.serviceRegion;
   const principalTarget = principalOf(request, region);
   const buckets = planTargets(request.s3 ?? [], principalTarget.partition, request.region, region);
@@ -89,9 +76,6 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   /** Every target that runs in a session of its own choosing: buckets, keys, then Redshift. */
   const resources: (BucketTarget | KmsTarget | RedshiftTarget)[] = [...buckets, ...keys, ...warehouses];
 
-  const planned: Planned[] = [];
-  const plan = (check: AnyCheck, target: Target, requirement: Requirement) =>
-    planned.push({ check, target, requirement, key: `${check.id}@${target.key}` });
   const mode = deps.mode ?? 'onboarding';
   for (const b of buckets) {
     // Where drift may not delete (seed 001's destinations), write access is proven on a marker.
@@ -102,31 +86,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
       else if (deps.placeMarkers) b.marker = 'place';
     }
   }
-  for (const check of CATALOGUE as readonly AnyCheck[]) {
-    if (check.scope === 'principal') {
-      const req = requirementFor(check.id, profile, undefined, mode);
-      if (req !== 'off' && (check.appliesTo?.(principalTarget) ?? true)) plan(check, principalTarget, req);
-    } else if (check.scope === 'bucket') {
-      for (const b of buckets) {
-        const req = requirementFor(check.id, profile, b.access, mode);
-        // The probe is always cleaned up, even where a profile does not report s3.delete; the
-        // zero-write probe leaves nothing to clean up.
-        const cleanup =
-          check.id === 's3.delete' &&
-          b.marker !== 'probe' &&
-          requirementFor('s3.write', profile, b.access, mode) !== 'off';
-        if (req !== 'off' || cleanup) plan(check, b, req);
-      }
-    } else {
-      const targets: readonly (KmsTarget | RedshiftTarget)[] = check.scope === 'kms' ? keys : warehouses;
-      for (const t of targets) {
-        const req = requirementFor(check.id, profile, undefined, mode);
-        // The planner pairs a check only with targets of its own scope.
-        if (req !== 'off' && ((check.appliesTo as ((t: Target) => boolean) | undefined)?.(t) ?? true))
-          plan(check, t, req);
-      }
-    }
-  }
+  const planned = planChecks([principalTarget, ...resources], profile, mode);
 
   // The session policy allows exactly what the planned checks call.
   if (principalTarget.credentials.type === 'role') {
@@ -243,10 +203,6 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   if (trustFix) report.remediation.trustPolicy = trustPolicy(v.vendorPrincipalArn, v.externalId);
   return report;
 }
-
-/** A check's grants for a target of its scope (the planner never pairs other scopes). */
-const grantsOf = (check: AnyCheck, target: Target): Grant[] =>
-  (check.grants as (t: Target) => Grant[])(target);
 
 /** Runs one check, turning whatever AWS threw into a verdict through the one classifier. */
 export async function runCheck(check: AnyCheck, ctx: AnyContext, logger: Logger): Promise<Outcome> {

@@ -9,6 +9,7 @@ import {
 } from '../../src/core/profiles.ts';
 import { parseSetupQuery, parseVerifyRequest } from '../../src/core/request.ts';
 import { catalogueView } from '../../src/core/service.ts';
+import { setupFor } from '../../src/core/setup.ts';
 
 const ROLE = { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' };
 const WAREHOUSE = JSON.stringify({
@@ -112,5 +113,28 @@ describe('egress addresses', () => {
     ]);
     expect(() => loadConfig({ EGRESS_ADDRESSES: '203.0.113.300' })).toThrow(/EGRESS_ADDRESSES/);
     expect(() => loadConfig({ EGRESS_ADDRESSES: 'example.com' })).toThrow(/EGRESS_ADDRESSES/);
+  });
+});
+
+describe('a profile that writes but does not ask for delete', () => {
+  it('still gets, in its setup, the right to remove the probe every verification writes', () => {
+    const parsed = parseVendorProfiles(
+      JSON.stringify({ writer: { checks: { 's3.write': 'required' } } }),
+      CHECK_IDS,
+    );
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    const setup = setupFor({
+      tenantId: 't-1',
+      externalId: 'v1-x',
+      vendorPrincipalArn: 'arn:aws:iam::999988887777:role/aws-access-verifier-dev',
+      partition: 'aws',
+      profile: profileNamed('writer', parsed.profiles),
+      buckets: [{ bucket: 'acme-data', prefix: 'in/' }],
+    });
+    expect(setup.permissionPolicy.Statement).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject', 's3:PutObject'],
+      Resource: 'arn:aws:s3:::acme-data/in/*',
+    });
   });
 });
