@@ -12,7 +12,7 @@ import {
   sha256,
   who,
 } from '../core/probe.ts';
-import type { CheckContext, CheckDescriptor, Grant } from '../core/types.ts';
+import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
 
 function kmsGrant(keyArn: string | undefined, actions: string[]): Grant[] {
   return keyArn ? [{ actions, resources: [keyArn] }] : [];
@@ -20,6 +20,62 @@ function kmsGrant(keyArn: string | undefined, actions: string[]): Grant[] {
 
 async function put(ctx: CheckContext<'bucket'>, input: PutObjectCommandInput) {
   return s3Of(ctx).send(new PutObjectCommand(input), { abortSignal: ctx.signal });
+}
+
+type Written = { exists: true } | { exists: false; versionId?: string; sse: boolean };
+
+/**
+ * Writes `key` only if nothing has it (If-None-Match: *, so nothing can be overwritten; S3
+ * answers 412 otherwise, after authorization). The probe, the marker onboarding leaves and the
+ * zero-write probe all go through here, so each sends what the bucket demands: the declared
+ * KMS key from the start, or the bucket's own, tried once a refusal meets an SSE-KMS bucket
+ * (a bucket policy may require the header).
+ */
+async function writeNew(
+  ctx: CheckContext<'bucket'>,
+  key: string,
+  body: string,
+  /** A write of this verification already needed the bucket's key: send it from the start. */
+  bucketKey = false,
+): Promise<Written> {
+  const input: PutObjectCommandInput = {
+    ...bucketParams(ctx),
+    Key: key,
+    Body: body,
+    ContentType: 'text/plain; charset=utf-8',
+    IfNoneMatch: '*',
+    // Object Lock buckets refuse writes without an integrity checksum.
+    ChecksumAlgorithm: 'CRC32',
+  };
+  const sse = (keyId: string | undefined): Partial<PutObjectCommandInput> => ({
+    ServerSideEncryption: 'aws:kms',
+    ...(keyId ? { SSEKMSKeyId: keyId } : {}),
+  });
+  if (ctx.target.kmsKeyArn) Object.assign(input, sse(ctx.target.kmsKeyArn));
+  else if (bucketKey) Object.assign(input, sse(ctx.facts.encryption?.kmsKeyId));
+  const attempt = async (): Promise<Written> => {
+    try {
+      const out = await put(ctx, input);
+      return {
+        exists: false,
+        sse: Boolean(input.ServerSideEncryption),
+        ...(out.VersionId ? { versionId: out.VersionId } : {}),
+      };
+    } catch (err) {
+      if (codeOf(err) === 'PreconditionFailed') return { exists: true };
+      throw err;
+    }
+  };
+  try {
+    return await attempt();
+  } catch (err) {
+    // Only then is the encryption rule worth waiting for.
+    if (classify(err).kind !== 'denied' || input.ServerSideEncryption) throw err;
+    await ctx.outcomeOf('s3.encryption');
+    if (!ctx.facts.encryption?.algorithm.startsWith('aws:kms')) throw err;
+    Object.assign(input, sse(ctx.facts.encryption.kmsKeyId));
+    return attempt();
+  }
 }
 
 export const s3Write: CheckDescriptor<'bucket'> = {
@@ -36,43 +92,17 @@ export const s3Write: CheckDescriptor<'bucket'> = {
     if (target.marker === 'probe') return zeroWrite(ctx);
     const key = probeKey(target.prefix, verification);
     const body = probeBody(verification);
-    const input: PutObjectCommandInput = {
-      ...bucketParams(ctx),
-      Key: key,
-      Body: body,
-      ContentType: 'text/plain; charset=utf-8',
-      // Never overwrite: S3 refuses with 412 if anything already has this key.
-      IfNoneMatch: '*',
-      // Object Lock buckets refuse writes without an integrity checksum.
-      ChecksumAlgorithm: 'CRC32',
-    };
-    const sse = (keyId: string | undefined): Partial<PutObjectCommandInput> => ({
-      ServerSideEncryption: 'aws:kms',
-      ...(keyId ? { SSEKMSKeyId: keyId } : {}),
-    });
-    if (target.kmsKeyArn) Object.assign(input, sse(target.kmsKeyArn));
-
-    let out: Awaited<ReturnType<typeof put>>;
-    try {
-      out = await put(ctx, input);
-    } catch (err) {
-      if (codeOf(err) === 'PreconditionFailed') {
-        return {
-          status: 'error',
-          message: `An object already has the probe's unique key ${key}; nothing was written.`,
-        };
-      }
-      // A bucket policy may demand SSE-KMS headers; only then is the encryption rule worth waiting for.
-      if (classify(err).kind !== 'denied' || input.ServerSideEncryption) throw err;
-      await ctx.outcomeOf('s3.encryption');
-      if (!facts.encryption?.algorithm.startsWith('aws:kms')) throw err;
-      Object.assign(input, sse(facts.encryption.kmsKeyId));
-      out = await put(ctx, input);
+    const out = await writeNew(ctx, key, body);
+    if (out.exists) {
+      return {
+        status: 'error',
+        message: `An object already has the probe's unique key ${key}; nothing was written.`,
+      };
     }
-    facts.probe = { key, sha256: sha256(body), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
-    const version = out.VersionId ? ` (version ${out.VersionId})` : '';
-    const kms = input.ServerSideEncryption ? ' with SSE-KMS' : '';
-    const marker = target.marker === 'place' ? await placeMarker(ctx, input) : '';
+    facts.probe = { key, sha256: sha256(body), ...(out.versionId ? { versionId: out.versionId } : {}) };
+    const version = out.versionId ? ` (version ${out.versionId})` : '';
+    const kms = out.sse ? ' with SSE-KMS' : '';
+    const marker = target.marker === 'place' ? await placeMarker(ctx, out.sse) : '';
     return {
       status: 'pass',
       message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.${marker}`,
@@ -81,15 +111,13 @@ export const s3Write: CheckDescriptor<'bucket'> = {
   explainDenial: (t, ctx) => ({ message: `${who(ctx)} may not write to ${place(t)}.` }),
 };
 
-/** Leaves the marker drift will probe; one that is already there (412) is just as good. */
-async function placeMarker(ctx: CheckContext<'bucket'>, probeInput: PutObjectCommandInput): Promise<string> {
+/** Leaves the marker drift will probe; one that is already there is just as good. */
+async function placeMarker(ctx: CheckContext<'bucket'>, bucketKey: boolean): Promise<string> {
   const key = markerKey(ctx.target.prefix, ctx.verification);
   try {
-    await put(ctx, { ...probeInput, Key: key, Body: markerBody(ctx.verification) });
+    await writeNew(ctx, key, markerBody(ctx.verification), bucketKey);
   } catch (err) {
-    if (codeOf(err) !== 'PreconditionFailed') {
-      return ` The drift marker ${key} could not be left (${codeOf(err)}): the first scheduled check will write it.`;
-    }
+    return ` The drift marker ${key} could not be left (${codeOf(err)}): the first scheduled check will write it.`;
   }
   return ` Left the drift marker ${key}.`;
 }
@@ -100,30 +128,14 @@ async function placeMarker(ctx: CheckContext<'bucket'>, probeInput: PutObjectCom
  * on the marker answers 412 to a caller still allowed to write and 403 to one that is not,
  * and writes nothing either way. Only a missing marker is written (again).
  */
-async function zeroWrite(ctx: CheckContext<'bucket'>) {
+async function zeroWrite(ctx: CheckContext<'bucket'>): Promise<Outcome> {
   const { target, verification } = ctx;
   const key = markerKey(target.prefix, verification);
-  try {
-    await put(ctx, {
-      ...bucketParams(ctx),
-      Key: key,
-      Body: markerBody(verification),
-      ContentType: 'text/plain; charset=utf-8',
-      IfNoneMatch: '*',
-      ChecksumAlgorithm: 'CRC32',
-      ...(target.kmsKeyArn ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: target.kmsKeyArn } : {}),
-    });
-  } catch (err) {
-    if (codeOf(err) === 'PreconditionFailed') {
-      return {
-        status: 'pass' as const,
-        message: `Write access holds: S3 declined to overwrite the marker s3://${target.bucket}/${key} (412), an answer it gives only to a caller allowed s3:PutObject. Nothing was written.`,
-      };
-    }
-    throw err;
-  }
+  const out = await writeNew(ctx, key, markerBody(verification));
   return {
-    status: 'pass' as const,
-    message: `Write access holds; the marker s3://${target.bucket}/${key} was missing and has been written again.`,
+    status: 'pass',
+    message: out.exists
+      ? `Write access holds: S3 declined to overwrite the marker s3://${target.bucket}/${key} (412), an answer it gives only to a caller allowed s3:PutObject. Nothing was written.`
+      : `Write access holds; the marker s3://${target.bucket}/${key} was missing and has been written again.`,
   };
 }

@@ -89,4 +89,24 @@ describe('s3.write and the drift marker', () => {
     expect(outcome.status).toBe('pass');
     expect(outcome.message).toContain('could not be left');
   });
+
+  it('in drift, sends the bucket’s KMS key when a bucket policy demands it, as the probe write does', async () => {
+    s3.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
+    s3.on(PutObjectCommand, { ServerSideEncryption: 'aws:kms' }).rejects(preconditionFailed());
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const ctx = bucketContext(
+      { bucket: 'acme-destination', prefix: 'vendor/' },
+      { facts: { encryption: { algorithm: 'aws:kms', kmsKeyId: key } } },
+    );
+    ctx.target.marker = 'probe';
+
+    const outcome = await run(s3Write, ctx);
+
+    expect(outcome.status).toBe('pass');
+    expect(s3).toReceiveNthCommandWith(PutObjectCommand, 2, {
+      Key: MARKER,
+      SSEKMSKeyId: key,
+      IfNoneMatch: '*',
+    });
+  });
 });
