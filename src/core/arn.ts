@@ -56,3 +56,7 @@ export const s3BucketArn = (partition: Partition, bucket: string) => `arn:${part
 /** Objects under a prefix: `prefix*`, so `vendor/` gives `bucket/vendor/*` and the root gives `bucket/*`. */
 export const s3ObjectsArn = (partition: Partition, bucket: string, prefix: string) =>
   `arn:${partition}:s3:::${bucket}/${prefix}*`;
+
+/** The account an ARN names (its fifth field), if it names one. */
+export const accountOfArn = (arn: string): string | undefined =>
+  /^arn:[\w-]+:[\w-]+:[\w-]*:(\d{12}):/.exec(arn)?.[1];

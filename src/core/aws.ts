@@ -29,6 +29,9 @@ export interface ClosableAwsAccess extends AwsAccess {
   close(): void;
 }
 
+/** An operator's local S3 (the sandbox) answers on an IP address, where bucket host names cannot resolve. */
+export const s3PathStyle = () => Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+
 /** The bounds every client of this service carries: time-outs per attempt, standard retries. */
 export function bounded(limits: Omit<typeof CALL_LIMITS, 'tcpConnectMs'>, maxSockets: number) {
   return {
@@ -79,8 +82,7 @@ export function createAwsAccess(
             region,
             credentials,
             followRegionRedirects: false,
-            // An operator's local S3 (the sandbox) answers on an IP address, where bucket host names cannot resolve.
-            forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
+            forcePathStyle: s3PathStyle(),
           }),
       ),
     kms: (region: Region, credentials: TemporaryCredentials) =>

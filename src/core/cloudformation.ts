@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { CALL_LIMITS } from './aws.ts';
+import { bounded, CALL_LIMITS, s3PathStyle } from './aws.ts';
+import { codeOf, errorInfo } from './classify.ts';
 import { type Partition, partitionOfRegion, type Region } from './regions.ts';
 import type { PolicyDocument } from './types.ts';
 
@@ -146,20 +146,10 @@ const clients = new Map<Region, S3Client>();
  * One client per container and region, with the service's own credentials and the bounds of
  * every other AWS call (src/core/aws.ts): it is reused across requests, unlike a verification's.
  */
-function templateClient(region: Region, limits = CALL_LIMITS): S3Client {
+function templateClient(region: Region): S3Client {
   let client = clients.get(region);
   if (!client) {
-    client = new S3Client({
-      region,
-      maxAttempts: limits.maxAttempts,
-      retryMode: 'standard',
-      requestHandler: new NodeHttpHandler({
-        connectionTimeout: limits.connectionTimeoutMs,
-        requestTimeout: limits.requestTimeoutMs,
-      }),
-      // An operator's local S3 (the sandbox) answers on an IP address, where bucket host names cannot resolve.
-      forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
-    });
+    client = new S3Client({ region, ...bounded(CALL_LIMITS, 16), forcePathStyle: s3PathStyle() });
     clients.set(region, client);
   }
   return client;
@@ -199,11 +189,13 @@ export async function publishTemplate(
       { abortSignal: AbortSignal.timeout(UPLOAD_BUDGET_MS) },
     );
   } catch (err) {
-    if (!alreadyStored(err)) {
+    // 412: an object with this key, hence this content, exists. 409: the same content is being
+    // written by a concurrent request, and will be there when the customer opens the link.
+    if (!['PreconditionFailed', 'ConditionalRequestConflict'].includes(codeOf(err))) {
       deps.logger.warn('template upload failed: answering without quickCreateUrl', {
         bucket: deps.hosting.bucket,
         key,
-        error: errorSummary(err),
+        error: errorInfo(err),
       });
       return undefined;
     }
@@ -214,26 +206,4 @@ export async function publishTemplate(
     stackName: stackNameFor(deps.vendorName),
     roleName: template.Parameters.RoleName.Default,
   });
-}
-
-/**
- * 412: an object with this key, hence this content, exists. 409: the same content is being
- * written by a concurrent request, and will be there when the customer opens the link.
- */
-function alreadyStored(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
-  return (
-    e?.$metadata?.httpStatusCode === 412 ||
-    e?.name === 'PreconditionFailed' ||
-    e?.name === 'ConditionalRequestConflict'
-  );
-}
-
-function errorSummary(err: unknown): { name: string; message: string; httpStatus?: number } {
-  const e = err as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } } | null;
-  return {
-    name: typeof e?.name === 'string' ? e.name : 'Error',
-    message: typeof e?.message === 'string' ? e.message : String(err),
-    ...(e?.$metadata?.httpStatusCode ? { httpStatus: e.$metadata.httpStatusCode } : {}),
-  };
 }

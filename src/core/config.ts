@@ -3,6 +3,7 @@ import { parseRoleArn } from './arn.ts';
 import type { TemplateHosting } from './cloudformation.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, parseVendorProfiles } from './profiles.ts';
 import { isRegion, type Region } from './regions.ts';
+import { bucketNameProblem } from './request.ts';
 
 /** The service's configuration, read once from its environment and checked at start-up. */
 export interface ServiceConfig {
@@ -49,14 +50,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/**
- * A general purpose bucket name as S3 allows it, minus dots: a dotted name breaks the TLS
- * certificate of the virtual-hosted URL the console fetches the template from. The reserved
- * prefixes and suffixes (access point aliases, directory and table buckets) are not buckets
- * that can hold a template.
- */
-const TEMPLATE_BUCKET =
-  /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{1,61}[a-z0-9](?<!-s3alias|--ol-s3|--x-s3|--table-s3)$/;
 /** Key segments of URL-safe characters, each ending in a slash; none starting with a dot (no `..`). */
 const TEMPLATE_PREFIX = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*$/;
 const DEFAULT_TEMPLATE_PREFIX = 'setup/';
@@ -134,7 +127,9 @@ function templateHosting(env: NodeJS.ProcessEnv): TemplateHosting | undefined {
   // serverless.ts passes an empty value for a stage that hosts no templates.
   const bucket = env.CFN_TEMPLATE_BUCKET ?? '';
   if (bucket === '') return undefined;
-  if (!TEMPLATE_BUCKET.test(bucket)) {
+  // S3's own naming rules, minus dots: a dotted name breaks the TLS certificate of the
+  // virtual-hosted URL the console fetches the template from.
+  if (bucketNameProblem(bucket) !== undefined || bucket.includes('.')) {
     throw new ConfigError(
       'CFN_TEMPLATE_BUCKET must be an S3 bucket name: 3 to 63 lowercase letters, digits and hyphens, no dots',
     );

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type AnyCheck, appliesTo, CATALOGUE, grantsOf } from '../checks/index.ts';
-import { partitionOfArn } from './arn.ts';
+import { accountOfArn, partitionOfArn } from './arn.ts';
 import { createAwsAccess } from './aws.ts';
 import { publishTemplate } from './cloudformation.ts';
 import type { ServiceConfig } from './config.ts';
 import { type ExternalIdSecret, externalIdFor } from './external-id.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
 import { planRedshiftTargets } from './redshift.ts';
-import { fitsInlineRolePolicy, type SetupAnswer, setupFor } from './setup.ts';
+import { type SetupAnswer, setupFor } from './setup.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
 import type { AwsAccess, BucketInput, RedshiftInput, Report, Target, VerifyRequest } from './types.ts';
 import { type VerifyDeps, verify } from './verify.ts';
@@ -88,9 +88,10 @@ export async function setupForTenant(
     ...(profile ? { profile } : {}),
   });
   const hosting = s.config.templateHosting;
-  // A link to a stack IAM must refuse would only move the failure into the customer's console.
-  if (!hosting || !fitsInlineRolePolicy(answer.permissionPolicy)) return answer;
-  const vendorAccount = /^arn:[\w-]+:iam::(\d{12}):/.exec(s.config.vendorPrincipalArn)?.[1];
+  // A link to a stack that cannot be created as written would only move the failure into the
+  // customer's console.
+  if (!hosting || answer.warnings.length > 0) return answer;
+  const vendorAccount = accountOfArn(s.config.vendorPrincipalArn);
   const quickCreateUrl = await publishTemplate(answer.cloudFormation.template, {
     hosting,
     region: s.config.region,

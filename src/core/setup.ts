@@ -75,7 +75,7 @@ export function setupFor(req: SetupRequest): SetupAnswer {
  * so, and the caller splits the resources over several roles.
  */
 function policyWarnings(permission: PolicyDocument): string[] {
-  if (fitsInlineRolePolicy(permission)) return [];
+  if (iamPolicySize(permission) <= IAM_INLINE_ROLE_POLICY_LIMIT) return [];
   return [
     `The permission policy is ${iamPolicySize(permission).toLocaleString('en-US')} characters (whitespace excluded); ` +
       `IAM allows ${IAM_INLINE_ROLE_POLICY_LIMIT.toLocaleString('en-US')} in a role's inline policies, so this role ` +
@@ -83,6 +83,3 @@ function policyWarnings(permission: PolicyDocument): string[] {
       'and create one role for each group.',
   ];
 }
-
-export const fitsInlineRolePolicy = (permission: PolicyDocument): boolean =>
-  iamPolicySize(permission) <= IAM_INLINE_ROLE_POLICY_LIMIT;

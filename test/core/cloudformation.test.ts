@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { codeOf } from '../../src/core/classify.ts';
 import { stackNameFor, templateObject } from '../../src/core/cloudformation.ts';
 import { ConfigError, loadConfig } from '../../src/core/config.ts';
 import { parseSecret } from '../../src/core/external-id.ts';
@@ -139,7 +140,7 @@ describe('GET /setup quick-create link', () => {
     expect(warn).toHaveBeenCalledWith('template upload failed: answering without quickCreateUrl', {
       bucket: 'acme-cfn-templates',
       key: expect.stringMatching(/^setup\/[0-9a-f]{64}\.json$/),
-      error: expect.objectContaining({ name: (error as Error).name }),
+      error: expect.objectContaining({ code: codeOf(error) }),
     });
   });
 
