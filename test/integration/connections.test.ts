@@ -123,9 +123,15 @@ describe('saved connections', () => {
     expect(res.status).toBe(201);
     expect(res.body.report.status).toBe('pass');
     roleId = res.body.connection.connectionId;
-    expect(res.body.connection).toMatchObject({
+    // The request as saved, and what the last run said: no bookkeeping of the worker's.
+    expect(res.body.connection).toEqual({
+      connectionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       name: 'warehouse exports',
-      credentials: { type: 'role', roleArn: ROLE },
+      createdAt: res.body.report.startedAt,
+      request: destination,
+      lastStatus: 'pass',
+      lastRunAt: res.body.report.startedAt,
+      lastChecks: expect.objectContaining({ 's3.write s3://acme-destination/': 'pass' }),
     });
     expect(Object.keys(sandbox.snapshotObjects())).toEqual([
       'acme-destination/.aws-access-verifier-marker-vendor#0',
@@ -153,7 +159,7 @@ describe('saved connections', () => {
     expect(res.status).toBe(201);
     const id = res.body.connection.connectionId as string;
     expect(res.raw).not.toContain(USER_SECRET);
-    expect(res.body.connection.credentials).toEqual({ type: 'accessKey', accessKeyId: 'AKIA…MPLE' });
+    expect(res.body.connection.request.credentials).toEqual({ type: 'accessKey', accessKeyId: 'AKIA…MPLE' });
     const table = await rawTable();
     expect(table).toContain('"sealed"');
     expect(table).not.toContain(USER_SECRET);

@@ -5,7 +5,7 @@ import type { Report, VerifyRequest } from '../types.ts';
 import { maskKeyId } from '../verify.ts';
 import type { Sealer } from './seal.ts';
 import { type ConnectionStore, checksOf, type StoredConnection } from './store.ts';
-import type { CheckChange, ConnectionSpec, DriftRef, RunRecord } from './types.ts';
+import type { CheckChange, DriftRef, RunRecord } from './types.ts';
 
 /**
  * Saved connections and their drift runs: the use cases behind /connections and the worker.
@@ -33,14 +33,21 @@ export interface ChangeEvent {
   changes: CheckChange[];
 }
 
-/** What any endpoint shows of a connection: never its secret. */
+/** What any endpoint shows of a connection: never its secret, nor the worker's bookkeeping. */
 export function connectionView(c: StoredConnection) {
-  const { sealed: _sealed, runState: _r, claimedAt: _c, lastPeriod: _p, lastChecks, ...rest } = c;
   const credentials =
-    c.credentials.type === 'role'
-      ? c.credentials
-      : { type: 'accessKey' as const, accessKeyId: maskKeyId(c.credentials.accessKeyId) };
-  return { ...rest, credentials, ...(lastChecks ? { lastChecks } : {}) };
+    c.request.credentials.type === 'role'
+      ? c.request.credentials
+      : { type: 'accessKey' as const, accessKeyId: maskKeyId(c.request.credentials.accessKeyId) };
+  return {
+    connectionId: c.connectionId,
+    ...(c.name ? { name: c.name } : {}),
+    createdAt: c.createdAt,
+    request: { ...c.request, credentials },
+    ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
+    ...(c.lastRunAt ? { lastRunAt: c.lastRunAt } : {}),
+    ...(c.lastChecks ? { lastChecks: c.lastChecks } : {}),
+  };
 }
 
 export function runOf(report: Report, period: string, kind: RunRecord['kind']): RunRecord {
@@ -76,28 +83,24 @@ export async function createConnection(
   if (report.status !== 'pass' && report.status !== 'warn') return { saved: false, report };
   const connectionId = randomUUID();
   const c = request.credentials;
-  const spec: ConnectionSpec = {
-    ...request,
-    credentials:
-      c.type === 'role'
-        ? { type: 'role', roleArn: c.roleArn }
-        : { type: 'accessKey', accessKeyId: c.accessKeyId, hasSessionToken: c.sessionToken !== undefined },
-  };
   const run = runOf(report, 'onboarding', 'onboarding');
   const stored: StoredConnection = {
-    ...spec,
     tenantId,
     connectionId,
     ...(name ? { name } : {}),
     createdAt: report.startedAt,
+    request: {
+      ...request,
+      credentials: c.type === 'role' ? c : { type: 'accessKey', accessKeyId: c.accessKeyId },
+    },
     lastStatus: report.status,
     lastChecks: checksOf(run),
     lastRunAt: report.startedAt,
     runState: 'done',
   };
+  // Only long-term keys are saved (the handler refuses session tokens): the secret is the key's.
   if (c.type === 'accessKey') {
-    const plaintext = JSON.stringify({ secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken });
-    stored.sealed = await s.sealer.seal(plaintext, { tenantId, connectionId });
+    stored.sealed = await s.sealer.seal(c.secretAccessKey, { tenantId, connectionId });
   }
   await s.store.create(stored);
   await s.store.addRun(tenantId, connectionId, run, s.historyDays);
@@ -106,34 +109,14 @@ export async function createConnection(
 
 /** The request a saved connection re-verifies, its secret opened only for this run. */
 async function requestOf(s: DriftServices, c: StoredConnection): Promise<VerifyRequest> {
-  const {
-    tenantId: _t,
-    connectionId: _c,
-    name: _n,
-    createdAt: _a,
-    sealed,
-    lastStatus: _s,
-    lastChecks: _l,
-    lastRunAt: _r,
-    lastPeriod: _p,
-    runState: _st,
-    claimedAt: _ca,
-    ...spec
-  } = c;
-  if (spec.credentials.type === 'role') return { ...spec, credentials: spec.credentials };
-  if (!sealed) throw new Error('a key pair connection without its sealed secret');
-  const opened = JSON.parse(
-    await s.sealer.open(sealed, { tenantId: c.tenantId, connectionId: c.connectionId }),
-  ) as { secretAccessKey: string; sessionToken?: string };
-  return {
-    ...spec,
-    credentials: {
-      type: 'accessKey',
-      accessKeyId: spec.credentials.accessKeyId,
-      secretAccessKey: opened.secretAccessKey,
-      ...(opened.sessionToken ? { sessionToken: opened.sessionToken } : {}),
-    },
-  };
+  const { request } = c;
+  if (request.credentials.type === 'role') return { ...request, credentials: request.credentials };
+  if (!c.sealed) throw new Error('a key pair connection without its sealed secret');
+  const secretAccessKey = await s.sealer.open(c.sealed, {
+    tenantId: c.tenantId,
+    connectionId: c.connectionId,
+  });
+  return { ...request, credentials: { ...request.credentials, secretAccessKey } };
 }
 
 /**

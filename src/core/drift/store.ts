@@ -27,11 +27,13 @@ import type { ConnectionSpec, DriftRef, RunRecord } from './types.ts';
 export const SHARDS = 16;
 export const BY_SHARD = 'byShard';
 
-export interface StoredConnection extends ConnectionSpec {
+export interface StoredConnection {
   tenantId: string;
   connectionId: string;
   name?: string;
   createdAt: string;
+  /** What the connection re-verifies: its POST /verify body, the secret apart. */
+  request: ConnectionSpec;
   /** The key pair's secret, sealed; never returned or logged. */
   sealed?: Sealed;
   lastStatus?: string;

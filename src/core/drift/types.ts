@@ -2,9 +2,7 @@ import type { CheckStatus, OverallStatus, VerifyRequest } from '../types.ts';
 
 /** What a saved connection re-verifies: the request, with its secret sealed apart. */
 export type ConnectionSpec = Omit<VerifyRequest, 'credentials'> & {
-  credentials:
-    | { type: 'role'; roleArn: string }
-    | { type: 'accessKey'; accessKeyId: string; hasSessionToken: boolean };
+  credentials: { type: 'role'; roleArn: string } | { type: 'accessKey'; accessKeyId: string };
 };
 
 /** What the queue carries: references only, never a request or a secret. */
