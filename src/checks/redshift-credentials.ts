@@ -1,5 +1,5 @@
 import { GetClusterCredentialsCommand } from '@aws-sdk/client-redshift';
-import { dbGroupArn, dbNameArn, dbUserArn, notFound, sessionOf } from '../core/redshift.ts';
+import { dbGroupArn, dbNameArn, dbUserArn, issueCredentials, sessionOf } from '../core/redshift.ts';
 import type { CheckDescriptor } from '../core/types.ts';
 
 export const redshiftCredentials: CheckDescriptor<'redshift'> = {
@@ -23,35 +23,26 @@ export const redshiftCredentials: CheckDescriptor<'redshift'> = {
     const cluster = t.cluster;
     if (!cluster) throw new Error('redshift.credentials needs a cluster');
     const credentials = sessionOf(ctx);
-    try {
-      // AutoCreate=false: a verification must never create a database user. The password
-      // Redshift returns is dropped here, unread: it is never returned, logged or kept.
-      await ctx.aws.redshift(t.region, credentials).send(
-        new GetClusterCredentialsCommand({
-          ClusterIdentifier: cluster.identifier,
-          DbUser: cluster.dbUser,
-          ...(t.dbName ? { DbName: t.dbName } : {}),
-          ...(cluster.dbGroups.length ? { DbGroups: cluster.dbGroups } : {}),
-          AutoCreate: false,
-          DurationSeconds: 900,
-        }),
-        { abortSignal: ctx.signal },
-      );
-    } catch (err) {
-      // AWS authorizes before it looks the cluster up: a missing cluster means the call was allowed.
-      if (notFound(err)) {
-        return {
-          status: 'fail',
-          message: `No cluster ${cluster.identifier} in account ${t.account ?? 'of the principal'}, ${t.region}: check the identifier and the region.`,
-          missing: [],
-        };
-      }
-      throw err;
-    }
-    return {
-      status: 'pass',
-      message: `Redshift issued temporary credentials for ${cluster.dbUser} on ${cluster.identifier} (discarded unread).`,
-    };
+    // AutoCreate=false: a verification must never create a database user.
+    return issueCredentials(
+      ctx,
+      {
+        resource: `cluster ${cluster.identifier}`,
+        issuedTo: `db user ${cluster.dbUser} on cluster ${cluster.identifier}`,
+      },
+      () =>
+        ctx.aws.redshift(t.region, credentials).send(
+          new GetClusterCredentialsCommand({
+            ClusterIdentifier: cluster.identifier,
+            DbUser: cluster.dbUser,
+            ...(t.dbName ? { DbName: t.dbName } : {}),
+            ...(cluster.dbGroups.length ? { DbGroups: cluster.dbGroups } : {}),
+            AutoCreate: false,
+            DurationSeconds: 900,
+          }),
+          { abortSignal: ctx.signal },
+        ),
+    );
   },
   explainDenial: (t, ctx) => ({
     message: `Redshift refused temporary credentials for db user ${t.cluster?.dbUser} on ${t.cluster?.identifier}${t.dbName ? `, database ${t.dbName}` : ''}.`,

@@ -1,5 +1,5 @@
 import { GetCredentialsCommand } from '@aws-sdk/client-redshift-serverless';
-import { anyWorkgroupArn, lookUp, notFound, sessionOf } from '../core/redshift.ts';
+import { anyWorkgroupArn, issueCredentials, lookUp, sessionOf } from '../core/redshift.ts';
 import type { CheckDescriptor, RedshiftTarget } from '../core/types.ts';
 
 /** The exact workgroup ARN once GetWorkgroup told it; any workgroup of the account until then. */
@@ -23,30 +23,19 @@ export const redshiftServerlessCredentials: CheckDescriptor<'redshift'> = {
     const credentials = sessionOf(ctx);
     await lookUp(ctx);
     if (ctx.facts.workgroupArn) workgroup.arn = ctx.facts.workgroupArn;
-    try {
-      // What comes back is a database password: dropped here, unread, never returned or logged.
-      await ctx.aws.redshiftServerless(t.region, credentials).send(
-        new GetCredentialsCommand({
-          workgroupName: workgroup.name,
-          ...(t.dbName ? { dbName: t.dbName } : {}),
-          durationSeconds: 900,
-        }),
-        { abortSignal: ctx.signal },
-      );
-    } catch (err) {
-      if (notFound(err)) {
-        return {
-          status: 'fail',
-          message: `No workgroup ${workgroup.name} in account ${t.account ?? 'of the principal'}, ${t.region}: check the name and the region.`,
-          missing: [],
-        };
-      }
-      throw err;
-    }
-    return {
-      status: 'pass',
-      message: `Redshift Serverless issued temporary credentials for workgroup ${workgroup.name} (discarded unread).`,
-    };
+    return issueCredentials(
+      ctx,
+      { resource: `workgroup ${workgroup.name}`, issuedTo: `workgroup ${workgroup.name}` },
+      () =>
+        ctx.aws.redshiftServerless(t.region, credentials).send(
+          new GetCredentialsCommand({
+            workgroupName: workgroup.name,
+            ...(t.dbName ? { dbName: t.dbName } : {}),
+            durationSeconds: 900,
+          }),
+          { abortSignal: ctx.signal },
+        ),
+    );
   },
   explainDenial: (t) => {
     const outcome = {

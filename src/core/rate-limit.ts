@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 export type Take = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export interface RateLimiter {
+  readonly perMinute: number;
   take(tenantId: string, now?: number): Promise<Take>;
 }
 
@@ -22,6 +23,7 @@ export function dynamoRateLimiter(
 ): RateLimiter {
   const doc = DynamoDBDocumentClient.from(client);
   return {
+    perMinute,
     async take(tenantId, now = Date.now()) {
       const minute = Math.floor(now / 60_000);
       try {

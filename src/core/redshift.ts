@@ -2,7 +2,7 @@ import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
 import { classify, codeOf } from './classify.ts';
 import { isRegion, type Partition, type Region } from './regions.ts';
-import type { CheckContext, RedshiftInput, RedshiftTarget } from './types.ts';
+import type { CheckContext, Outcome, RedshiftInput, RedshiftTarget } from './types.ts';
 
 /**
  * Redshift targets, their ARNs and what their checks share. GetClusterCredentials is
@@ -124,3 +124,28 @@ export function lookUp(ctx: CheckContext<'redshift'>): Promise<void> {
 
 export const notFound = (err: unknown) =>
   ['ClusterNotFound', 'ClusterNotFoundFault', 'ResourceNotFoundException'].includes(codeOf(err) ?? '');
+
+/**
+ * Asks for temporary database credentials and drops what comes back unread: a password is never
+ * returned, logged or kept. AWS authorizes before it looks the cluster or workgroup up, so one
+ * that does not exist means the call was allowed: its own failure, nothing to grant.
+ */
+export async function issueCredentials(
+  ctx: CheckContext<'redshift'>,
+  /** The cluster or workgroup, and whom the credentials are for. */
+  what: { resource: string; issuedTo: string },
+  call: () => Promise<unknown>,
+): Promise<Outcome> {
+  const t = ctx.target;
+  try {
+    await call();
+  } catch (err) {
+    if (!notFound(err)) throw err;
+    return {
+      status: 'fail',
+      message: `No ${what.resource} in account ${t.account ?? 'of the principal'}, ${t.region}: check the name and the region.`,
+      missing: [],
+    };
+  }
+  return { status: 'pass', message: `Temporary credentials issued for ${what.issuedTo} (discarded unread).` };
+}

@@ -38,7 +38,7 @@ export function httpHandler(
       // Never the event: its body carries key pairs. What is worth logging is logged after validation.
       .use(injectLambdaContext(services.logger, { resetKeys: true, logEvent: false }))
       .use(tenantFromAuthorizer(services.config.tenantClaim))
-      .use(tenantRateLimit(limiter, services.config.rateLimit?.perMinute ?? 0))
+      .use(tenantRateLimit(limiter))
       .use(externalIdSecret(services.config))
       .handler(handler) as unknown as (event: HttpEvent, context: Context) => Promise<HttpResult>
   );

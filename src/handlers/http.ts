@@ -118,7 +118,6 @@ export function tenantFromAuthorizer(
  */
 export function tenantRateLimit(
   limiter: RateLimiter | undefined,
-  perMinute: number,
 ): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
   return {
     name: 'tenantRateLimit',
@@ -129,7 +128,7 @@ export function tenantRateLimit(
       const err = new ApiError(
         429,
         'TooManyRequests',
-        `This tenant made more than ${perMinute} requests in a minute; retry in ${take.retryAfterSeconds} s.`,
+        `This tenant made more than ${limiter.perMinute} requests in a minute; retry in ${take.retryAfterSeconds} s.`,
       );
       err.headers = { 'retry-after': String(take.retryAfterSeconds) };
       throw err;

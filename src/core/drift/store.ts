@@ -136,19 +136,15 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
     /** Deletes the connection, its sealed secret with it. False when there was none. */
     async remove(tenantId: string, connectionId: string): Promise<boolean> {
       write();
-      try {
-        await doc.send(
+      return conditionally(
+        doc.send(
           new DeleteCommand({
             TableName: table,
             Key: connectionKey(tenantId, connectionId),
             ConditionExpression: 'attribute_exists(pk)',
           }),
-        );
-        return true;
-      } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return false;
-        throw err;
-      }
+        ),
+      );
     },
 
     /**
@@ -212,8 +208,8 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
     /** What the next run compares against; nothing if the connection was deleted meanwhile. */
     async finish(tenantId: string, connectionId: string, run: RunRecord): Promise<void> {
       write();
-      try {
-        await doc.send(
+      await conditionally(
+        doc.send(
           new UpdateCommand({
             TableName: table,
             Key: connectionKey(tenantId, connectionId),
@@ -226,10 +222,8 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
               ':done': 'done',
             },
           }),
-        );
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      }
+        ),
+      );
     },
 
     async history(tenantId: string, connectionId: string, limit: number): Promise<RunRecord[]> {
@@ -272,3 +266,14 @@ export type ConnectionStore = ReturnType<typeof connectionStore>;
 
 export const checksOf = (run: RunRecord): Record<string, string> =>
   Object.fromEntries(run.checks.map((c) => [`${c.id} ${c.target}`, c.status]));
+
+/** A conditional write: false when its condition did not hold (the item was not there). */
+async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
