@@ -155,10 +155,14 @@ await Promise.all(
 );
 const workMs = performance.now() - workStarted;
 clearInterval(sampler);
-const requests = (await (await fetch(`${sandboxUrl}/__sandbox/requests`)).json()) as { service: string }[];
-const customerCalls = requests
-  .slice(requestsBefore)
-  .filter((r) => r.service === 'sts' || r.service === 's3').length;
+const requests = (await (await fetch(`${sandboxUrl}/__sandbox/requests`)).json()) as {
+  service: string;
+  operation: string;
+}[];
+const customer = requests.slice(requestsBefore).filter((r) => r.service === 'sts' || r.service === 's3');
+const customerCalls = customer.length;
+const byOperation = new Map<string, number>();
+for (const r of customer) byOperation.set(r.operation, (byOperation.get(r.operation) ?? 0) + 1);
 
 // ---- the figures ------------------------------------------------------------------------------------
 const per = (n: number) => (n / CONNECTIONS).toFixed(2);
@@ -179,7 +183,7 @@ drift: ${CONNECTIONS} connections, ${WORKERS} workers × 10 messages, ${LATENCY_
 | work: verified / failed deliveries | ${done} / ${failed} |
 | DynamoDB operations per connection | ${per(ops)} (${per(workCounter.reads)} reads, ${per(workCounter.writes)} writes) |
 | DynamoDB operations beyond the history write | ${(ops / CONNECTIONS - 1).toFixed(2)} |
-| customer AWS calls per connection (STS, S3) | ${per(customerCalls)} |
+| customer AWS calls per connection (STS, S3) | ${per(customerCalls)} (${[...byOperation].map(([op, n]) => `${op} ${per(n)}`).join(', ')}) |
 | peak RSS of the worker process | ${(peakRss / 1024 / 1024).toFixed(0)} MB |
 `);
 process.exit(0);
