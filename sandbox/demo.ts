@@ -85,11 +85,15 @@ for (const name of names) {
     for (const item of check.checklist ?? []) console.log(`        □ ${item}`);
     if (check.remediation && check.status !== 'pass') console.log(`        fix:  ${check.remediation}`);
   }
-  if (report.remediation.policy.Statement.length) {
-    console.log(`  policy to add: ${JSON.stringify(report.remediation.policy.Statement)}`);
-  }
-  if (report.remediation.trustPolicy)
-    console.log(`  trust policy to set: ${JSON.stringify(report.remediation.trustPolicy.Statement)}`);
+  const fix = report.remediation;
+  if (fix.policy.Statement.length) console.log(`  policy to add: ${JSON.stringify(fix.policy.Statement)}`);
+  for (const k of fix.keyPolicies ?? [])
+    console.log(`  key policy of ${k.keyArn}, add: ${JSON.stringify(k.statement)}`);
+  for (const b of fix.bucketPolicies ?? [])
+    console.log(`  bucket policy of ${b.bucket}, add: ${JSON.stringify(b.statement)}`);
+  if (fix.trustPolicy) console.log(`  trust policy, add: ${JSON.stringify(fix.trustPolicy)}`);
+  for (const n of fix.notes ?? []) console.log(`  for an administrator (${n.policyType}): ${n.message}`);
+  if (fix.optional) console.log(`  optional: ${JSON.stringify(fix.optional.Statement)}`);
   for (const w of wrong) console.log(`  ✗ ${w}`);
 }
 await sandbox.close();

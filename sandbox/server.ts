@@ -664,6 +664,13 @@ export async function startSandbox(opts: {
           ETag: `"${etag(body)}"`,
           'Last-Modified': v.lastModified.toUTCString(),
           ...(bucket.versioning ? { 'x-amz-version-id': v.versionId } : {}),
+          // As S3 does: an SSE-KMS object's answer names the key it was decrypted with.
+          ...(v.sse?.kmsKeyId
+            ? {
+                'x-amz-server-side-encryption': 'aws:kms',
+                'x-amz-server-side-encryption-aws-kms-key-id': v.sse.kmsKeyId,
+              }
+            : {}),
         };
         if (typeof range === 'string' && op === 'GetObject') {
           const m = /^bytes=(\d+)-(\d+)?$/.exec(range);

@@ -76,7 +76,7 @@ export const WORLDS: Record<string, WorldCase> = {
       [`sts.assume-role ${ROLE}`]: 'pass',
       [`sts.external-id-required ${ROLE}`]: 'pass',
       [`s3.bucket-region ${STAGING('acme-destination')}`]: 'pass',
-      [`s3.encryption ${STAGING('acme-destination')}`]: 'fail',
+      [`s3.encryption ${STAGING('acme-destination')}`]: 'skip',
       [`s3.write ${STAGING('acme-destination')}`]: 'pass',
       [`s3.delete ${STAGING('acme-destination')}`]: 'pass',
     },
@@ -105,7 +105,7 @@ export const WORLDS: Record<string, WorldCase> = {
       [`s3.bucket-region ${STAGING('syncoutput')}`]: 'pass',
       [`s3.bucket-location ${STAGING('syncoutput')}`]: 'pass',
       [`s3.list ${STAGING('syncoutput')}`]: 'pass',
-      [`s3.encryption ${STAGING('syncoutput')}`]: 'fail',
+      [`s3.encryption ${STAGING('syncoutput')}`]: 'skip',
       [`s3.write ${STAGING('syncoutput')}`]: 'pass',
       [`s3.read ${STAGING('syncoutput')}`]: 'pass',
       [`s3.delete ${STAGING('syncoutput')}`]: 'pass',
@@ -151,7 +151,7 @@ export const WORLDS: Record<string, WorldCase> = {
       'sts.caller-identity AKIA…MPLE': 'pass',
       [`s3.bucket-region ${STAGING('acme-input')}`]: 'pass',
       [`s3.list ${STAGING('acme-input')}`]: 'pass',
-      [`s3.encryption ${STAGING('acme-input')}`]: 'fail',
+      [`s3.encryption ${STAGING('acme-input')}`]: 'skip',
       [`s3.read ${STAGING('acme-input')}`]: 'pass',
       [`s3.bucket-region ${STAGING('acme-output')}`]: 'pass',
       [`s3.list ${STAGING('acme-output')}`]: 'pass',
@@ -160,7 +160,7 @@ export const WORLDS: Record<string, WorldCase> = {
       [`s3.read ${STAGING('acme-output')}`]: 'pass',
       [`s3.delete ${STAGING('acme-output')}`]: 'pass',
     },
-    // The reported s3.encryption failure is shown with its fix but does not decide the outcome.
+    // The reported s3.encryption refusal is an optional check not granted: skip, its statement optional.
     status: 'pass',
   },
   'missing-delete': {
@@ -524,6 +524,6 @@ export const WORLDS: Record<string, WorldCase> = {
       [`redshift.credentials ${ANALYTICS_LABEL}`]: 'skip',
     },
     status: 'fail',
-    fix: 'Set the role’s trust policy to remediation.trustPolicy.',
+    fix: 'Add the statement in remediation.trustPolicy to the role’s trust policy, keeping its other statements.',
   },
 };

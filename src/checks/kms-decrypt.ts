@@ -1,5 +1,5 @@
 import { DecryptCommand } from '@aws-sdk/client-kms';
-import { kmsCheck, kmsGrants, kmsOf } from '../core/kms.ts';
+import { kmsCheck, kmsGrants, kmsOf, s3UsedTheKey } from '../core/kms.ts';
 import { sha256 } from '../core/probe.ts';
 import type { CheckDescriptor } from '../core/types.ts';
 
@@ -17,15 +17,21 @@ export const kmsDecrypt: CheckDescriptor<'kms'> = {
   async run(ctx) {
     const sample = ctx.facts.ciphertext;
     if (!sample) {
-      return ctx.target.viaBuckets.length > 0
-        ? {
-            status: 'skip',
-            message: 'No ciphertext of this key to open directly; S3’s use of it is tested by s3.read.',
-          }
-        : {
-            status: 'skip',
-            message: 'No ciphertext of this key to open: neither encrypt nor generate-data-key passed.',
-          };
+      const buckets = ctx.target.viaBuckets;
+      if (buckets.length === 0) {
+        return {
+          status: 'skip',
+          message: 'No ciphertext of this key to open: neither encrypt nor generate-data-key passed.',
+        };
+      }
+      // Claim S3's use of the key only where s3.read really read an object encrypted under it.
+      const via = await s3UsedTheKey(ctx, 'decrypt');
+      return {
+        status: 'skip',
+        message: via
+          ? `No ciphertext of this key to open directly; S3 decrypted with it for ${via}, which passed.`
+          : `Not tested: no ciphertext of this key to open directly, and S3 decrypted nothing with it (${buckets.map((b) => `s3.read on ${b.label}`).join(', ')} read no object encrypted under it). A probe written under the prefix with this key and read back by s3.read would test it.`,
+      };
     }
     return kmsCheck(ctx, 'decrypt', async () => {
       const out = await kmsOf(ctx).send(

@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../core/arn.ts';
 import { classify, codeOf } from '../core/classify.ts';
-import { bucketParams, PROBE_MARKER, place, s3Of, sha256, who } from '../core/probe.ts';
+import { bucketParams, PROBE_MARKER, place, s3Of, sha256, throughKms, who } from '../core/probe.ts';
 import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
 
 const kmsGrant = (keyArn: string | undefined): Grant[] =>
@@ -12,8 +12,18 @@ async function get(ctx: CheckContext<'bucket'>, key: string, range?: string) {
     new GetObjectCommand({ ...bucketParams(ctx), Key: key, ...(range ? { Range: range } : {}) }),
     { abortSignal: ctx.signal },
   );
-  return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+  const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+  // S3 names the key it decrypted with: kms.decrypt may claim S3's use of a key only from this.
+  const kmsKeyId = out.ServerSideEncryption?.startsWith('aws:kms') ? out.SSEKMSKeyId : undefined;
+  return { bytes, ...(kmsKeyId ? { kmsKeyId } : {}) };
 }
+
+/** A pass, carrying the KMS key S3 decrypted the object with, if it did. */
+const read = (message: string, kmsKeyId: string | undefined): Outcome => ({
+  status: 'pass',
+  message,
+  ...(kmsKeyId ? { kmsKeysUsed: [kmsKeyId] } : {}),
+});
 
 export const s3Read: CheckDescriptor<'bucket'> = {
   id: 's3.read',
@@ -31,18 +41,18 @@ export const s3Read: CheckDescriptor<'bucket'> = {
   async run(ctx) {
     const { facts, target } = ctx;
     if (facts.probe) {
-      const bytes = await get(ctx, facts.probe.key);
+      const { bytes, kmsKeyId } = await get(ctx, facts.probe.key);
       if (sha256(bytes) !== facts.probe.sha256) {
         return { status: 'error', message: 'The probe read back differs from what was written.' };
       }
-      return { status: 'pass', message: 'Read the probe back; its checksum matches.' };
+      return read('Read the probe back; its checksum matches.', kmsKeyId);
     }
     const listed = facts.listing?.firstKey;
     if (listed) {
       // Someone else's object: one byte, never the whole of it.
       try {
-        await get(ctx, listed, 'bytes=0-0');
-        return { status: 'pass', message: `Read the first byte of ${listed}.` };
+        const { kmsKeyId } = await get(ctx, listed, 'bytes=0-0');
+        return read(`Read the first byte of ${listed}.`, kmsKeyId);
       } catch (err) {
         const code = codeOf(err);
         if (code === 'InvalidRange') return { status: 'pass', message: `Read ${listed} (it is empty).` };
@@ -83,5 +93,8 @@ export const s3Read: CheckDescriptor<'bucket'> = {
     };
     return outcome;
   },
-  explainDenial: (t, ctx) => ({ message: `${who(ctx)} may not read objects in ${place(t)}.` }),
+  explainDenial: (t, ctx, refusal) =>
+    refusal?.action?.startsWith('kms:')
+      ? { message: throughKms(ctx, 'read from', t, refusal) }
+      : { message: `${who(ctx)} may not read objects in ${place(t)}.` },
 };

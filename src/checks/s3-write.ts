@@ -10,6 +10,7 @@ import {
   probeKey,
   s3Of,
   sha256,
+  throughKms,
   who,
 } from '../core/probe.ts';
 import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
@@ -22,7 +23,7 @@ async function put(ctx: CheckContext<'bucket'>, input: PutObjectCommandInput) {
   return s3Of(ctx).send(new PutObjectCommand(input), { abortSignal: ctx.signal });
 }
 
-type Written = { exists: true } | { exists: false; versionId?: string; sse: boolean };
+type Written = { exists: true } | { exists: false; versionId?: string; sse: boolean; kmsKeyId?: string };
 
 /**
  * Writes `key` only if nothing has it (If-None-Match: *, so nothing can be overwritten; S3
@@ -56,10 +57,13 @@ async function writeNew(
   const attempt = async (): Promise<Written> => {
     try {
       const out = await put(ctx, input);
+      // The key S3 says it encrypted with, whether asked for or the bucket's default.
+      const kmsKeyId = out.ServerSideEncryption?.startsWith('aws:kms') ? out.SSEKMSKeyId : undefined;
       return {
         exists: false,
         sse: Boolean(input.ServerSideEncryption),
         ...(out.VersionId ? { versionId: out.VersionId } : {}),
+        ...(kmsKeyId ? { kmsKeyId } : {}),
       };
     } catch (err) {
       if (codeOf(err) === 'PreconditionFailed') return { exists: true };
@@ -106,9 +110,13 @@ export const s3Write: CheckDescriptor<'bucket'> = {
     return {
       status: 'pass',
       message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.${marker}`,
+      ...(out.kmsKeyId ? { kmsKeysUsed: [out.kmsKeyId] } : {}),
     };
   },
-  explainDenial: (t, ctx) => ({ message: `${who(ctx)} may not write to ${place(t)}.` }),
+  explainDenial: (t, ctx, refusal) =>
+    refusal?.action?.startsWith('kms:')
+      ? { message: throughKms(ctx, 'write to', t, refusal) }
+      : { message: `${who(ctx)} may not write to ${place(t)}.` },
 };
 
 /** Leaves the marker drift will probe; one that is already there is just as good. */

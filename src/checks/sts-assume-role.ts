@@ -63,6 +63,7 @@ export const stsAssumeRole: CheckDescriptor<'principal'> = {
     message: `This service could not assume ${target.label}.`,
     checklist: assumeRoleChecklist(target, ctx.verification),
     trustPolicyFix: true,
-    remediation: 'Set the role’s trust policy to remediation.trustPolicy.',
+    remediation:
+      'Add the statement in remediation.trustPolicy to the role’s trust policy, keeping its other statements.',
   }),
 };

@@ -38,7 +38,10 @@ export const stsExternalIdRequired: CheckDescriptor<'principal'> = {
         );
         return 'accepted';
       } catch (err) {
-        return classify(err).kind === 'denied' ? 'refused' : { inconclusive: err };
+        // Signed with this service's own credentials: a rejected signature is ours, not a refusal.
+        return classify(err, { credentials: 'service' }).kind === 'denied'
+          ? 'refused'
+          : { inconclusive: err };
       }
     };
     const wrongId = `wrong-${randomBytes(16).toString('base64url')}`;
@@ -55,7 +58,7 @@ export const stsExternalIdRequired: CheckDescriptor<'principal'> = {
         status: v.externalIdNotEnforced,
         message: `The role can be assumed ${loose.join(' and ')}: anyone who learns its ARN could make this service act on it (confused deputy).`,
         trustPolicyFix: true,
-        remediation: `Add to the trust policy: "Condition": {"StringEquals": {"sts:ExternalId": "${v.externalId}"}} (see remediation.trustPolicy).`,
+        remediation: `In the role's trust policy, give the statement that trusts ${v.vendorPrincipalArn} the condition "StringEquals": {"sts:ExternalId": "${v.externalId}"}: remediation.trustPolicy is that statement. Keep the other statements.`,
       };
       return outcome;
     }

@@ -1,4 +1,4 @@
-import type { AwsErrorInfo } from './types.ts';
+import type { AwsErrorInfo, Refusal } from './types.ts';
 
 /**
  * The one place that decides what an AWS error means. Only a real authorization refusal is a
@@ -15,7 +15,7 @@ export type PolicyType =
   | 'session policy'
   | 'VPC endpoint policy';
 
-export interface Denied {
+export interface Denied extends Refusal {
   kind: 'denied';
   info: AwsErrorInfo;
   /** The action and resource AWS named in its message, when it did. */
@@ -53,8 +53,17 @@ const DENIAL_CODES = new Set([
   'Forbidden',
 ]);
 
-/** "User: X is not authorized to perform: s3:PutObject on resource: "arn:..." because ..." */
-const NAMED_REFUSAL = /not authorized to perform: ([\w-]+:[\w*]+) on resource: "?(arn:[^"\s]+?)"?(?:\s|$)/;
+/**
+ * AWS's wording (IAM User Guide, "Troubleshooting access denied error messages"):
+ * `User: <arn> is not authorized to perform: <action>[ on resource: <arn>] <context>`, the
+ * resource quoted by S3, bare elsewhere, absent for some services; the context is
+ * `because no <type> allows the <action> action` (implicit) or
+ * `with an explicit deny in a[n] <type>`.
+ */
+const NAMED_REFUSAL =
+  /not authorized to perform: ([\w-]+:[\w*-]+)(?: on resource: "?(arn:[^"\s]+?)"?(?=\s|$|[.,;](?:\s|$)))?/;
+const IMPLICIT = /because no ([\w -]+?) allows the /i;
+const EXPLICIT = /with an explicit deny(?: in an? ([\w -]+?))?(?=[.,;:]|\s*$)/i;
 
 const POLICY_TYPES: readonly [RegExp, PolicyType][] = [
   [/service control polic/i, 'service control policy'],
@@ -151,7 +160,43 @@ const THROTTLING_CODES = new Set([
   'BandwidthLimitExceeded',
 ]);
 
-export function classify(err: unknown): Classified {
+/** Codes AWS answers when it does not accept the credentials that signed the call. */
+const CREDENTIAL_CODES = new Set([
+  'InvalidAccessKeyId',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidToken',
+  'UnrecognizedClientException',
+]);
+
+export interface ClassifyOptions {
+  /**
+   * Whose credentials signed the call: the customer's key pair (then a rejected key is theirs
+   * to fix), or this service's own, or the session STS just issued to it (then it is ours).
+   */
+  credentials?: 'customer' | 'service';
+}
+
+/** What a refusal's message names: the action, the resource and the policy type, as AWS wrote them. */
+export function parseRefusal(message: string): Refusal {
+  const explicit = EXPLICIT.exec(message);
+  const reason = explicit?.[1] ?? IMPLICIT.exec(message)?.[1];
+  // The reason clause first; else any policy type the message mentions (older wordings).
+  const policyType =
+    (reason && POLICY_TYPES.find(([re]) => re.test(reason))?.[1]) ??
+    POLICY_TYPES.find(([re]) => re.test(message))?.[1];
+  const refusal: Refusal = { explicitDeny: explicit !== null };
+  const named = NAMED_REFUSAL.exec(message);
+  if (named?.[1]) refusal.action = named[1];
+  if (named?.[2]) refusal.resource = named[2];
+  if (policyType) refusal.policyType = policyType;
+  return refusal;
+}
+
+export function classify(err: unknown, opts: ClassifyOptions = {}): Classified {
   const info = errorInfo(err);
   const e = shape(err);
   const status = info.httpStatus;
@@ -177,9 +222,18 @@ export function classify(err: unknown): Classified {
     };
   }
 
+  if (opts.credentials === 'service' && CREDENTIAL_CODES.has(info.code)) {
+    return {
+      kind: 'error',
+      ours: true,
+      info,
+      hint: 'AWS did not accept the credentials this service signed with (its own, or the session STS had just issued to it): a defect of this service, not of your setup.',
+    };
+  }
+
   if (DENIAL_CODES.has(info.code) || (status === 403 && !THROTTLING_CODES.has(info.code))) {
-    const policyType = POLICY_TYPES.find(([re]) => re.test(info.message))?.[1];
-    const explicitDeny = /explicit deny/i.test(info.message);
+    const refusal = parseRefusal(info.message);
+    const policyType = refusal.policyType as PolicyType | undefined;
     if (policyType === 'session policy') {
       // Our own session policy is built to allow every probe; its refusal is our defect.
       return {
@@ -189,14 +243,11 @@ export function classify(err: unknown): Classified {
         hint: 'This service’s session policy refused the call: a defect of the verifier, not of your setup.',
       };
     }
-    const denied: Denied = { kind: 'denied', info, explicitDeny };
-    const named = NAMED_REFUSAL.exec(info.message);
-    if (named?.[1] && named[2]) {
-      denied.action = named[1];
-      denied.resource = named[2];
-    }
+    const denied: Denied = { kind: 'denied', info, explicitDeny: refusal.explicitDeny };
+    if (refusal.action) denied.action = refusal.action;
+    if (refusal.resource) denied.resource = refusal.resource;
     if (policyType) denied.policyType = policyType;
-    const hint = denialHint(info.code, policyType, explicitDeny);
+    const hint = denialHint(info.code, policyType, refusal.explicitDeny);
     if (hint) denied.hint = hint;
     return denied;
   }

@@ -82,11 +82,11 @@ export async function kmsCheck(
       };
     }
     if (classify(err).kind === 'denied' && ctx.target.viaBuckets.length > 0) {
-      const viaS3 = await s3UsesTheKey(ctx, op);
+      const viaS3 = await s3UsedTheKey(ctx, op);
       if (viaS3) {
         return {
           status: 'warn',
-          message: `Direct ${KMS_ACTION[op]} on ${key} is refused, but S3 can use the key for ${viaS3}: a kms:ViaService condition limits it to S3. That is enough for S3; direct KMS calls will fail.`,
+          message: `Direct ${KMS_ACTION[op]} on ${key} is refused, but S3 used the key for ${viaS3}: a kms:ViaService condition limits it to S3. That is enough for S3; direct KMS calls will fail.`,
           error: classify(err).info,
           missing: [],
         };
@@ -96,11 +96,29 @@ export async function kmsCheck(
   }
 }
 
-async function s3UsesTheKey(ctx: CheckContext<'kms'>, op: KmsOperation): Promise<string | undefined> {
-  const check = op === 'decrypt' ? 's3.read' : 's3.write';
-  for (const bucketKey of ctx.target.viaBuckets) {
-    const outcome = await ctx.outcomeOf(check, bucketKey);
-    if (outcome?.status === 'pass') return bucketKey;
+/** The check whose object S3 encrypts (generate-data-key) or decrypts (decrypt) with the key. */
+export const S3_CHECK_FOR: Record<KmsOperation, 's3.write' | 's3.read'> = {
+  'generate-data-key': 's3.write',
+  encrypt: 's3.write',
+  decrypt: 's3.read',
+};
+
+/**
+ * Where S3 really used the key for `op`: a bucket whose write (or read) passed on an object S3
+ * said it encrypted under this key. A pass that touched no object of the key proves nothing.
+ * Answers what a customer reads: the S3 check and the bucket, never an internal target key.
+ */
+export async function s3UsedTheKey(ctx: CheckContext<'kms'>, op: KmsOperation): Promise<string | undefined> {
+  const check = S3_CHECK_FOR[op];
+  for (const bucket of ctx.target.viaBuckets) {
+    const outcome = await ctx.outcomeOf(check, bucket.key);
+    if (outcome?.status === 'pass' && outcome.kmsKeysUsed?.some((k) => sameKey(k, ctx.target.keyArn)))
+      return `${check} on ${bucket.label}`;
   }
   return undefined;
+}
+
+/** S3 names a key by ARN; a bucket's configuration may name it by id or alias. */
+export function sameKey(a: string, b: string): boolean {
+  return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
 }

@@ -138,13 +138,17 @@ export function planSessions(
   return { policies, sessionOf, names };
 }
 
+/** The one trust statement this vendor needs: a report asks to add it, never to replace the trust. */
+export function trustStatement(vendorPrincipalArn: string, externalId: string): PolicyStatement {
+  return {
+    Effect: 'Allow',
+    Principal: { AWS: vendorPrincipalArn },
+    Action: 'sts:AssumeRole',
+    Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+  };
+}
+
+/** A whole trust policy, for a role created for this vendor alone (GET /setup). */
 export function trustPolicy(vendorPrincipalArn: string, externalId: string): PolicyDocument {
-  return policyOf([
-    {
-      Effect: 'Allow',
-      Principal: { AWS: vendorPrincipalArn },
-      Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'sts:ExternalId': externalId } },
-    },
-  ]);
+  return policyOf([trustStatement(vendorPrincipalArn, externalId)]);
 }

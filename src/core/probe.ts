@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { BucketFacts, CheckContext, VerificationInfo } from './types.ts';
+import type { BucketFacts, CheckContext, Refusal, VerificationInfo } from './types.ts';
 
 /**
  * Probe objects: tiny, uniquely named, and saying whose they are, so a customer who finds one
@@ -67,3 +67,25 @@ export const place = (t: { bucket: string; prefix: string }) => `s3://${t.bucket
 /** Who a message speaks of: the role assumed, or the key pair's user. */
 export const who = (ctx: { principalTarget: { credentials: { type: string } } }) =>
   ctx.principalTarget.credentials.type === 'role' ? 'The role' : 'The key pair';
+
+/**
+ * S3 refused because the caller may not use the object's KMS key: AWS named the KMS action and
+ * the key, and that, not the S3 action, is what the customer must grant.
+ */
+export function throughKms(
+  ctx: { principalTarget: { credentials: { type: string } } },
+  verb: string,
+  t: { bucket: string; prefix: string },
+  refusal: Refusal,
+): string {
+  const why = refusal.explicitDeny
+    ? `an explicit deny${refusal.policyType ? ` in ${article(refusal.policyType)} ${refusal.policyType}` : ''}`
+    : refusal.policyType === 'resource-based policy'
+      ? 'the key policy does not allow it'
+      : refusal.policyType
+        ? `no ${refusal.policyType} allows it`
+        : 'AWS did not say which policy';
+  return `S3 refused to ${verb} ${place(t)} because ${who(ctx).replace(/^The/, 'the')} may not use the KMS key ${refusal.resource ?? 'of the bucket'}: ${refusal.action} is refused (${why}).`;
+}
+
+export const article = (noun: string) => (/^[aeiou]/i.test(noun) ? 'an' : 'a');

@@ -70,7 +70,7 @@ export function planKmsTargets(keys: readonly KmsInput[], buckets: readonly Buck
     const t = targetFor(b.kmsKeyArn);
     if (!t) continue;
     add(t, S3_KMS_OPERATIONS[b.access]);
-    t.viaBuckets.push(b.key);
+    t.viaBuckets.push({ key: b.key, label: b.label });
   }
   // Report order follows the catalogue's, whatever order the request named them in.
   for (const t of byArn.values())

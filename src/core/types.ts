@@ -61,6 +61,16 @@ export interface Grant {
   trust?: boolean;
 }
 
+/** What an AWS refusal named, parsed from its message (classify.ts): only what AWS said. */
+export interface Refusal {
+  /** The action refused: not always the call's own (S3 names the KMS action behind a write). */
+  action?: string;
+  resource?: string;
+  /** As AWS words it: `identity-based policy`, `service control policy`, ... */
+  policyType?: string;
+  explicitDeny: boolean;
+}
+
 /** What AWS said, as far as a caller may see it. */
 export interface AwsErrorInfo {
   code: string;
@@ -165,8 +175,8 @@ export interface KmsTarget {
   region: Region;
   keyArn: string;
   operations: KmsOperation[];
-  /** Buckets (target keys) whose objects S3 encrypts with this key: their probes exercise it through S3. */
-  viaBuckets: string[];
+  /** Buckets whose objects S3 encrypts with this key (target key, and the label a message names): their probes exercise it through S3. */
+  viaBuckets: { key: string; label: string }[];
   /** Index into the principal's session policies. */
   session: number;
 }
@@ -261,7 +271,29 @@ export interface Outcome {
   missing?: Grant[];
   /** Set when the trust policy, not a permission policy, is what must change. */
   trustPolicyFix?: boolean;
+  /** A statement for a key or bucket policy, when AWS said that policy refused (remediation.ts). */
+  resourcePolicyFix?: ResourcePolicyFix[];
+  /** What only an administrator can change (an SCP, a boundary, an explicit deny), as AWS named it. */
+  note?: AdminNote;
+  /** KMS keys S3 used for this check's own object (from the response's SSE-KMS headers). */
+  kmsKeysUsed?: string[];
   remediation?: string;
+}
+
+/** A grant that belongs in a resource's own policy, for the principal named. */
+export interface ResourcePolicyFix {
+  kind: 'key' | 'bucket';
+  /** The key ARN, or the bucket name. */
+  resource: string;
+  grant: Grant;
+}
+
+/** A refusal no statement of the customer's own can lift: the policy type and what it refused. */
+export interface AdminNote {
+  policyType: string;
+  action?: string;
+  resource?: string;
+  message: string;
 }
 
 export interface VerificationInfo {
@@ -320,8 +352,12 @@ export interface CheckDescriptor<S extends Scope = Scope> {
   /** The IAM actions and resources it needs: the session policy, remediation and setup come from here. */
   grants(target: TargetOf<S>): Grant[];
   run(ctx: CheckContext<S>): Promise<Outcome>;
-  /** How it explains an AWS refusal of one of its calls: at least the message. */
-  explainDenial(target: TargetOf<S>, ctx: CheckContext<S>): Pick<Outcome, 'message'> & Partial<Outcome>;
+  /** How it explains an AWS refusal of one of its calls (what AWS named in it): at least the message. */
+  explainDenial(
+    target: TargetOf<S>,
+    ctx: CheckContext<S>,
+    refusal?: Refusal,
+  ): Pick<Outcome, 'message'> & Partial<Outcome>;
 }
 
 export interface CheckResult {
@@ -339,6 +375,26 @@ export interface CheckResult {
   remediation?: string;
 }
 
+/** Where each fix goes (docs/verify-api.md, "Report"); optional fields only when non-empty. */
+export interface Remediation {
+  /** Identity-policy statements that make the required failed (or warned) checks pass; nothing else. */
+  policy: PolicyDocument;
+  /** Statements that would let reported (non-required) checks run. */
+  optional?: PolicyDocument;
+  keyPolicies?: { keyArn: string; statement: PolicyStatement }[];
+  bucketPolicies?: { bucket: string; statement: PolicyStatement }[];
+  /** One statement to add to the role's trust policy: never a replacement of it. */
+  trustPolicy?: PolicyStatement;
+  notes?: {
+    check: string;
+    target: string;
+    policyType: string;
+    action?: string;
+    resource?: string;
+    message: string;
+  }[];
+}
+
 export interface Report {
   verificationId: string;
   tenantId: string;
@@ -347,5 +403,5 @@ export interface Report {
   durationMs: number;
   principal?: { account?: string; arn?: string };
   checks: CheckResult[];
-  remediation: { policy: PolicyDocument; trustPolicy?: PolicyDocument };
+  remediation: Remediation;
 }

@@ -2,13 +2,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { type AnyCheck, grantsOf } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
-import { classify, type Denied, fixableByIdentityPolicy } from './classify.ts';
+import { classify } from './classify.ts';
 import { planChecks } from './plan.ts';
-import { planSessions, policyOf, statementsOf, trustPolicy } from './policy.ts';
-import { ownerNote } from './probe.ts';
+import { planSessions } from './policy.ts';
 import { type Mode, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
 import { planRedshiftTargets, sessionNameFor } from './redshift.ts';
 import { partitionOfRegion, type Region } from './regions.ts';
+import { asReported, denialOutcome, type Listed, remediationOf } from './remediation.ts';
 import { type GraphNode, runGraph } from './runner.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
 import type {
@@ -17,7 +17,6 @@ import type {
   BucketTarget,
   CheckContext,
   CheckResult,
-  Grant,
   KmsFacts,
   KmsTarget,
   Outcome,
@@ -139,7 +138,9 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
           logger: deps.logger,
           outcomeOf: (id, targetKey) => outcomeOf(`${id}@${targetKey ?? p.target.key}`),
         } as AnyContext;
-        return runCheck(p.check, ctx, deps.logger);
+        const outcome = runCheck(p.check, ctx, deps.logger);
+        // A reported check's refusal is not a broken setup: `skip`, its fix optional.
+        return p.requirement === 'required' ? outcome : outcome.then((o) => asReported(o, p.check));
       },
     };
   });
@@ -152,8 +153,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   await removeStrandedProbes(buckets, bucketFacts, settled, principal, deps);
 
   const checks: CheckResult[] = [];
-  const missing: Grant[] = [];
-  let trustFix = false;
+  const listed: Listed[] = [];
   // The report reads target by target: the identity first, then each bucket's checks in catalogue order.
   const targetOrder = (t: Target) => (t.kind === 'principal' ? -1 : resources.indexOf(t));
   const inReportOrder = [...planned].sort((a, b) => targetOrder(a.target) - targetOrder(b.target));
@@ -179,10 +179,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     if (outcome.checklist) result.checklist = outcome.checklist;
     if (outcome.remediation) result.remediation = outcome.remediation;
     checks.push(result);
-    if (outcome.status === 'fail' || outcome.status === 'warn') {
-      missing.push(...(outcome.missing ?? []).filter((g) => !g.trust));
-      if (outcome.trustPolicyFix) trustFix = true;
-    }
+    listed.push({ id: result.id, target: result.target, required: result.required, outcome });
   }
 
   const report: Report = {
@@ -192,7 +189,11 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     startedAt: v.startedAt.toISOString(),
     durationMs: Math.round(performance.now() - began),
     checks,
-    remediation: { policy: policyOf(statementsOf(missing)) },
+    remediation: remediationOf(
+      listed,
+      v,
+      principalTarget.credentials.type === 'role' ? principalTarget.credentials.roleArn : principal.arn,
+    ),
   };
   if (principal.account || principal.arn) {
     report.principal = {
@@ -200,7 +201,6 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
       ...(principal.arn ? { arn: principal.arn } : {}),
     };
   }
-  if (trustFix) report.remediation.trustPolicy = trustPolicy(v.vendorPrincipalArn, v.externalId);
   return report;
 }
 
@@ -210,8 +210,11 @@ export async function runCheck(check: AnyCheck, ctx: AnyContext, logger: Logger)
     // The planner pairs each check only with targets of its own scope.
     return await (check.run as (c: AnyContext) => Promise<Outcome>)(ctx);
   } catch (err) {
-    const c = classify(err);
-    if (c.kind === 'denied') return denial(check, ctx, c);
+    // With a role, every call is signed by this service or by the session STS just issued to
+    // it: a rejected signature or token is ours. A key pair's is the customer's to fix.
+    const credentials = ctx.principalTarget.credentials.type === 'role' ? 'service' : 'customer';
+    const c = classify(err, { credentials });
+    if (c.kind === 'denied') return denialOutcome(check, ctx, c);
     if (!c.info.httpStatus && !c.ours && !(err instanceof Error && /Timeout|Abort/.test(err.name))) {
       // Neither an AWS answer nor a network fault we know: log it whole, it may be our defect.
       logger.error('check threw', { check: check.id, error: err as Error });
@@ -224,61 +227,6 @@ export async function runCheck(check: AnyCheck, ctx: AnyContext, logger: Logger)
     if (c.hint) outcome.hint = c.hint;
     return outcome;
   }
-}
-
-function denial(check: AnyCheck, ctx: AnyContext, d: Denied): Outcome {
-  const explained = (
-    check.explainDenial as (t: Target, c: AnyContext) => Partial<Outcome> & { message: string }
-  )(ctx.target, ctx);
-  const outcome: Outcome = { status: 'fail', error: d.info, ...explained };
-  // AWS's pointer at the policy type first, then what the check itself knows to look at.
-  const hints = [d.hint, explained.hint];
-  if (ctx.target.kind === 'bucket') {
-    const facts = ctx.facts as BucketFacts;
-    hints.push(ownerNote(facts, ctx.target.expectedBucketOwner ?? ctx.principal.account));
-  }
-  const hint = hints.filter(Boolean).join(' ');
-  if (hint) outcome.hint = hint;
-  if (!explained.missing) {
-    const grants = grantsOf(check, ctx.target);
-    // AWS named what it refused: ask for exactly that, whether it is another service's action
-    // (the KMS key behind an S3 write) or one of several resources a grant lists (a db user).
-    const named =
-      d.action &&
-      d.resource &&
-      !d.resource.includes('*') &&
-      (!grants.some((g) => g.actions.includes(d.action as string)) ||
-        grants.some(
-          (g) =>
-            g.actions.includes(d.action as string) &&
-            g.resources.length > 1 &&
-            g.resources.includes(d.resource as string),
-        ))
-        ? [{ actions: [d.action], resources: [d.resource] }]
-        : undefined;
-    outcome.missing = fixableByIdentityPolicy(d)
-      ? (named ?? grants.filter((g) => !g.sessionOnly && !g.trust))
-      : [];
-  }
-  if (!outcome.remediation && outcome.missing?.length) {
-    outcome.remediation = outcome.missing
-      .map((g) => `Allow ${g.actions.join(', ')} on ${g.resources.join(', ')}`)
-      .join('; ');
-  }
-  if (!outcome.remediation && d.explicitDeny) {
-    outcome.remediation = `Remove or narrow the explicit deny${d.policyType ? ` in the ${d.policyType}` : ''}.`;
-  } else if (!outcome.remediation && d.policyType && !fixableByIdentityPolicy(d)) {
-    const who =
-      ctx.principalTarget.credentials.type === 'role'
-        ? ctx.principalTarget.credentials.roleArn
-        : ctx.principal.arn;
-    const where =
-      d.policyType === 'resource-based policy' && d.resource
-        ? `the ${d.resource.includes(':kms:') ? 'key' : 'bucket'} policy of ${d.resource}`
-        : `the ${d.policyType}`;
-    outcome.remediation = `Allow ${d.action ?? check.id}${who ? ` for ${who}` : ''} in ${where}.`;
-  }
-  return outcome;
 }
 
 function overall(checks: CheckResult[]): OverallStatus {

@@ -111,7 +111,10 @@ describe('kms.generate-data-key', () => {
       kmsGenerateDataKey,
       kmsContext(
         { keyArn: KEY_ARN },
-        { viaBuckets: ['s3:0'], outcomes: { 's3.write@s3:0': { status: 'pass', message: '' } } },
+        {
+          viaBuckets: [{ key: 's3:0', label: 's3://acme-exports/vendor/' }],
+          outcomes: { 's3.write@s3:0': { status: 'pass', message: '', kmsKeysUsed: [KEY_ARN] } },
+        },
       ),
     );
 

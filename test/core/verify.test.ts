@@ -171,15 +171,26 @@ describe('verify', () => {
       'sts.assume-role:pass',
       'sts.external-id-required:pass',
       's3.bucket-region:pass',
-      's3.encryption:fail',
+      's3.encryption:skip',
       's3.write:pass',
       's3.delete:pass',
     ]);
-    // A reported check's failure is shown with its fix but does not decide the outcome.
+    // A reported check AWS refused is an optional check not granted: no red, its statement optional.
     expect(report.status).toBe('pass');
-    expect(report.remediation.policy.Statement).toEqual([
-      { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration', Resource: 'arn:aws:s3:::acme-exports' },
-    ]);
+    const encryption = report.checks.find((c) => c.id === 's3.encryption');
+    expect(encryption).toMatchObject({ required: false, error: { code: 'AccessDenied' } });
+    expect(encryption?.message).toMatch(
+      /^Optional check, not granted: .* It would have checked that the bucket’s default encryption is known\./,
+    );
+    expect(report.remediation).toEqual({
+      policy: { Version: '2012-10-17', Statement: [] },
+      optional: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration', Resource: 'arn:aws:s3:::acme-exports' },
+        ],
+      },
+    });
     expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
@@ -219,8 +230,11 @@ describe('verify', () => {
     });
     expect(report.checks[0]?.checklist).toHaveLength(4);
     expect(report.checks.slice(1).every((c) => c.status === 'skip')).toBe(true);
-    expect(report.remediation.trustPolicy?.Statement[0]).toMatchObject({
+    // One statement to add to the trust, never a whole document that would replace it.
+    expect(report.remediation.trustPolicy).toEqual({
+      Effect: 'Allow',
       Principal: { AWS: verificationInfo().vendorPrincipalArn },
+      Action: 'sts:AssumeRole',
       Condition: { StringEquals: { 'sts:ExternalId': verificationInfo().externalId } },
     });
     expect(s3.calls()).toHaveLength(0);
@@ -338,6 +352,8 @@ describe('verify', () => {
   it('tests a bucket’s KMS key directly and through S3, in the same session, and warns on kms:ViaService', async () => {
     grantSession();
     healthyBucket();
+    // S3 answers an SSE-KMS write naming the key it encrypted with.
+    s3.on(PutObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY });
     // The key policy allows the role only through S3.
     kms.on(GenerateDataKeyCommand).rejects(
       Object.assign(new Error('User: x is not authorized to perform: kms:GenerateDataKey'), {

@@ -122,7 +122,11 @@ export const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-
  */
 export function kmsContext(
   input: KmsInput = { keyArn: KEY_ARN },
-  opts: { facts?: KmsFacts; viaBuckets?: string[]; outcomes?: Record<string, Outcome> } = {},
+  opts: {
+    facts?: KmsFacts;
+    viaBuckets?: { key: string; label: string }[];
+    outcomes?: Record<string, Outcome>;
+  } = {},
 ): CheckContext<'kms'> {
   const [target] = planKmsTargets([input], []);
   if (!target) throw new Error('no target');
