@@ -58,6 +58,20 @@ const keyPolicy = (principals: string[], condition?: PolicyJson): PolicyJson => 
   ],
 });
 
+/** A key policy as the KMS console writes it by default: the account's IAM policies decide. */
+const keyPolicyDeferringToIam = (): PolicyJson => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'EnableIAMUserPermissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${CUSTOMER}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
+});
+
 export const WORLDS: Record<string, WorldCase> = {
   'seed-001-destination': {
     world: (xid) => ({
@@ -350,6 +364,59 @@ export const WORLDS: Record<string, WorldCase> = {
     },
     status: 'fail',
     fix: `Allow kms:GenerateDataKey for ${ROLE} in the key policy of ${KEY}.`,
+  },
+  'kms-identity-policy-without-the-key': {
+    world: (xid) => ({
+      name: 'kms-identity-policy-without-the-key',
+      description:
+        'An SSE-KMS bucket whose key policy defers to IAM, and a role granted the bucket but not the key: S3 refuses the write naming kms:GenerateDataKey.',
+      vendor: vendor(),
+      roles: [role(xid, seedPolicies.seed003('syncoutput'))],
+      buckets: [
+        {
+          name: 'syncoutput',
+          account: CUSTOMER,
+          region: 'us-east-1',
+          encryption: { algorithm: 'aws:kms', kmsKeyId: KEY },
+        },
+      ],
+      keys: [{ arn: KEY, policy: keyPolicyDeferringToIam() }],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput', kmsKeyArn: KEY }] }),
+    truth: {
+      [`s3.write ${STAGING('syncoutput')}`]: 'fail',
+      [`s3.delete ${STAGING('syncoutput')}`]: 'skip',
+      [`kms.generate-data-key ${KEY}`]: 'fail',
+      [`kms.decrypt ${KEY}`]: 'skip',
+    },
+    status: 'fail',
+    // What AWS named: the KMS action on the key, not the s3:PutObject the role already has.
+    fix: `Allow kms:GenerateDataKey on ${KEY}`,
+  },
+  'permissions-boundary-without-writes': {
+    world: (xid) => ({
+      name: 'permissions-boundary-without-writes',
+      description: 'Seed 003’s policy on a role whose permissions boundary leaves out s3:PutObject.',
+      vendor: vendor(),
+      roles: [
+        {
+          ...role(xid, seedPolicies.seed003('syncoutput')),
+          boundary: allow(
+            ['s3:GetObject', 's3:ListBucket', 's3:DeleteObject', 's3:GetBucketLocation'],
+            ['arn:aws:s3:::syncoutput', 'arn:aws:s3:::syncoutput/*'],
+          ),
+        },
+      ],
+      buckets: [{ name: 'syncoutput', account: CUSTOMER, region: 'us-east-1' }],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput' }] }),
+    truth: {
+      [`s3.list ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.write ${STAGING('syncoutput')}`]: 'fail',
+      [`s3.delete ${STAGING('syncoutput')}`]: 'skip',
+    },
+    status: 'fail',
+    fix: /^The permissions boundary of arn:aws:iam::111122223333:role\/VendorAccess does not allow s3:PutObject on arn:aws:s3:::syncoutput\/\*: /,
   },
   'kms-bucket-key-via-s3-only': {
     world: (xid) => ({

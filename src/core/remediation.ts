@@ -101,7 +101,7 @@ function noteFor(d: Denied, action: string, resource: string | undefined, who: s
   } else if (org) {
     message = `No ${policyType} of the AWS Organization allows ${action}${on} in this account: an administrator of the organization must allow it.`;
   } else if (policyType === 'permissions boundary') {
-    message = `The permissions boundary of ${who} does not allow ${action}${on}: whoever manages the boundary must add it (an Allow in ${who}'s own policies is not enough).`;
+    message = `The permissions boundary of ${who} does not allow ${action}${on}: whoever manages the boundary must add it (an Allow in the principal's own policies is not enough).`;
   } else if (policyType === 'VPC endpoint policy') {
     message = `The VPC endpoint policy the call went through does not allow ${action}${on}: whoever manages the endpoint must allow it.`;
   } else {

@@ -46,6 +46,35 @@ describe('kms.decrypt', () => {
     expect(kms.calls()).toHaveLength(0);
   });
 
+  it('claims no test by s3.read unless S3 decrypted with this key for it', async () => {
+    const via = [{ key: 's3:0', label: 's3://acme-exports/vendor/' }];
+    // s3.read passed on an empty prefix: nothing was read through the key.
+    const nothingRead = kmsContext(undefined, {
+      viaBuckets: via,
+      outcomes: { 's3.read@s3:0': { status: 'pass', message: 'The prefix is empty; reading is allowed.' } },
+    });
+    const readThrough = kmsContext(undefined, {
+      viaBuckets: via,
+      outcomes: {
+        's3.read@s3:0': { status: 'pass', message: 'Read the probe back.', kmsKeysUsed: [KEY_ARN] },
+      },
+    });
+
+    const untested = await run(kmsDecrypt, nothingRead);
+    const tested = await run(kmsDecrypt, readThrough);
+
+    expect(untested).toMatchObject({ status: 'skip' });
+    expect(untested.message).toBe(
+      'Not tested: no ciphertext of this key to open directly, and S3 decrypted nothing with it (s3.read on s3://acme-exports/vendor/ read no object encrypted under it). A probe written under the prefix with this key and read back by s3.read would test it.',
+    );
+    expect(tested).toMatchObject({
+      status: 'skip',
+      message:
+        'No ciphertext of this key to open directly; S3 decrypted with it for s3.read on s3://acme-exports/vendor/, which passed.',
+    });
+    expect(kms.calls()).toHaveLength(0);
+  });
+
   it('fails on a refusal', async () => {
     kms
       .on(DecryptCommand)

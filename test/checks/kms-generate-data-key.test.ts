@@ -120,6 +120,30 @@ describe('kms.generate-data-key', () => {
 
     expect(outcome).toMatchObject({ status: 'warn', missing: [] });
     expect(outcome.message).toMatch(/kms:ViaService/);
+    // The customer's bucket, never the internal target key.
+    expect(outcome.message).toContain('S3 used the key for s3.write on s3://acme-exports/vendor/');
+    expect(outcome.message).not.toMatch(/s3:0/);
+  });
+
+  it('fails, not warns, when the S3 write that passed used no object of this key', async () => {
+    kms
+      .on(GenerateDataKeyCommand)
+      .rejects(
+        kmsError('AccessDeniedException', 400, 'User: x is not authorized to perform: kms:GenerateDataKey'),
+      );
+
+    const outcome = await run(
+      kmsGenerateDataKey,
+      kmsContext(
+        { keyArn: KEY_ARN },
+        {
+          viaBuckets: [{ key: 's3:0', label: 's3://acme-exports/vendor/' }],
+          outcomes: { 's3.write@s3:0': { status: 'pass', message: '' } },
+        },
+      ),
+    );
+
+    expect(outcome.status).toBe('fail');
   });
 
   it('is inconclusive when KMS throttles', async () => {

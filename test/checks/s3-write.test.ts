@@ -65,6 +65,22 @@ describe('s3.write', () => {
     expect(outcome.hint).toMatch(/identity-based policy/);
   });
 
+  it('is our error, not the customer’s fail, when S3 rejects the signature of the session STS issued us', async () => {
+    s3.on(PutObjectCommand).rejects(
+      s3Error(
+        'SignatureDoesNotMatch',
+        403,
+        'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      ),
+    );
+
+    const outcome = await run(s3Write, bucketContext({ bucket: 'acme-exports', prefix: 'vendor/' }));
+
+    expect(outcome).toMatchObject({ status: 'error', error: { code: 'SignatureDoesNotMatch' } });
+    expect(outcome.hint).toMatch(/defect of this service/);
+    expect(outcome.hint).not.toMatch(/secret access key does not belong/);
+  });
+
   it('is an error, never a fail, when S3 keeps answering 503', async () => {
     s3.on(PutObjectCommand).rejects(s3Error('SlowDown', 503, 'Please reduce your request rate.'));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, fixableByIdentityPolicy } from '../../src/core/classify.ts';
-import { headError, networkError, s3Error, stsError } from '../support/aws-errors.ts';
+import { classify, fixableByIdentityPolicy, parseRefusal } from '../../src/core/classify.ts';
+import { headError, kmsError, networkError, s3Error, stsError } from '../support/aws-errors.ts';
 
 const ARN = 'arn:aws:sts::111122223333:assumed-role/VendorAccess/s';
 const refusal = (tail: string) =>
@@ -58,6 +58,78 @@ describe('classify', () => {
     ['ExpiredToken', 400],
   ])('takes %s as a refusal of the credentials', (code, status) => {
     expect(classify(stsError(code, status, 'x'))).toMatchObject({ kind: 'denied', info: { code } });
+  });
+
+  it.each(['SignatureDoesNotMatch', 'InvalidClientTokenId', 'ExpiredToken', 'InvalidAccessKeyId'])(
+    'takes %s on credentials this service signed with (its own, or the session STS issued it) as ours',
+    (code) => {
+      const err = s3Error(
+        code,
+        403,
+        'The request signature we calculated does not match the signature you provided.',
+      );
+
+      expect(classify(err, { credentials: 'service' })).toMatchObject({
+        kind: 'error',
+        ours: true,
+        info: { code },
+      });
+      // A key pair's own is the customer's to fix.
+      expect(classify(err, { credentials: 'customer' })).toMatchObject({ kind: 'denied' });
+    },
+  );
+
+  it.each([
+    // Services that name no resource.
+    [
+      `User: ${ARN} is not authorized to perform: redshift:DescribeClusters because no identity-based policy allows the redshift:DescribeClusters action`,
+      { action: 'redshift:DescribeClusters', policyType: 'identity-based policy', explicitDeny: false },
+    ],
+    // S3 refusing a write for the caller's KMS permissions: the key, unquoted.
+    [
+      `User: ${ARN} is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab because no identity-based policy allows the kms:GenerateDataKey action`,
+      {
+        action: 'kms:GenerateDataKey',
+        resource: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        policyType: 'identity-based policy',
+      },
+    ],
+    [
+      `User: ${ARN} is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::my.bucket/in/a.b.csv" because no VPC endpoint policy allows the s3:GetObject action`,
+      {
+        action: 's3:GetObject',
+        resource: 'arn:aws:s3:::my.bucket/in/a.b.csv',
+        policyType: 'VPC endpoint policy',
+      },
+    ],
+    [
+      `User: ${ARN} is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::acme/x" with an explicit deny in a VPC endpoint policy`,
+      { policyType: 'VPC endpoint policy', explicitDeny: true },
+    ],
+    [
+      `User: ${ARN} is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::acme/x" because no service control policy allows the s3:PutObject action`,
+      { policyType: 'service control policy', explicitDeny: false },
+    ],
+    // Newer wording names the denying policy after the type.
+    [
+      `User: ${ARN} is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::acme/x" with an explicit deny in a service control policy: arn:aws:organizations::999988887777:policy/o-a1b2c3d4e5/service_control_policy/p-examplepolicyid111`,
+      {
+        action: 's3:PutObject',
+        resource: 'arn:aws:s3:::acme/x',
+        policyType: 'service control policy',
+        explicitDeny: true,
+      },
+    ],
+    [
+      `User: ${ARN} is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab because no resource-based policy allows the kms:Decrypt action`,
+      { action: 'kms:Decrypt', policyType: 'resource-based policy', explicitDeny: false },
+    ],
+  ])('parses what AWS named in "%s"', (message, named) => {
+    expect(parseRefusal(message)).toMatchObject(named);
+    expect(classify(kmsError('AccessDeniedException', 400, message))).toMatchObject({
+      kind: 'denied',
+      ...named,
+    });
   });
 
   it.each([
