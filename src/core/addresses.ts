@@ -84,7 +84,7 @@ export function addressProblem(address: string, rule: AddressRule): string | und
   const never = NEVER.find((n) => within(parsed, n.ranges));
   if (never) return never.why;
   if (within(parsed, PRIVATE) && !within(parsed, cidrs(rule.privateRanges)))
-    return 'private, outside the ranges this deployment reaches (REACHABLE_PRIVATE_RANGES)';
+    return 'private, outside the networks this deployment reaches (is the endpoint publicly accessible?)';
   return undefined;
 }
 

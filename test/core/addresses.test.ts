@@ -60,7 +60,7 @@ describe('the address rule of redshift.reachable', () => {
       expect(forbiddenAddress(a, PUBLIC_ONLY), a).toBe(true);
       if (!a.includes(':')) expect(forbiddenAddress(`::ffff:${a}`, PUBLIC_ONLY), a).toBe(true);
     }
-    expect(addressProblem('10.0.1.5', PUBLIC_ONLY)).toContain('REACHABLE_PRIVATE_RANGES');
+    expect(addressProblem('10.0.1.5', PUBLIC_ONLY)).toContain('publicly accessible');
     const vpc = { loopback: false, privateRanges: ['10.0.0.0/16', 'fd12::/16'] };
     expect(forbiddenAddress('10.0.1.5', vpc)).toBe(false);
     expect(forbiddenAddress('::ffff:10.0.1.5', vpc)).toBe(false);
