@@ -138,6 +138,9 @@ const config = {
       cfnTemplatePrefix: 'setup/',
       // The NAT gateway addresses customers allowlist for Redshift, comma-separated.
       egressAddresses: '',
+      // Private CIDRs (inside 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) the product really
+      // reaches, comma-separated: redshift.reachable connects to no other private address.
+      reachablePrivateRanges: '',
       // The vendor's own requirement profiles, JSON (README, "Vendor profiles").
       vendorProfiles: '',
       // Drift: how often every saved connection is re-verified, and how many at once at most
@@ -176,6 +179,7 @@ const config = {
       CFN_TEMPLATE_BUCKET: templateBucket,
       CFN_TEMPLATE_PREFIX: templatePrefix,
       EGRESS_ADDRESSES: '${param:egressAddresses}',
+      REACHABLE_PRIVATE_RANGES: '${param:reachablePrivateRanges}',
       VENDOR_PROFILES: '${param:vendorProfiles}',
       POWERTOOLS_SERVICE_NAME: 'aws-access-verifier',
       POWERTOOLS_LOG_LEVEL: 'INFO',

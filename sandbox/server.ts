@@ -856,9 +856,13 @@ export async function startSandbox(opts: {
 
   // ---- Redshift and Redshift Serverless ----------------------------------------------------
 
-  /** Every database endpoint of the world: reachable ones on the listening port, others on a closed one. */
+  /**
+   * Every database endpoint of the world: reachable ones on the listening port, others on a
+   * closed one. A host name, as AWS gives (`<cluster>.<id>.<region>.redshift.amazonaws.com`), so the
+   * verifier resolves it as it does in production; `localhost` is the one name this machine resolves.
+   */
   const endpointOf = (reachable: boolean | undefined) => ({
-    address: '127.0.0.1',
+    address: 'localhost',
     port: reachable === false ? closedPort : databasePort,
   });
 

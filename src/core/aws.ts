@@ -1,4 +1,4 @@
-import { lookup as dnsLookup } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, connect as tcpConnect } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
@@ -6,6 +6,7 @@ import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type AddressRule, addressProblem, PUBLIC_ONLY } from './addresses.ts';
 import type { Region } from './regions.ts';
 import type { AwsAccess, TemporaryCredentials } from './types.ts';
 
@@ -52,7 +53,8 @@ export function bounded(limits: Omit<typeof CALL_LIMITS, 'tcpConnectMs'>, maxSoc
  */
 export function createAwsAccess(
   limits = CALL_LIMITS,
-  opts: { allowLoopback?: boolean } = {},
+  /** Where redshift.reachable may connect: public addresses unless the configuration says more. */
+  opts: { addresses?: AddressRule } = {},
 ): ClosableAwsAccess {
   const clients = new Map<string, Client>();
   // 50 buckets put a few hundred calls in flight at once; the default pool of 50 would queue them.
@@ -101,7 +103,7 @@ export function createAwsAccess(
         () => new RedshiftServerlessClient({ ...common(), region, credentials }),
       ),
     connect: (host, port, signal) =>
-      connectOnce(host, port, signal, limits.tcpConnectMs, opts.allowLoopback ?? false),
+      connectOnce(host, port, signal, limits.tcpConnectMs, opts.addresses ?? PUBLIC_ONLY),
     close() {
       for (const c of clients.values()) c.destroy();
       clients.clear();
@@ -109,56 +111,65 @@ export function createAwsAccess(
   };
 }
 
-/**
- * Addresses a database endpoint never legitimately has, and which would reach this service's
- * own host: the instance metadata service and its kin (link-local), the Lambda runtime API
- * (loopback), unspecified and multicast. Loopback is allowed only in local runs, where the
- * sandbox's databases listen on 127.0.0.1.
- */
-export function forbiddenAddress(address: string, allowLoopback: boolean): boolean {
-  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.\d+\.\d+$/i.exec(address);
-  if (v4) {
-    const a = Number(v4[1]);
-    const b = Number(v4[2]);
-    if (a === 127) return !allowLoopback;
-    return a === 0 || (a === 169 && b === 254) || a >= 224;
-  }
-  const v6 = address.toLowerCase();
-  if (v6 === '::1') return !allowLoopback;
-  return v6 === '::' || /^fe[89ab]/.test(v6) || v6.startsWith('ff') || v6.startsWith('fd00:ec2:');
-}
+/** A resolver with dns.lookup's signature: production's, or one a test controls. */
+export type Resolver = (
+  hostname: string,
+  options: LookupOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+) => void;
 
-/** One TCP handshake, bounded in time, then closed: nothing is sent to the database. */
+const refusal = (host: string, address: string, why: string) =>
+  Object.assign(
+    new Error(`${host} resolves to ${address}, an address this service never connects to: ${why}`),
+    { code: 'EFORBIDDENADDRESS' },
+  );
+
+/**
+ * One TCP handshake, bounded in time, then closed: nothing is sent to the database. Every
+ * address the name resolves to is checked against the rule before any packet leaves; one
+ * forbidden address refuses the whole name, so a record that mixes a public address with
+ * the metadata service's gets nowhere.
+ */
 export function connectOnce(
   host: string,
   port: number,
   signal: AbortSignal,
   timeoutMs: number,
-  allowLoopback = false,
+  rule: AddressRule = PUBLIC_ONLY,
+  resolve: Resolver = dnsLookup,
 ): Promise<void> {
-  const refuse = (address: string) =>
-    Object.assign(new Error(`${host} resolves to ${address}, an address this service never connects to`), {
-      code: 'EFORBIDDENADDRESS',
-    });
-  return new Promise((resolve, reject) => {
-    if (isIP(host) && forbiddenAddress(host, allowLoopback)) return reject(refuse(host));
+  return new Promise((done, reject) => {
+    if (isIP(host)) {
+      const why = addressProblem(host, rule);
+      if (why) return reject(refusal(host, host, why));
+    }
     const socket = tcpConnect({
       host,
       port,
       timeout: timeoutMs,
       signal,
-      // The address is checked after DNS, on what the socket will really connect to.
+      // Since Node 20, autoSelectFamily asks for every address ({ all: true }) and expects a
+      // list back; without it, one address. Both answers are checked the same way.
       lookup: (hostname, options, callback) =>
-        dnsLookup(hostname, { ...options, all: false }, (err, address, family) => {
-          if (!err && typeof address === 'string' && forbiddenAddress(address, allowLoopback)) {
-            return callback(refuse(address), address, family);
+        resolve(hostname, options, (err, answer, family) => {
+          if (err) return callback(err, options.all ? [] : '', family);
+          const list = typeof answer === 'string' ? [{ address: answer, family: family ?? 4 }] : answer;
+          const [first] = list;
+          if (!first) {
+            const none = Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' });
+            return callback(none, options.all ? [] : '', family);
           }
-          callback(err, address as string, family);
+          for (const a of list) {
+            const why = addressProblem(a.address, rule);
+            if (why) return callback(refusal(hostname, a.address, why), options.all ? [] : '', family);
+          }
+          if (options.all) callback(null, list);
+          else callback(null, first.address, first.family);
         }),
     });
     socket.once('connect', () => {
       socket.destroy();
-      resolve();
+      done();
     });
     socket.once('timeout', () => {
       socket.destroy();

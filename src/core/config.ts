@@ -1,4 +1,5 @@
 import { CHECK_IDS } from '../checks/index.ts';
+import { type AddressRule, privateRangeProblem } from './addresses.ts';
 import { parseRoleArn } from './arn.ts';
 import type { TemplateHosting } from './cloudformation.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, parseVendorProfiles } from './profiles.ts';
@@ -16,6 +17,11 @@ export interface ServiceConfig {
   vendorPrincipalArn: string;
   /** Where this service's traffic comes from (`EGRESS_ADDRESSES`, CIDRs), for customers' allowlists. */
   egressAddresses: string[];
+  /**
+   * Where `redshift.reachable` may connect: public addresses, the private ranges the vendor
+   * lists (`REACHABLE_PRIVATE_RANGES`), and loopback only in a local run.
+   */
+  databaseAddresses: AddressRule;
   /** Requests per tenant per minute, counted in the table (`RATE_LIMIT_TABLE`); none without it. */
   rateLimit?: { table: string; perMinute: number };
   /** Saved connections and their scheduled re-verification, where the stage has them. */
@@ -83,6 +89,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   for (const a of egressAddresses) {
     if (!isCidr(a)) throw new ConfigError(`EGRESS_ADDRESSES: ${a} is not an IPv4 address or CIDR block`);
   }
+  const privateRanges = (env.REACHABLE_PRIVATE_RANGES ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const r of privateRanges) {
+    const problem = privateRangeProblem(r);
+    if (problem) throw new ConfigError(`REACHABLE_PRIVATE_RANGES: ${r} is ${problem}`);
+  }
+  // The sandbox's databases listen on 127.0.0.1. Lambda sets AWS_LAMBDA_RUNTIME_API in every
+  // execution environment (serverless-offline and invoke local do not), so no variable a
+  // deployed stage sets can open loopback, where the runtime API itself listens.
+  const databaseAddresses = { loopback: local && !env.AWS_LAMBDA_RUNTIME_API, privateRanges };
   const drift = driftConfig(env, local);
   const rateLimit = rateLimitConfig(env);
   const config: ServiceConfig = {
@@ -94,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     vendorPrincipalArn,
     profiles,
     egressAddresses,
+    databaseAddresses,
     ...(drift ? { drift } : {}),
     ...(rateLimit ? { rateLimit } : {}),
   };

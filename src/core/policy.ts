@@ -8,6 +8,16 @@ import type { Condition, Grant, PolicyDocument, PolicyStatement } from './types.
 
 export const SESSION_POLICY_LIMIT = 2048;
 
+/** One target's grants alone need more session policy than AWS takes: the request must name less. */
+export class SessionPolicyTooLong extends Error {
+  override name = 'SessionPolicyTooLong';
+  readonly length: number;
+  constructor(length: number) {
+    super(`the grants of one target need ${length} characters of session policy`);
+    this.length = length;
+  }
+}
+
 const one = (xs: string[]) => (xs.length === 1 ? (xs[0] as string) : xs);
 
 /**
@@ -128,7 +138,7 @@ export function planSessions(
         rendered = attempt;
       }
       if (rendered.length > SESSION_POLICY_LIMIT) {
-        throw new Error(`the grants of one target need ${rendered.length} characters of session policy`);
+        throw new SessionPolicyTooLong(rendered.length);
       }
       sessionOf[i] = policies.length;
     }

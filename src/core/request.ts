@@ -1,7 +1,11 @@
 import * as v from 'valibot';
+import { grantsOf } from '../checks/index.ts';
 import { KMS_KEY_ARN, parseKmsKeyArn, parseRoleArn } from './arn.ts';
-import { BUILTIN_PROFILES, type ProfileRegistry } from './profiles.ts';
-import { ALL_REGIONS, isRegion, type Partition, partitionOfRegion } from './regions.ts';
+import { planChecks } from './plan.ts';
+import { planSessions, SESSION_POLICY_LIMIT, SessionPolicyTooLong } from './policy.ts';
+import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed } from './profiles.ts';
+import { planRedshiftTargets } from './redshift.ts';
+import { ALL_REGIONS, isRegion, type Partition, partitionOfRegion, type Region } from './regions.ts';
 import type { BucketInput, RedshiftInput, VerifyRequest } from './types.ts';
 
 /** The contract's limits (verify-api.md, "Fields and defaults"). */
@@ -65,7 +69,18 @@ const kmsKeyArn = v.pipe(
   v.string('must be a string'),
   v.regex(KMS_KEY_ARN, 'not a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)'),
   v.check((s) => isRegion(parseKmsKeyArn(s)?.region ?? ''), 'names a region this service does not know'),
+  // `arn:aws-cn:kms:us-east-1:…` names no key AWS could have: the region decides the endpoint.
+  v.check((s) => {
+    const arn = parseKmsKeyArn(s);
+    return arn !== undefined && partitionOfRegion(arn.region) === arn.partition;
+  }, "names a region outside the ARN's partition"),
 );
+
+/**
+ * S3 keys and IAM policies are UTF-8: a lone UTF-16 surrogate (`"\ud800"` in the JSON) has no
+ * UTF-8 form, and would fail deep inside a call instead of here.
+ */
+export const WELL_FORMED = 'contains a lone UTF-16 surrogate: not valid Unicode';
 
 const bucket = v.strictObject({
   bucket: v.pipe(
@@ -80,6 +95,7 @@ const bucket = v.strictObject({
       // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point of the check
       v.regex(/^[^\u0000-\u001f\u007f]*$/, 'contains control characters'),
       v.check((s) => !s.startsWith('/'), 'must not start with "/": S3 keys have no leading slash'),
+      v.check((s) => s.isWellFormed(), WELL_FORMED),
     ),
   ),
   access: v.optional(v.picklist(['read', 'write', 'readwrite'], 'one of read, write, readwrite')),
@@ -205,22 +221,27 @@ function pathOf(keys: unknown[]): string {
   return out;
 }
 
-/** Checks across fields: every region and ARN must belong to the partition of the credentials. */
-function partitionErrors(req: VerifyRequest): FieldError[] {
+/**
+ * Checks across fields: every region and ARN must belong to the partition of the credentials.
+ * A key pair's partition is its region's, or without one the service's, where verify calls it.
+ */
+function partitionErrors(req: VerifyRequest, serviceRegion: Region): FieldError[] {
   const errors: FieldError[] = [];
   const c = req.credentials;
   const partition: Partition | undefined =
-    c.type === 'role'
-      ? parseRoleArn(c.roleArn)?.partition
-      : req.region
-        ? partitionOfRegion(req.region)
-        : undefined;
+    c.type === 'role' ? parseRoleArn(c.roleArn)?.partition : partitionOfRegion(req.region ?? serviceRegion);
   if (!partition) return errors;
   const check = (path: string, p: Partition | undefined) => {
     if (p && p !== partition)
       errors.push({ path, message: `is in partition ${p}, the credentials in ${partition}` });
   };
   if (req.region) check('region', partitionOfRegion(req.region));
+  // Without a region, STS is called in the service's: a role of another partition needs its own.
+  else if (partitionOfRegion(serviceRegion) !== partition)
+    errors.push({
+      path: 'region',
+      message: `required: the credentials are in partition ${partition}, this service's region ${serviceRegion} is not`,
+    });
   req.s3?.forEach((b, i) => {
     if (b.region) check(`s3[${i}].region`, partitionOfRegion(b.region));
     if (b.kmsKeyArn) check(`s3[${i}].kmsKeyArn`, parseKmsKeyArn(b.kmsKeyArn)?.partition);
@@ -271,15 +292,51 @@ function redshiftErrors(targets: readonly RedshiftInput[] | undefined): FieldErr
   return errors;
 }
 
+/**
+ * AWS takes at most 2,048 characters of session policy per AssumeRole. Targets share sessions
+ * when they fit, but one Redshift target's own grants (a db group ARN each) can exceed it alone:
+ * measured here with the planner verify uses, in both modes, so it is a 400 and not a failure
+ * deep in the verification. A key pair has no session policy, so no such limit.
+ */
+function sessionPolicyErrors(req: VerifyRequest, profiles: ProfileRegistry, serviceRegion: Region) {
+  const errors: FieldError[] = [];
+  const role = req.credentials.type === 'role' ? parseRoleArn(req.credentials.roleArn) : undefined;
+  if (!role) return errors;
+  const profile = profileNamed(req.profile, profiles);
+  req.redshift?.forEach((input, i) => {
+    const [target] = planRedshiftTargets([input], role.partition, req.region ?? serviceRegion, role.account);
+    if (!target) return;
+    for (const mode of ['onboarding', 'drift'] as const) {
+      const grants = planChecks([target], profile, mode).flatMap((p) => grantsOf(p.check, target));
+      try {
+        planSessions([grants], role.partition);
+      } catch (err) {
+        if (!(err instanceof SessionPolicyTooLong)) throw err;
+        errors.push({
+          path: input.dbGroups?.length ? `redshift[${i}].dbGroups` : `redshift[${i}]`,
+          message: `the access to verify needs ${err.length} characters of session policy, over AWS's ${SESSION_POLICY_LIMIT.toLocaleString('en-US')}: name fewer or shorter groups`,
+        });
+        return;
+      }
+    }
+  });
+  return errors;
+}
+
 export function parseVerifyRequest(
   body: unknown,
   profiles: ProfileRegistry = BUILTIN_PROFILES,
+  /** Where STS is called when the request names no region; its partition is a key pair's. */
+  serviceRegion: Region = 'us-east-1',
 ): Parsed<VerifyRequest> {
   const result = v.safeParse(verifyRequestSchema, body, { abortEarly: false, abortPipeEarly: true });
   const unknownProfile = profileErrors(body, profiles);
   if (!result.success) return { ok: false, errors: [...fieldErrors(result.issues), ...unknownProfile] };
   const value = result.output as VerifyRequest;
-  const errors = [...unknownProfile, ...redshiftErrors(value.redshift), ...partitionErrors(value)];
+  const shapes = redshiftErrors(value.redshift);
+  const errors = [...unknownProfile, ...shapes, ...partitionErrors(value, serviceRegion)];
+  // Sized only once every target is whole and in the credentials' partition.
+  if (!errors.length) errors.push(...sessionPolicyErrors(value, profiles, serviceRegion));
   return errors.length ? { ok: false, errors } : { ok: true, value };
 }
 

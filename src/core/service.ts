@@ -32,8 +32,9 @@ export async function verifyForTenant(
   request: VerifyRequest,
   options: Pick<VerifyDeps, 'mode' | 'placeMarkers'> = {},
 ): Promise<Report> {
-  // The sandbox's databases listen on loopback; a deployed function never connects there.
-  const aws = s.awsFactory ? s.awsFactory() : createAwsAccess(undefined, { allowLoopback: s.config.local });
+  const aws = s.awsFactory
+    ? s.awsFactory()
+    : createAwsAccess(undefined, { addresses: s.config.databaseAddresses });
   const profile = profileNamed(request.profile, s.config.profiles);
   const info = {
     id: randomUUID(),

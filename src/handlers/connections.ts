@@ -1,6 +1,6 @@
 import { connectionView, createConnection, type DriftServices } from '../core/drift/connections.ts';
 import { infraServices } from '../core/drift/infra.ts';
-import { LIMITS, parseVerifyRequest } from '../core/request.ts';
+import { LIMITS, parseVerifyRequest, WELL_FORMED } from '../core/request.ts';
 import { createServices, httpHandler } from './app.ts';
 import { ApiError, type HttpContext, type HttpEvent, invalid, json, readJsonBody } from './http.ts';
 import { rateLimiterFor } from './rate-limit.ts';
@@ -45,11 +45,17 @@ function pageOf(event: HttpEvent, allowAfter: boolean, fallback: number) {
 function parseCreate(body: unknown) {
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
   const { name, ...request } = (isObject ? body : {}) as Record<string, unknown>;
-  const parsed = parseVerifyRequest(isObject ? request : body, services.config.profiles);
+  const parsed = parseVerifyRequest(
+    isObject ? request : body,
+    services.config.profiles,
+    services.config.region,
+  );
   const errors = parsed.ok ? [] : [...parsed.errors];
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (name !== undefined && (typeof name !== 'string' || !/^[^\u0000-\u001f\u007f]{1,64}$/.test(name))) {
     errors.push({ path: 'name', message: '1 to 64 characters, no control characters' });
+  } else if (typeof name === 'string' && !name.isWellFormed()) {
+    errors.push({ path: 'name', message: WELL_FORMED });
   }
   // A session token expires within hours: a connection saved with it would drift to failure.
   if (parsed.ok && parsed.value.credentials.type === 'accessKey' && parsed.value.credentials.sessionToken) {

@@ -59,6 +59,25 @@ export function json(statusCode: number, body: unknown): HttpResult {
   return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
 }
 
+/** At most this many entries in an error's `details`; `detailsOmitted` counts the rest. */
+export const MAX_DETAILS = 50;
+
+const depth = (path: string) => path.split(/[.[]/).length;
+
+/**
+ * A 64 KiB body of `[0,0,…]` names 30,000 fields. Over the cap, the shallowest entries are kept
+ * (stable otherwise): `s3: at most 50 buckets` says more than the 30,000th `s3[i]`.
+ */
+function capped(details: FieldError[]): FieldError[] {
+  if (details.length <= MAX_DETAILS) return details;
+  return details
+    .map((d, i) => ({ d, i, depth: depth(d.path) }))
+    .sort((a, b) => a.depth - b.depth || a.i - b.i)
+    .slice(0, MAX_DETAILS)
+    .sort((a, b) => a.i - b.i)
+    .map((x) => x.d);
+}
+
 const requestIdOf = (event: HttpEvent | undefined, context: Context) =>
   event?.requestContext?.requestId ?? context.awsRequestId;
 
@@ -70,9 +89,12 @@ export function httpErrors(logger: Logger): MiddlewareObj<HttpEvent, HttpResult,
       const err = request.error;
       const requestId = requestIdOf(request.event, request.context);
       if (err instanceof ApiError) {
-        logger.info('request refused', { statusCode: err.statusCode, code: err.code, details: err.details });
+        const details = capped(err.details);
+        const omitted = err.details.length - details.length;
+        logger.info('request refused', { statusCode: err.statusCode, code: err.code, details, omitted });
         const error: Record<string, unknown> = { code: err.code, message: err.message };
-        if (err.details.length) error.details = err.details;
+        if (details.length) error.details = details;
+        if (omitted > 0) error.detailsOmitted = omitted;
         const response = json(err.statusCode, { error, requestId });
         response.headers = { ...response.headers, ...err.headers };
         request.response = response;

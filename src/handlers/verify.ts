@@ -10,7 +10,11 @@ export const services = createServices();
 export const handler = httpHandler(
   services,
   async (event, context) => {
-    const parsed = parseVerifyRequest(readJsonBody(event, LIMITS.bodyBytes), services.config.profiles);
+    const parsed = parseVerifyRequest(
+      readJsonBody(event, LIMITS.bodyBytes),
+      services.config.profiles,
+      services.config.region,
+    );
     if (!parsed.ok) throw invalid(parsed.errors);
     const report = await verifyForTenant(services, context.tenantId, context.externalIdSecret, parsed.value);
     return json(200, report);

@@ -3,7 +3,8 @@ import { DescribeClustersCommand, RedshiftClient } from '@aws-sdk/client-redshif
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { redshiftReachable } from '../../src/checks/redshift-reachable.ts';
-import { connectOnce, forbiddenAddress } from '../../src/core/aws.ts';
+import { PUBLIC_ONLY } from '../../src/core/addresses.ts';
+import { connectOnce, type Resolver } from '../../src/core/aws.ts';
 import { redshiftError } from '../support/aws-errors.ts';
 import { ACCOUNT, redshiftContext, run } from '../support/context.ts';
 
@@ -93,25 +94,7 @@ describe('connectOnce', () => {
 });
 
 describe('where the verifier never connects', () => {
-  it('refuses link-local (instance metadata), loopback (the Lambda runtime API), unspecified and multicast', () => {
-    for (const a of [
-      '169.254.169.254',
-      '127.0.0.1',
-      '0.0.0.0',
-      '224.0.0.1',
-      '::1',
-      'fe80::1',
-      'fd00:ec2::254',
-      '::ffff:169.254.169.254',
-    ]) {
-      expect(forbiddenAddress(a, false), a).toBe(true);
-    }
-    for (const a of ['10.0.1.5', '172.31.0.9', '52.94.133.131', '2600:1f18::1'])
-      expect(forbiddenAddress(a, false), a).toBe(false);
-    // Only local runs reach the sandbox's databases on loopback.
-    expect(forbiddenAddress('127.0.0.1', true)).toBe(false);
-    expect(forbiddenAddress('169.254.169.254', true)).toBe(true);
-  });
+  const LOCAL = { loopback: true, privateRanges: [] };
 
   it('checks the address DNS gives, not only a literal, before any packet leaves', async () => {
     const server = createServer((s) => s.end());
@@ -125,7 +108,71 @@ describe('where the verifier never connects', () => {
       await expect(connectOnce('localhost', port, signal, 1_000)).rejects.toMatchObject({
         code: 'EFORBIDDENADDRESS',
       });
-      await expect(connectOnce('127.0.0.1', port, signal, 1_000, true)).resolves.toBeUndefined();
+      await expect(connectOnce('::ffff:7f00:1', port, signal, 1_000)).rejects.toMatchObject({
+        code: 'EFORBIDDENADDRESS',
+      });
+      await expect(connectOnce('127.0.0.1', port, signal, 1_000, LOCAL)).resolves.toBeUndefined();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('connects by host name, as every real endpoint is given (Node asks the lookup for all addresses)', async () => {
+    // Before the fix: TypeError [ERR_INVALID_IP_ADDRESS]: Invalid IP address: undefined.
+    const server = createServer((s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await expect(
+        connectOnce('localhost', port, new AbortController().signal, 1_000, LOCAL),
+      ).resolves.toBeUndefined();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('checks every address a name resolves to, and connects to none when one is forbidden', async () => {
+    const server = createServer((s) => s.end());
+    let accepted = 0;
+    server.on('connection', () => {
+      accepted++;
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const asked: unknown[] = [];
+    const resolver =
+      (addresses: string[]): Resolver =>
+      (_host, options, callback) => {
+        asked.push(options.all);
+        const list = addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+        if (options.all) callback(null, list);
+        else callback(null, list[0]?.address ?? '', list[0]?.family);
+      };
+    const signal = new AbortController().signal;
+    const host = 'analytics.abc123.us-west-2.redshift.amazonaws.com';
+    try {
+      for (const bad of [
+        '169.254.169.254',
+        '::ffff:a9fe:a9fe',
+        '64:ff9b::a9fe:a9fe',
+        '10.0.1.5',
+        'fd00:ec2::254',
+      ]) {
+        const err = await connectOnce(host, port, signal, 1_000, LOCAL, resolver(['127.0.0.1', bad])).catch(
+          (e: unknown) => e,
+        );
+        expect(err, bad).toMatchObject({ code: 'EFORBIDDENADDRESS' });
+        expect((err as Error).message).toContain(`${host} resolves to ${bad}`);
+      }
+      expect(accepted).toBe(0);
+      await expect(
+        connectOnce(host, port, signal, 1_000, LOCAL, resolver(['127.0.0.1'])),
+      ).resolves.toBeUndefined();
+      expect(accepted).toBe(1);
+      expect(asked.every((all) => all === true)).toBe(true);
+      await expect(
+        connectOnce(host, port, signal, 1_000, PUBLIC_ONLY, resolver(['10.0.1.5'])),
+      ).rejects.toMatchObject({ code: 'EFORBIDDENADDRESS' });
     } finally {
       server.close();
     }

@@ -171,6 +171,121 @@ describe('POST /verify', () => {
     ]);
   });
 
+  it('refuses a lone UTF-16 surrogate in a prefix by name (S3 keys and IAM policies are UTF-8)', async () => {
+    const roleJson = JSON.stringify(role);
+    for (const prefix of ['a\\ud800b/', '\\udfff', 'x\\udc00\\ud800/']) {
+      const res = await post(
+        `{"credentials":${roleJson},"s3":[{"bucket":"acme-exports","prefix":"${prefix}"}]}`,
+      );
+      expect(res.status, prefix).toBe(400);
+      expect(res.body.error.details).toEqual([
+        { path: 's3[0].prefix', message: 'contains a lone UTF-16 surrogate: not valid Unicode' },
+      ]);
+    }
+    // A surrogate pair is one character, and fine.
+    const pair = await post(
+      `{"credentials":${roleJson},"s3":[{"bucket":"acme-exports","prefix":"\\ud83d\\ude00/"}]}`,
+    );
+    expect(pair.status).toBe(200);
+  });
+
+  it('refuses a Redshift target whose grants exceed the 2,048-character session policy, naming it', async () => {
+    const groups = Array.from({ length: 10 }, (_, i) => `g${i}_`.padEnd(64, 'x'));
+    const target = { clusterIdentifier: 'c'.repeat(63), dbUser: 'u'.repeat(64), dbName: 'd'.repeat(64) };
+    const res = await post({
+      credentials: role,
+      redshift: [{ workgroupName: 'etl' }, { ...target, dbGroups: groups }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([
+      {
+        path: 'redshift[1].dbGroups',
+        message: expect.stringMatching(
+          /^the access to verify needs \d{4} characters of session policy, over AWS's 2,048: name fewer or shorter groups$/,
+        ),
+      },
+    ]);
+    // The same target with fewer groups fits; a key pair has no session policy to fit.
+    expect(
+      (await post({ credentials: role, redshift: [{ ...target, dbGroups: groups.slice(0, 3) }] })).status,
+    ).toBe(200);
+    const keyPair = {
+      type: 'accessKey',
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    };
+    const direct = await post({ credentials: keyPair, redshift: [{ ...target, dbGroups: groups }] });
+    expect(direct.status).toBe(200);
+  });
+
+  it('caps the details of a 400 at 50 entries and counts the rest', async () => {
+    const zeros = Array(32_000).fill(0);
+    const body = JSON.stringify({ s3: zeros });
+    expect(body.length).toBeLessThanOrEqual(64 * 1024);
+    const res = await handler(httpEvent({ body }), lambdaContext());
+    expect(res.statusCode).toBe(400);
+    expect((res.body ?? '').length).toBeLessThan(8 * 1024);
+    const { error } = JSON.parse(res.body ?? '');
+    expect(error.message).toBe('32001 fields are invalid');
+    expect(error.details).toHaveLength(50);
+    // The shallowest are kept, in their order: what is wrong with the body as a whole comes first.
+    expect(error.details[0]).toEqual({ path: 'credentials', message: 'required' });
+    expect(error.details[1]).toEqual({ path: 's3[0]', message: 'expected Object' });
+    expect(error.detailsOmitted).toBe(32_001 - 50);
+    // Over the cap, a field of the body itself outranks the 51st bucket.
+    const late = (await post({ s3: Array(60).fill(0), tenantId: 't-evil' })).body.error;
+    expect(late.details).toHaveLength(50);
+    expect(late.details.at(-1)).toEqual({ path: 'tenantId', message: 'unknown field' });
+    expect(late.detailsOmitted).toBe(12);
+    // Under the cap, nothing is counted.
+    expect((await post({ s3: [0] })).body.error).not.toHaveProperty('detailsOmitted');
+  });
+
+  it("refuses an ARN whose region is outside the ARN's own partition, naming the field", async () => {
+    const cnKeyInUsEast = 'arn:aws-cn:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const res = await post({
+      credentials: { type: 'role', roleArn: 'arn:aws-cn:iam::111122223333:role/R' },
+      region: 'cn-north-1',
+      kms: [{ keyArn: cnKeyInUsEast }],
+      s3: [{ bucket: 'acme-exports', kmsKeyArn: cnKeyInUsEast }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([
+      { path: 's3[0].kmsKeyArn', message: "names a region outside the ARN's partition" },
+      { path: 'kms[0].keyArn', message: "names a region outside the ARN's partition" },
+    ]);
+  });
+
+  it("holds a key pair without a region to the service's partition, and a role of another partition to a region of its own", async () => {
+    const keyPair = {
+      type: 'accessKey',
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    };
+    // The service runs in us-east-1 (partition aws): that is where the key pair is used.
+    const cnKey = 'arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect((await post({ credentials: keyPair, kms: [{ keyArn: cnKey }] })).body.error.details).toEqual([
+      { path: 'kms[0].keyArn', message: 'is in partition aws-cn, the credentials in aws' },
+    ]);
+    expect(
+      (await post({ credentials: keyPair, s3: [{ bucket: 'acme-exports', region: 'cn-north-1' }] })).body
+        .error.details,
+    ).toEqual([{ path: 's3[0].region', message: 'is in partition aws-cn, the credentials in aws' }]);
+    expect(
+      (await post({ credentials: keyPair, region: 'cn-north-1', kms: [{ keyArn: cnKey }] })).status,
+    ).toBe(200);
+    expect(
+      (await post({ credentials: { type: 'role', roleArn: 'arn:aws-us-gov:iam::111122223333:role/R' } })).body
+        .error.details,
+    ).toEqual([
+      {
+        path: 'region',
+        message:
+          "required: the credentials are in partition aws-us-gov, this service's region us-east-1 is not",
+      },
+    ]);
+  });
+
   it('accepts ARNs of every partition with a region of the same partition', async () => {
     const res = await post({
       credentials: { type: 'role', roleArn: 'arn:aws-us-gov:iam::111122223333:role/R' },

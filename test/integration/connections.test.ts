@@ -313,8 +313,10 @@ describe('saved connections', () => {
           '/connections/x',
         ),
         fc.oneof(
-          fc.jsonValue().map((v) => JSON.stringify(v)),
-          fc.string(),
+          { weight: 20, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
+          { weight: 20, arbitrary: fc.string() },
+          // 32,000 invalid fields in under 64 KiB: at most 50 come back.
+          { weight: 1, arbitrary: fc.constant(JSON.stringify({ s3: Array(32_000).fill(0) })) },
         ),
         fc.string({ maxLength: 40 }),
         async (method, path, body, query) => {
@@ -330,11 +332,45 @@ describe('saved connections', () => {
           const res = await handler(event, lambdaContext('connections'));
           expect(res.statusCode).toBeLessThan(500);
           expect(res.body ?? '').not.toMatch(/\bat \w+ \(|node_modules/);
+          if ((res.statusCode ?? 0) >= 400) expect((res.body ?? '').length).toBeLessThan(16 * 1024);
         },
       ),
       { numRuns: 300 },
     );
   }, 60_000);
+
+  it('refuses a lone UTF-16 surrogate in a name or a prefix with a 400 naming the field', async () => {
+    const lone = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
+    const text = fc
+      .tuple(fc.string({ maxLength: 20 }), lone, fc.string({ maxLength: 20 }))
+      .map(([a, l, b]) => `${a}${l}${b}`)
+      // Nothing else wrong with it, so the surrogate is what gets named.
+      .filter(
+        (t) =>
+          !t.startsWith('/') &&
+          t.length <= 64 &&
+          !t.isWellFormed() &&
+          [...t].every((ch) => ch.charCodeAt(0) > 0x1f && ch.charCodeAt(0) !== 0x7f),
+      );
+    await fc.assert(
+      fc.asyncProperty(text, fc.boolean(), async (t, inName) => {
+        const body = inName
+          ? { ...destination, name: t }
+          : { ...destination, s3: [{ bucket: 'acme-destination', prefix: t }] };
+        // JSON.stringify writes a lone surrogate as `\udXXX`, as a client's JSON would.
+        const res = await call(B, 'POST', '/connections', body);
+        expect(res.status).toBe(400);
+        expect(res.body.error.details).toEqual([
+          {
+            path: inName ? 'name' : 's3[0].prefix',
+            message: 'contains a lone UTF-16 surrogate: not valid Unicode',
+          },
+        ]);
+      }),
+      { numRuns: 100 },
+    );
+    expect((await call(B, 'GET', '/connections')).body.connections).toEqual([]);
+  });
 
   it('logged no secret on any of these paths, key pair and sealed data key included', () => {
     expect(output.length).toBeGreaterThan(0);
