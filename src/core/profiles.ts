@@ -77,13 +77,27 @@ const ACCESS_CHECKS: Record<Access, CheckId[]> = {
   readwrite: ['s3.list', 's3.write', 's3.read', 's3.delete'],
 };
 
-/** Without a profile, each bucket's `access` decides what is required. */
+/**
+ * What a bucket's `access` forbids under every profile: a bucket declared `read` is never
+ * written (nor has a probe to delete), one declared `write` never has an object read.
+ */
+const BEYOND_ACCESS: Record<Access, readonly CheckId[]> = {
+  read: ['s3.write', 's3.delete'],
+  write: ['s3.read'],
+  readwrite: [],
+};
+
+/**
+ * Without a profile, each bucket's `access` decides what is required; with one, the profile
+ * decides within what `access` allows.
+ */
 export function requirementFor(
   id: CheckId,
   profile: Profile | undefined,
   access: Access = 'readwrite',
   mode: Mode = 'onboarding',
 ): Requirement {
+  if (BEYOND_ACCESS[access].includes(id)) return 'off';
   if (mode === 'drift') {
     const override = profile
       ? profile.drift?.[id]

@@ -138,3 +138,19 @@ describe('a profile that writes but does not ask for delete', () => {
     });
   });
 });
+
+describe('access bounds the probes under every profile', () => {
+  it('never writes to a bucket declared read, nor reads from one declared write', () => {
+    for (const profile of Object.values(BUILTIN_PROFILES)) {
+      expect(requirementFor('s3.write', profile, 'read'), profile.name).toBe('off');
+      expect(requirementFor('s3.delete', profile, 'read'), profile.name).toBe('off');
+      expect(requirementFor('s3.read', profile, 'write'), profile.name).toBe('off');
+      expect(requirementFor('s3.write', profile, 'read', 'drift'), profile.name).toBe('off');
+    }
+    // Within the bound, the profile still decides.
+    expect(requirementFor('s3.list', BUILTIN_PROFILES.staging, 'read')).toBe('required');
+    expect(requirementFor('s3.read', BUILTIN_PROFILES.staging, 'read')).toBe('required');
+    expect(requirementFor('s3.write', BUILTIN_PROFILES.staging, 'write')).toBe('required');
+    expect(requirementFor('s3.write', BUILTIN_PROFILES.staging, 'readwrite')).toBe('required');
+  });
+});

@@ -275,6 +275,41 @@ describe('verify', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
+  it('under a profile, a bucket declared read is never written and one declared write never read', async () => {
+    grantSession();
+    healthyBucket();
+    s3.on(ListObjectsV2Command).resolves({ KeyCount: 1, Contents: [{ Key: 'vendor/customer.csv' }] });
+
+    const report = await verify(
+      roleRequest({
+        s3: [
+          { bucket: 'acme-exports', prefix: 'vendor/', access: 'read' },
+          { bucket: 'acme-imports', prefix: 'vendor/', access: 'write' },
+        ],
+      }),
+      verificationInfo(),
+      deps(),
+    );
+
+    const of = (bucket: string) =>
+      report.checks.filter((c) => c.target === `s3://${bucket}/vendor/`).map((c) => c.id);
+    expect(of('acme-exports')).not.toContain('s3.write');
+    expect(of('acme-exports')).not.toContain('s3.delete');
+    expect(of('acme-exports')).toContain('s3.read');
+    expect(of('acme-imports')).not.toContain('s3.read');
+    expect(of('acme-imports')).toContain('s3.write');
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Bucket);
+    expect(puts).not.toContain('acme-exports');
+    const gets = s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Bucket);
+    expect(gets).not.toContain('acme-imports');
+    // The session policy asks for nothing the access excludes.
+    const policies = sts
+      .commandCalls(AssumeRoleCommand)
+      .map((c) => c.args[0].input.Policy ?? '')
+      .join('\n');
+    expect(policies).not.toMatch(/s3:PutObject[^\]]*arn:aws:s3:::acme-exports\/vendor/);
+  });
+
   it('splits 50 buckets over several sessions, each policy within 2,048 characters', async () => {
     grantSession();
     healthyBucket();
