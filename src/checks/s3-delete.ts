@@ -1,7 +1,18 @@
-import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../core/arn.ts';
 import { classify } from '../core/classify.ts';
-import { bucketParams, LEFTOVER_AGE_MS, PROBE_MARKER, place, s3Of, who } from '../core/probe.ts';
+import {
+  bucketParams,
+  isProbeBody,
+  LEFTOVER_AGE_MS,
+  PROBE_MARKER,
+  parseProbeKey,
+  place,
+  probeReadGrant,
+  probeSize,
+  s3Of,
+  who,
+} from '../core/probe.ts';
 import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
 
 const objects = (t: CheckContext<'bucket'>['target']) => s3ObjectsArn(t.partition, t.bucket, t.prefix);
@@ -21,34 +32,51 @@ const isDenied = (err: unknown) => classify(err).kind === 'denied';
 
 /**
  * Probes of earlier runs that were interrupted before their clean-up. Best effort: it needs
- * s3:ListBucket, touches only keys carrying the probe marker, and never decides the status.
+ * s3:ListBucket, never decides the status, and deletes an object only when it is certainly one
+ * of this deployment's probes: its key is exactly what probeKey writes (this vendor's name, a
+ * timestamp, a UUID), its size is a probe's, and its body, read back, is the probe's text.
  */
 async function sweep(ctx: CheckContext<'bucket'>): Promise<string> {
   if (!ctx.facts.listing) return '';
+  const { target, verification: v } = ctx;
   try {
     const out = await s3Of(ctx).send(
       new ListObjectsV2Command({
         ...bucketParams(ctx),
-        Prefix: `${ctx.target.prefix}${PROBE_MARKER}`,
+        Prefix: `${target.prefix}${PROBE_MARKER}`,
         MaxKeys: 20,
       }),
       { abortSignal: ctx.signal },
     );
     const cutoff = Date.now() - LEFTOVER_AGE_MS;
-    const old = (out.Contents ?? []).filter(
-      (o) => o.Key && o.LastModified && o.LastModified.getTime() < cutoff,
+    const size = probeSize(v);
+    const candidates = (out.Contents ?? []).filter(
+      (o): o is typeof o & { Key: string } =>
+        o.Key !== undefined &&
+        o.Key !== ctx.facts.probe?.key &&
+        parseProbeKey(o.Key, target.prefix, v) !== undefined &&
+        o.Size === size &&
+        o.LastModified !== undefined &&
+        o.LastModified.getTime() < cutoff,
     );
-    let swept = 0;
-    for (const o of old) {
-      if (!o.Key) continue;
-      try {
-        await del(ctx, o.Key);
-        swept++;
-      } catch (err) {
-        ctx.logger.info('leftover probe not swept', { key: o.Key, error: classify(err).info.code });
-      }
-    }
-    return swept > 0 ? ` Swept ${swept} leftover probe(s) of earlier runs.` : '';
+    const swept = await Promise.all(
+      candidates.map(async (o) => {
+        try {
+          const got = await s3Of(ctx).send(new GetObjectCommand({ ...bucketParams(ctx), Key: o.Key }), {
+            abortSignal: ctx.signal,
+          });
+          const body = got.Body ? await got.Body.transformToString() : '';
+          if (!isProbeBody(body, o.Key, target.prefix, v)) return false;
+          await del(ctx, o.Key);
+          return true;
+        } catch (err) {
+          ctx.logger.info('leftover probe not swept', { key: o.Key, error: classify(err).info.code });
+          return false;
+        }
+      }),
+    );
+    const n = swept.filter(Boolean).length;
+    return n > 0 ? ` Swept ${n} leftover probe(s) of earlier runs.` : '';
   } catch (err) {
     ctx.logger.info('leftover probes not listed', { error: classify(err).info.code });
     return '';
@@ -67,6 +95,8 @@ export const s3Delete: CheckDescriptor<'bucket'> = {
     { actions: ['s3:DeleteObject'], resources: [objects(t)] },
     // Removing the probe's version in a versioned bucket; asked for only where the bucket is versioned.
     { actions: ['s3:DeleteObjectVersion'], resources: [objects(t)], sessionOnly: true },
+    // The sweep reads a leftover back before deleting it.
+    probeReadGrant(t),
   ],
   async run(ctx) {
     const { facts, target } = ctx;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { BucketFacts, CheckContext, Refusal, VerificationInfo } from './types.ts';
+import { s3ObjectsArn } from './arn.ts';
+import type { BucketFacts, BucketTarget, CheckContext, Grant, Refusal, VerificationInfo } from './types.ts';
 
 /**
  * Probe objects: tiny, uniquely named, and saying whose they are, so a customer who finds one
@@ -22,12 +23,54 @@ export const markerBody = (v: VerificationInfo) =>
   'write this key only if it does not exist, which proves write access without writing. ' +
   'Deleting it is harmless (it is put back); deleting the connection is what ends the checks.\n';
 
+/**
+ * Reading back what may be a probe, to be sure before deleting it: only keys that carry the
+ * marker, and only in the session (a customer is never asked for it).
+ */
+export const probeReadGrant = (t: BucketTarget): Grant => ({
+  actions: ['s3:GetObject'],
+  resources: [`${s3ObjectsArn(t.partition, t.bucket, t.prefix).slice(0, -1)}${PROBE_MARKER}*`],
+  sessionOnly: true,
+});
+
 /** Probes older than this are leftovers of earlier runs, not of a verification still running. */
 export const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 
+const stampOf = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+
 export function probeKey(prefix: string, v: VerificationInfo): string {
-  const stamp = v.startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
-  return `${prefix}${PROBE_MARKER}${safe(v.vendorName)}-${stamp}-${v.id}`;
+  return `${prefix}${PROBE_MARKER}${safe(v.vendorName)}-${stampOf(v.startedAt)}-${v.id}`;
+}
+
+const PROBE_KEY_TAIL = /^(\d{8}T\d{6}Z)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * A key this deployment's probeKey could have written under `prefix`, whatever its time and
+ * verification id: this vendor's name, a timestamp and a UUID, nothing more. Another vendor's
+ * probes (`acme-2-…` is not `acme-…`) and a customer's look-alikes do not match.
+ */
+export function parseProbeKey(
+  key: string,
+  prefix: string,
+  v: Pick<VerificationInfo, 'vendorName'>,
+): { stamp: string; id: string } | undefined {
+  const head = `${prefix}${PROBE_MARKER}${safe(v.vendorName)}-`;
+  if (!key.startsWith(head)) return undefined;
+  const m = PROBE_KEY_TAIL.exec(key.slice(head.length));
+  return m?.[1] && m[2] ? { stamp: m[1], id: m[2] } : undefined;
+}
+
+/** The size of every probe body of this deployment: ids and ISO times have one length. */
+export const probeSize = (v: VerificationInfo) => Buffer.byteLength(probeBody(v));
+
+/** Whether `body`, stored at `key`, is exactly the probe this deployment wrote there. */
+export function isProbeBody(body: string, key: string, prefix: string, v: VerificationInfo): boolean {
+  const parsed = parseProbeKey(key, prefix, v);
+  const at = / at (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\. /.exec(body)?.[1];
+  if (!parsed || !at) return false;
+  const startedAt = new Date(at);
+  if (Number.isNaN(startedAt.getTime()) || stampOf(startedAt) !== parsed.stamp) return false;
+  return body === probeBody({ ...v, id: parsed.id, startedAt });
 }
 
 export function probeBody(v: VerificationInfo): string {

@@ -141,6 +141,12 @@ describe('verify', () => {
         Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObject', 's3:PutObject'],
         Resource: 'arn:aws:s3:::acme-exports/vendor/*',
       },
+      // Reading a leftover (or a retried write's) probe back before deleting it.
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::acme-exports/vendor/.aws-access-verifier-probe-*',
+      },
       {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
