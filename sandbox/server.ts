@@ -36,6 +36,11 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   status: number;
   code?: string;
+  /** AssumeRole's session name: tells the verifier's sessions from its external-ID probes. */
+  roleSessionName?: string;
+  /** When the request arrived and when it was answered (ms, the sandbox's performance clock). */
+  startedAt: number;
+  endedAt?: number;
 }
 
 interface StoredVersion {
@@ -171,7 +176,13 @@ export async function startSandbox(opts: {
     const rid = requestId();
     const auth = parseAuthorization(req.headers.authorization);
     const service = auth?.service ?? 'unknown';
-    const record: RecordedRequest = { service, operation: 'unknown', headers: {}, status: 0 };
+    const record: RecordedRequest = {
+      service,
+      operation: 'unknown',
+      headers: {},
+      status: 0,
+      startedAt: performance.now(),
+    };
     for (const h of [
       'if-none-match',
       'range',
@@ -186,6 +197,7 @@ export async function startSandbox(opts: {
     requests.push(record);
     const reply = (status: number, headers: Record<string, string>, payload?: string | Buffer) => {
       record.status = status;
+      record.endedAt = performance.now();
       res.writeHead(status, {
         'x-amz-request-id': rid,
         'x-amzn-requestid': rid,
@@ -206,6 +218,7 @@ export async function startSandbox(opts: {
       if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
       if (fault?.reset) {
         record.status = -1;
+        record.endedAt = performance.now();
         req.socket.destroy();
         return;
       }
@@ -213,6 +226,8 @@ export async function startSandbox(opts: {
         throw new AwsError(fault.error.status, fault.error.code, fault.error.message ?? fault.error.code);
       const session = authenticate(auth, req, body);
       record.principal = session.caller.arn;
+      if (service === 'sts' && record.operation === 'AssumeRole')
+        record.roleSessionName = new URLSearchParams(body.toString()).get('RoleSessionName') ?? '';
       if (service === 'sts')
         return reply(
           200,

@@ -205,9 +205,39 @@ export const WORLDS: Record<string, WorldCase> = {
     truth: {
       [`sts.assume-role ${ROLE}`]: 'pass',
       [`sts.external-id-required ${ROLE}`]: 'fail',
-      [`s3.write ${STAGING('syncoutput')}`]: 'pass',
+      // Any tenant could name this role: nothing is probed with it until the trust is fixed.
+      [`s3.bucket-region ${STAGING('syncoutput')}`]: 'skip',
+      [`s3.write ${STAGING('syncoutput')}`]: 'skip',
     },
     status: 'fail',
+  },
+  'confused-deputy': {
+    world: () => ({
+      name: 'confused-deputy',
+      description:
+        'Another tenant names a victim’s role whose trust lacks the external ID: the victim’s bucket is never touched.',
+      vendor: vendor(),
+      roles: [role(null, seedPolicies.seed003('victim-data'))],
+      buckets: [
+        {
+          name: 'victim-data',
+          account: CUSTOMER,
+          region: 'us-east-1',
+          objects: { 'exports/payroll.csv': 'name,salary\nalice,1\n' },
+        },
+      ],
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'victim-data' }] }),
+    truth: {
+      [`sts.assume-role ${ROLE}`]: 'pass',
+      [`sts.external-id-required ${ROLE}`]: 'fail',
+      [`s3.bucket-region ${STAGING('victim-data')}`]: 'skip',
+      [`s3.list ${STAGING('victim-data')}`]: 'skip',
+      [`s3.read ${STAGING('victim-data')}`]: 'skip',
+      [`s3.write ${STAGING('victim-data')}`]: 'skip',
+    },
+    status: 'fail',
+    fix: /^Add to the trust policy: "Condition": \{"StringEquals": \{"sts:ExternalId": "v1-/,
   },
   'wrong-external-id': {
     world: () => ({

@@ -16,7 +16,9 @@ export const stsExternalIdRequired: CheckDescriptor<'principal'> = {
   id: 'sts.external-id-required',
   title: 'The role refuses to be assumed without this tenant’s external ID',
   scope: 'principal',
-  dependsOn: [{ id: 'sts.assume-role', kind: 'hard' }],
+  // Beside the real AssumeRole, not after it: the probes use this service's own credentials,
+  // and the resource checks wait for both (core/gates.ts), so the longest chain does not grow.
+  dependsOn: [],
   appliesTo: (t) => t.credentials.type === 'role',
   grants: (t) => [{ actions: ['sts:AssumeRole'], resources: [t.label], trust: true }],
   async run(ctx) {
@@ -64,6 +66,17 @@ export const stsExternalIdRequired: CheckDescriptor<'principal'> = {
     }
     const inconclusive = [withoutId, withWrongId].find((a) => typeof a === 'object');
     if (inconclusive && typeof inconclusive === 'object') throw inconclusive.inconclusive;
+    // Both refused: that means something only if the role accepts this tenant's own external ID
+    // (a missing role, or one that trusts nobody, refuses everything). Asked only now, so the
+    // probes still ran beside the real AssumeRole.
+    const assumed = await ctx.outcomeOf('sts.assume-role');
+    if (assumed && assumed.status !== 'pass' && assumed.status !== 'warn') {
+      return {
+        status: 'skip',
+        message:
+          'Not concluded: the role refused this tenant’s own external ID too (sts.assume-role), so its refusals without it say nothing yet.',
+      };
+    }
     return {
       status: 'pass',
       message: 'The role refuses AssumeRole without the external ID and with a wrong one.',

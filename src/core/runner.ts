@@ -10,7 +10,8 @@ export interface GraphNode {
   key: string;
   /** Short name used in skip messages (the check id). */
   name: string;
-  deps: readonly { key: string; name: string; kind: 'hard' | 'soft' }[];
+  /** `skipMessage`: what a hard dependency that did not pass makes this node say instead of the default. */
+  deps: readonly { key: string; name: string; kind: 'hard' | 'soft'; skipMessage?: string }[];
   run(outcomeOf: (key: string) => Promise<Outcome | undefined>): Promise<Outcome>;
 }
 
@@ -59,7 +60,7 @@ export async function runGraph(
       if (!o)
         outcome = { status: 'skip', message: `Needs ${dep.name}, which this verification does not run.` };
       else if (!PROCEED.has(o.status))
-        outcome = { status: 'skip', message: `Skipped: ${dep.name} did not pass.` };
+        outcome = { status: 'skip', message: dep.skipMessage ?? `Skipped: ${dep.name} did not pass.` };
       if (outcome) break;
     }
     if (!outcome && opts.controller.signal.aborted) {

@@ -3,6 +3,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { type AnyCheck, grantsOf } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
 import { classify } from './classify.ts';
+import { resourceGates } from './gates.ts';
 import { planChecks } from './plan.ts';
 import { planSessions } from './policy.ts';
 import { type Mode, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
@@ -111,17 +112,15 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   ]);
   const bucketFacts = facts as Map<string, BucketFacts>;
   const controller = new AbortController();
-  const identity = planned.find((p) => p.check.scope === 'principal' && p.check.dependsOn.length === 0);
+  const gates = resourceGates(planned);
 
   const nodes: GraphNode[] = planned.map((p) => {
-    const waits = p.check.dependsOn.map((d) => ({
+    const own = p.check.dependsOn.map((d) => ({
       key: `${d.id}@${p.target.key}`,
       name: d.id,
       kind: d.kind,
     }));
-    if (p.target.kind !== 'principal' && identity) {
-      waits.unshift({ key: identity.key, name: identity.check.id, kind: 'hard' });
-    }
+    const waits = p.target.kind === 'principal' ? own : [...gates, ...own];
     return {
       key: p.key,
       name: p.check.id,

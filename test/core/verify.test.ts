@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import { probeBody } from '../../src/core/probe.ts';
+import { BUILTIN_PROFILES, type ProfileRegistry } from '../../src/core/profiles.ts';
 import type { VerifyRequest } from '../../src/core/types.ts';
 import { verify } from '../../src/core/verify.ts';
 import { assumeRoleDenied, objectBody as body, s3Error } from '../support/aws-errors.ts';
@@ -244,6 +245,109 @@ describe('verify', () => {
       Condition: { StringEquals: { 'sts:ExternalId': verificationInfo().externalId } },
     });
     expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('probes no resource with a role any tenant could name: the resource checks skip, pointing at the trust', async () => {
+    // Prepare: the trust lacks the external-ID condition, so AssumeRole without one succeeds.
+    grantSession();
+    sts.on(AssumeRoleCommand).callsFake((input) => ({
+      Credentials: {
+        AccessKeyId: SESSION.accessKeyId,
+        SecretAccessKey: SESSION.secretAccessKey,
+        SessionToken: SESSION.sessionToken,
+        Expiration: new Date(),
+      },
+      AssumedRoleUser: {
+        Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/${input.RoleSessionName}`,
+        AssumedRoleId: 'x',
+      },
+    }));
+    healthyBucket();
+
+    // Act
+    const report = await verify(roleRequest(), verificationInfo(), deps());
+
+    // Assess
+    expect(report.status).toBe('fail');
+    expect(report.checks.find((c) => c.id === 'sts.external-id-required')?.status).toBe('fail');
+    const resources = report.checks.filter((c) => !c.id.startsWith('sts.'));
+    expect(resources.length).toBeGreaterThan(0);
+    for (const c of resources) {
+      expect(c.status, c.id).toBe('skip');
+      expect(c.message, c.id).toMatch(/external ID.*remediation\.trustPolicy/);
+    }
+    expect(report.remediation.trustPolicy).toBeDefined();
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('still probes under a profile that only reports the external-ID rule', async () => {
+    grantSession();
+    sts.on(AssumeRoleCommand).callsFake(() => ({
+      Credentials: {
+        AccessKeyId: SESSION.accessKeyId,
+        SecretAccessKey: SESSION.secretAccessKey,
+        SessionToken: SESSION.sessionToken,
+        Expiration: new Date(),
+      },
+    }));
+    healthyBucket();
+    const profiles = {
+      relaxed: {
+        ...BUILTIN_PROFILES.staging,
+        name: 'relaxed',
+        checks: { ...BUILTIN_PROFILES.staging?.checks, 'sts.external-id-required': 'reported' as const },
+      },
+    } as ProfileRegistry;
+
+    const report = await verify(roleRequest({ profile: 'relaxed' }), verificationInfo(), {
+      ...deps(),
+      profiles,
+    });
+
+    expect(report.checks.find((c) => c.id === 's3.write')?.status).toBe('pass');
+  });
+
+  it('runs the external-ID probes beside the real AssumeRole, not after it', async () => {
+    // Prepare: the real AssumeRole answers only once both probes have been asked. Were the
+    // probes to wait for it, nothing would answer before the deadline.
+    let probes = 0;
+    let release: () => void = () => undefined;
+    const bothProbesAsked = new Promise<void>((r) => {
+      release = r;
+    });
+    sts.on(AssumeRoleCommand).callsFake(async (input) => {
+      if (input.ExternalId !== verificationInfo().externalId) {
+        if (++probes === 2) release();
+        throw assumeRoleDenied();
+      }
+      await bothProbesAsked;
+      return {
+        Credentials: {
+          AccessKeyId: SESSION.accessKeyId,
+          SecretAccessKey: SESSION.secretAccessKey,
+          SessionToken: SESSION.sessionToken,
+          Expiration: new Date(),
+        },
+      };
+    });
+    healthyBucket();
+
+    const report = await verify(roleRequest(), verificationInfo(), deps(2_000));
+
+    expect(report.checks.find((c) => c.id === 'sts.assume-role')?.status).toBe('pass');
+    expect(report.checks.find((c) => c.id === 'sts.external-id-required')?.status).toBe('pass');
+    expect(report.status).toBe('pass');
+  });
+
+  it('does not call the external-ID rule kept when the role refuses this tenant’s own external ID too', async () => {
+    sts.on(AssumeRoleCommand).rejects(assumeRoleDenied());
+
+    const report = await verify(roleRequest(), verificationInfo(), deps());
+
+    expect(report.checks.find((c) => c.id === 'sts.external-id-required')).toMatchObject({
+      status: 'skip',
+      message: expect.stringMatching(/refused this tenant’s own external ID too/),
+    });
   });
 
   it('verifies a key pair through GetCallerIdentity, with the caller’s account as expected owner', async () => {

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { disagreements, runWorld } from '../../sandbox/harness.ts';
+import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
+import { WORLDS } from '../../sandbox/worlds/index.ts';
+
+/**
+ * What the service does to a customer's resources, through the real SDK against the sandbox:
+ * which calls it makes, in what order, and what it leaves behind.
+ */
+let sandbox: Sandbox;
+
+const world = (name: string) => {
+  const c = WORLDS[name];
+  if (!c) throw new Error(`no world ${name}`);
+  return c;
+};
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ world: world('seed-003-staging').world('unused') });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+describe('the confused deputy', () => {
+  it('never touches the bucket of a role whose trust lacks the external ID', async () => {
+    sandbox.requests.length = 0;
+    const c = world('confused-deputy');
+
+    const { report, before, after } = await runWorld(c, sandbox);
+
+    expect(disagreements(c, report)).toEqual([]);
+    expect(sandbox.requests.filter((r) => r.service === 's3')).toEqual([]);
+    expect(after).toEqual(before);
+  });
+
+  it('runs the external-ID probes beside the real AssumeRole: the chain does not grow', async () => {
+    const c = world('seed-003-staging');
+    sandbox.setWorld(c.world('unused'));
+    // Every AssumeRole takes 300 ms: were the probes to wait for the real one, the first S3
+    // call could not start before 600 ms.
+    sandbox.setFaults([{ service: 'sts', operation: 'AssumeRole', latencyMs: 300, times: 100 }]);
+    sandbox.requests.length = 0;
+    try {
+      const { report } = await runWorld(c, sandbox);
+
+      expect(disagreements(c, report)).toEqual([]);
+      const assumes = sandbox.requests.filter((r) => r.operation === 'AssumeRole');
+      const real = assumes.filter((r) => r.roleSessionName?.includes('-verify'));
+      const probes = assumes.filter((r) => r.roleSessionName?.includes('-extid-'));
+      expect(real).toHaveLength(1);
+      expect(probes).toHaveLength(2);
+      const realEnd = Math.max(...real.map((r) => r.endedAt ?? Number.POSITIVE_INFINITY));
+      // The probes started before the real AssumeRole was answered...
+      for (const p of probes) expect(p.startedAt).toBeLessThan(realEnd);
+      // ...and no S3 call started before both were refused.
+      const s3 = sandbox.requests.filter((r) => r.service === 's3');
+      const probesEnd = Math.max(...probes.map((r) => r.endedAt ?? Number.POSITIVE_INFINITY));
+      expect(s3.length).toBeGreaterThan(0);
+      for (const r of s3) expect(r.startedAt).toBeGreaterThanOrEqual(probesEnd);
+      // One AssumeRole's latency before the first S3 call, not two.
+      const first = Math.min(...assumes.map((r) => r.startedAt));
+      expect(Math.min(...s3.map((r) => r.startedAt)) - first).toBeLessThan(550);
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+});
