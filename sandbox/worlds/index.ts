@@ -362,11 +362,30 @@ export const WORLDS: Record<string, WorldCase> = {
     }),
     request: roleRequest({ profile: 'destination', s3: [{ bucket: 'acme-exprots' }] }),
     truth: {
-      [`s3.bucket-region ${STAGING('acme-exprots')}`]: 'pass',
+      // HeadBucket's 403 names a region, not an owner: nothing confirms the bucket is the customer's.
+      [`s3.bucket-region ${STAGING('acme-exprots')}`]: 'fail',
       [`s3.write ${STAGING('acme-exprots')}`]: 'fail',
       [`s3.delete ${STAGING('acme-exprots')}`]: 'skip',
     },
     status: 'fail',
+    fix: /^Check the bucket name and owner: is acme-exprots the exact name, and does account 111122223333 own it/,
+  },
+  'bucket-that-does-not-exist': {
+    world: (xid) => ({
+      name: 'bucket-that-does-not-exist',
+      description: 'A typo names a bucket nobody owns: S3 answers 404, and nothing else is tried.',
+      vendor: vendor(),
+      roles: [role(xid, seedPolicies.seed001('acme-exports'))],
+      buckets: [{ name: 'acme-exports', account: CUSTOMER, region: 'us-east-1' }],
+    }),
+    request: roleRequest({ profile: 'destination', s3: [{ bucket: 'acme-exprots' }] }),
+    truth: {
+      [`s3.bucket-region ${STAGING('acme-exprots')}`]: 'fail',
+      [`s3.write ${STAGING('acme-exprots')}`]: 'skip',
+      [`s3.delete ${STAGING('acme-exprots')}`]: 'skip',
+    },
+    status: 'fail',
+    fix: /^Check the bucket name and owner: is acme-exprots the exact name/,
   },
   'kms-key-policy-without-the-role': {
     world: (xid) => ({

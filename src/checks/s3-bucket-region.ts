@@ -3,7 +3,7 @@ import { s3BucketArn } from '../core/arn.ts';
 import { headerOf, httpStatusOf } from '../core/classify.ts';
 import { bucketParams, s3Of } from '../core/probe.ts';
 import { isRegion, type Region } from '../core/regions.ts';
-import type { CheckContext, CheckDescriptor, Outcome } from '../core/types.ts';
+import type { BucketFacts, BucketTarget, CheckContext, CheckDescriptor, Outcome } from '../core/types.ts';
 
 type Head = { status: 200 | 403; region: string | undefined } | { status: 'moved'; region: string };
 
@@ -25,6 +25,21 @@ async function head(ctx: CheckContext<'bucket'>, region: Region): Promise<Head> 
     if (status === 403) return { status: 403, region: actual };
     throw err;
   }
+}
+
+/** What a customer must look at first when the bucket is not shown to be theirs. */
+export const checkNameAndOwner = (bucket: string, owner: string) =>
+  `Check the bucket name and owner: is ${bucket} the exact name, and does account ${owner} own it (expectedBucketOwner)?`;
+
+/** The verdict once the bucket's place is known: `warn` where the declared region is wrong. */
+function located(target: BucketTarget, facts: BucketFacts, confirmed: string): Outcome {
+  const outcome: Outcome = { status: 'pass', message: confirmed };
+  if (target.declaredRegion && target.declaredRegion !== facts.region) {
+    outcome.status = 'warn';
+    outcome.message = `Bucket ${target.bucket} is in ${facts.region}, not ${target.declaredRegion} as declared; the probes used ${facts.region}. ${confirmed}`;
+    outcome.remediation = `Declare region ${facts.region} for ${target.bucket}.`;
+  }
+  return outcome;
 }
 
 export const s3BucketRegion: CheckDescriptor<'bucket'> = {
@@ -58,6 +73,8 @@ export const s3BucketRegion: CheckDescriptor<'bucket'> = {
           status: 'fail',
           message: `No bucket named ${target.bucket} exists: check the name (bucket names are global, so a typo may even name someone else's).`,
           error: { code: 'NoSuchBucket', message: 'Not Found', httpStatus: 404 },
+          remediation: checkNameAndOwner(target.bucket, owner),
+          missing: [],
         };
       }
       throw err;
@@ -65,23 +82,74 @@ export const s3BucketRegion: CheckDescriptor<'bucket'> = {
     if (answer.status === 'moved') {
       return { status: 'error', message: 'S3 kept redirecting between regions for this bucket.' };
     }
-    facts.regionKnown = true;
-    const parts: string[] = [];
     if (answer.status === 200) {
+      // A 200 names the bucket's region too: one other than the region asked is still a mismatch.
+      if (answer.region && answer.region !== facts.region) {
+        if (!isRegion(answer.region)) {
+          return {
+            status: 'error',
+            message: `The bucket is in ${answer.region}, a region this service does not know yet.`,
+          };
+        }
+        facts.region = answer.region;
+      }
+      facts.regionKnown = true;
       facts.ownerConfirmed = true;
-      parts.push(`Bucket ${target.bucket} exists in ${facts.region} and belongs to account ${owner}.`);
-    } else {
-      parts.push(
-        `Bucket ${target.bucket} exists in ${facts.region}. Its owner is not confirmed yet (HeadBucket needs s3:ListBucket); every probe names account ${owner} as the expected owner.`,
+      return located(
+        target,
+        facts,
+        `Bucket ${target.bucket} exists in ${facts.region} and belongs to account ${owner}.`,
       );
     }
-    const outcome: Outcome = { status: 'pass', message: parts.join(' ') };
-    if (target.declaredRegion && target.declaredRegion !== facts.region) {
-      outcome.status = 'warn';
-      outcome.message = `Bucket ${target.bucket} is in ${facts.region}, not ${target.declaredRegion} as declared; the probes used ${facts.region}. ${parts.join(' ')}`;
-      outcome.remediation = `Declare region ${facts.region} for ${target.bucket}.`;
-    }
-    return outcome;
+    // A 403 proves nothing about the owner, and without the region header not even that the
+    // bucket exists. The probes go on (each names the owner, so none touches a stranger's
+    // bucket); settleBucketRegion turns this into a verdict once they have answered.
+    facts.regionKnown = answer.region !== undefined;
+    return {
+      status: 'pass',
+      message: `S3 refused HeadBucket for ${target.bucket}; whether account ${owner} owns it is decided by the probes.`,
+    };
   },
   explainDenial: (t) => ({ message: `S3 refused to say whether ${t.bucket} exists.` }),
 };
+
+/**
+ * The final verdict on a bucket HeadBucket did not confirm, once the other checks of the
+ * bucket have answered: a call of theirs that S3 answered while naming the expected owner
+ * confirms it; otherwise the bucket is not shown to be the customer's, and nothing else on it
+ * may be offered as a fix (a policy granting access to a typo helps no one).
+ */
+export function settleBucketRegion(
+  target: BucketTarget,
+  facts: BucketFacts,
+  owner: string | undefined,
+  region: Outcome,
+  others: { id: string; outcome: Outcome }[],
+): Outcome {
+  if (facts.ownerConfirmed || !owner || (region.status !== 'pass' && region.status !== 'warn')) return region;
+  const by = others.find((o) => o.outcome.status === 'pass' || o.outcome.status === 'warn');
+  if (by) {
+    facts.ownerConfirmed = true;
+    return located(
+      target,
+      facts,
+      `Bucket ${target.bucket} exists in ${facts.region} and belongs to account ${owner}: ${by.id} succeeded naming that owner (HeadBucket was refused: it needs s3:ListBucket).`,
+    );
+  }
+  for (const o of others) {
+    if (o.outcome.status !== 'fail') continue;
+    o.outcome.missing = [];
+    o.outcome.remediation = `${checkNameAndOwner(target.bucket, owner)} S3 refuses every call that names an owner the bucket does not have; see s3.bucket-region.`;
+  }
+  const why = facts.regionKnown
+    ? 'S3 refused HeadBucket (it answers only with s3:ListBucket)'
+    : 'S3 refused HeadBucket without naming the bucket’s region, which does not show that the bucket exists';
+  const errored = others.some((o) => o.outcome.status === 'error');
+  const refused = others.some((o) => o.outcome.status === 'fail');
+  return {
+    status: errored && !refused ? 'error' : 'fail',
+    message: `Bucket ${target.bucket} is not confirmed to exist in account ${owner}: ${why}, and no call naming that owner succeeded.`,
+    remediation: `${checkNameAndOwner(target.bucket, owner)} If both are right, allow s3:ListBucket on ${s3BucketArn(target.partition, target.bucket)} so HeadBucket can confirm it.`,
+    missing: [],
+  };
+}

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { type AnyCheck, grantsOf } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
+import { settleBuckets } from './bucket-owner.ts';
 import { classify } from './classify.ts';
 import { resourceGates } from './gates.ts';
 import { planChecks } from './plan.ts';
@@ -150,6 +151,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     ...(deps.oneAtATime ? { oneAtATime: true } : {}),
   });
   await removeStrandedProbes(buckets, bucketFacts, settled, principal, deps);
+  settleBuckets(buckets, bucketFacts, settled, principal);
 
   const checks: CheckResult[] = [];
   const listed: Listed[] = [];

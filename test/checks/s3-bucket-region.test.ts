@@ -1,7 +1,8 @@
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { s3BucketRegion } from '../../src/checks/s3-bucket-region.ts';
+import { s3BucketRegion, settleBucketRegion } from '../../src/checks/s3-bucket-region.ts';
+import type { Outcome } from '../../src/core/types.ts';
 import { headError, s3Error } from '../support/aws-errors.ts';
 import { ACCOUNT, bucketContext, run } from '../support/context.ts';
 
@@ -42,15 +43,28 @@ describe('s3.bucket-region', () => {
     expect(ctx.facts).toMatchObject({ region: 'us-east-1', regionKnown: true, ownerConfirmed: true });
   });
 
-  it('passes on a 403 (no s3:ListBucket) from the region header alone, saying the owner is not confirmed', async () => {
+  it('leaves a 403 (no s3:ListBucket) to the probes: the owner is not confirmed by it', async () => {
     bucketIn('us-east-1', false);
     const ctx = bucketContext({ bucket: 'acme-exports' });
 
     const outcome = await run(s3BucketRegion, ctx);
 
     expect(outcome.status).toBe('pass');
-    expect(outcome.message).toMatch(/not confirmed yet/);
-    expect(ctx.facts.ownerConfirmed).toBe(false);
+    expect(outcome.message).toMatch(/decided by the probes/);
+    expect(ctx.facts).toMatchObject({ regionKnown: true, ownerConfirmed: false });
+  });
+
+  it('warns on a 200 whose region header differs from the declared region', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: 'eu-west-1' });
+    const ctx = bucketContext({ bucket: 'acme-exports', region: 'us-east-1' });
+
+    const outcome = await run(s3BucketRegion, ctx);
+
+    expect(outcome).toMatchObject({
+      status: 'warn',
+      remediation: 'Declare region eu-west-1 for acme-exports.',
+    });
+    expect(ctx.facts.region).toBe('eu-west-1');
   });
 
   it('warns when the declared region is wrong, and probes the real one', async () => {
@@ -91,7 +105,12 @@ describe('s3.bucket-region', () => {
 
     const outcome = await run(s3BucketRegion, bucketContext({ bucket: 'acme-typo' }));
 
-    expect(outcome).toMatchObject({ status: 'fail', error: { code: 'NoSuchBucket', httpStatus: 404 } });
+    expect(outcome).toMatchObject({
+      status: 'fail',
+      error: { code: 'NoSuchBucket', httpStatus: 404 },
+      missing: [],
+      remediation: expect.stringMatching(/^Check the bucket name and owner: is acme-typo/),
+    });
     expect(outcome.message).toMatch(/No bucket named acme-typo exists/);
   });
 
@@ -101,5 +120,74 @@ describe('s3.bucket-region', () => {
 
     s3.on(HeadBucketCommand).rejects(headError(301, { 'x-amz-bucket-region': 'xx-newregion-9' }));
     expect((await run(s3BucketRegion, bucketContext({ bucket: 'acme-exports' }))).status).toBe('error');
+  });
+});
+
+describe('settleBucketRegion: a bucket HeadBucket did not confirm', () => {
+  const refused = () => {
+    const ctx = bucketContext({ bucket: 'acme-exprots' });
+    ctx.facts.regionKnown = true;
+    return ctx;
+  };
+  const provisional: Outcome = { status: 'pass', message: 'decided by the probes' };
+
+  it('passes once another call naming the owner succeeded', () => {
+    const ctx = refused();
+
+    const outcome = settleBucketRegion(ctx.target, ctx.facts, ACCOUNT, provisional, [
+      { id: 's3.write', outcome: { status: 'pass', message: 'Wrote the probe.' } },
+    ]);
+
+    expect(outcome.status).toBe('pass');
+    expect(outcome.message).toMatch(`belongs to account ${ACCOUNT}: s3.write succeeded naming that owner`);
+    expect(ctx.facts.ownerConfirmed).toBe(true);
+  });
+
+  it('fails otherwise, leading with the name and owner, and offers no policy for the bucket', () => {
+    const ctx = refused();
+    const write: Outcome = {
+      status: 'fail',
+      message: 'The role may not write.',
+      missing: [{ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::acme-exprots/*'] }],
+      remediation: 'Allow s3:PutObject on arn:aws:s3:::acme-exprots/*',
+    };
+
+    const outcome = settleBucketRegion(ctx.target, ctx.facts, ACCOUNT, provisional, [
+      { id: 's3.write', outcome: write },
+      { id: 's3.delete', outcome: { status: 'skip', message: 'Skipped' } },
+    ]);
+
+    expect(outcome).toMatchObject({ status: 'fail', missing: [] });
+    expect(outcome.remediation).toMatch(
+      /^Check the bucket name and owner: is acme-exprots the exact name, and does account 111122223333 own it/,
+    );
+    expect(write.missing).toEqual([]);
+    expect(write.remediation).toMatch(/^Check the bucket name and owner/);
+  });
+
+  it('does not take a 403 without the region header as proof the bucket exists', () => {
+    const ctx = refused();
+    ctx.facts.regionKnown = false;
+
+    const outcome = settleBucketRegion(ctx.target, ctx.facts, ACCOUNT, provisional, []);
+
+    expect(outcome.status).toBe('fail');
+    expect(outcome.message).toMatch(/does not show that the bucket exists/);
+  });
+
+  it('is inconclusive, not failed, when the probes only errored', () => {
+    const ctx = refused();
+
+    const outcome = settleBucketRegion(ctx.target, ctx.facts, ACCOUNT, provisional, [
+      { id: 's3.write', outcome: { status: 'error', message: 'time-out' } },
+    ]);
+
+    expect(outcome.status).toBe('error');
+  });
+
+  it('leaves a confirmed bucket as it is', () => {
+    const ctx = refused();
+    ctx.facts.ownerConfirmed = true;
+    expect(settleBucketRegion(ctx.target, ctx.facts, ACCOUNT, provisional, [])).toBe(provisional);
   });
 });

@@ -66,3 +66,21 @@ describe('the confused deputy', () => {
     }
   });
 });
+
+describe('a bucket not shown to be the customer’s', () => {
+  it.each(['bucket-of-another-account', 'bucket-that-does-not-exist'])(
+    '%s: s3.bucket-region does not pass, and no policy for the typo is offered',
+    async (name) => {
+      const c = world(name);
+
+      const { report } = await runWorld(c, sandbox);
+
+      expect(disagreements(c, report)).toEqual([]);
+      const region = report.checks.find((r) => r.id === 's3.bucket-region');
+      expect(region?.remediation).toMatch(/^Check the bucket name and owner/);
+      expect(JSON.stringify(report.remediation)).not.toContain('acme-exprots');
+      for (const r of report.checks.filter((x) => x.status === 'fail'))
+        expect(r.remediation ?? '').not.toMatch(/^Allow /);
+    },
+  );
+});
