@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { crc32 } from 'node:zlib';
 import { authorize, type Caller, type PolicyJson, refusalMessage, type Verdict } from './iam.ts';
 import { type CapturedEvent, type SandboxQueues, startVendorServices } from './queues.ts';
 import { decodeAwsChunked, parseAuthorization, verifySignature } from './sigv4.ts';
@@ -23,6 +24,11 @@ export interface Fault {
   error?: { status: number; code: string; message?: string };
   /** Drop the connection without an answer. */
   reset?: boolean;
+  /**
+   * Do what the request asks (store the object...), then drop the connection instead of
+   * answering: the SDK sees a network error and retries what has already happened.
+   */
+  dropAfter?: boolean;
   times?: number;
 }
 
@@ -49,6 +55,8 @@ interface StoredVersion {
   deleteMarker?: boolean;
   lastModified: Date;
   sse?: { algorithm: string; kmsKeyId?: string };
+  /** The CRC32 S3 keeps when the writer sent one (`x-amz-checksum-crc32`, base64). */
+  crc32?: string;
 }
 
 interface Session {
@@ -195,9 +203,15 @@ export async function startSandbox(opts: {
       if (typeof value === 'string') record.headers[h] = value;
     }
     requests.push(record);
+    let dropAfter = false;
     const reply = (status: number, headers: Record<string, string>, payload?: string | Buffer) => {
       record.status = status;
       record.endedAt = performance.now();
+      if (dropAfter) {
+        record.status = -1;
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(status, {
         'x-amz-request-id': rid,
         'x-amzn-requestid': rid,
@@ -224,6 +238,7 @@ export async function startSandbox(opts: {
       }
       if (fault?.error)
         throw new AwsError(fault.error.status, fault.error.code, fault.error.message ?? fault.error.code);
+      if (fault?.dropAfter) dropAfter = true;
       const session = authenticate(auth, req, body);
       record.principal = session.caller.arn;
       if (service === 'sts' && record.operation === 'AssumeRole')
@@ -635,11 +650,19 @@ export async function startSandbox(opts: {
           String(req.headers['x-amz-content-sha256']).startsWith('STREAMING')
             ? decodeAwsChunked(raw)
             : raw;
+        const sentCrc32 = [
+          req.headers['x-amz-checksum-crc32'],
+          req.headers['x-amz-sdk-checksum-algorithm'],
+          req.headers['x-amz-trailer'],
+        ].some((h) => typeof h === 'string' && /crc32$/i.test(h) && !/crc32c$/i.test(h))
+          ? crc32Base64(data)
+          : undefined;
         const version: StoredVersion = {
           versionId: bucket.versioning ? randomUUID() : 'null',
           body: data,
           lastModified: new Date(),
           ...(kmsKey ? { sse: { algorithm: 'aws:kms', kmsKeyId: kmsKey } } : {}),
+          ...(sentCrc32 ? { crc32: sentCrc32 } : {}),
         };
         store.set(key, bucket.versioning ? [...(store.get(key) ?? []), version] : [version]);
         return {
@@ -685,6 +708,9 @@ export async function startSandbox(opts: {
                 'x-amz-server-side-encryption': 'aws:kms',
                 'x-amz-server-side-encryption-aws-kms-key-id': v.sse.kmsKeyId,
               }
+            : {}),
+          ...(v.crc32 && req.headers['x-amz-checksum-mode'] === 'ENABLED'
+            ? { 'x-amz-checksum-crc32': v.crc32 }
             : {}),
         };
         if (typeof range === 'string' && op === 'GetObject') {
@@ -1039,3 +1065,10 @@ const etag = (body: Buffer | undefined) =>
   createHash('md5')
     .update(body ?? Buffer.alloc(0))
     .digest('hex');
+
+/** CRC32 as S3 states it: the big-endian value, base64. */
+const crc32Base64 = (data: Buffer) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(crc32(data));
+  return b.toString('base64');
+};

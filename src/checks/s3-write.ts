@@ -1,6 +1,8 @@
-import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../core/arn.ts';
-import { classify, codeOf } from '../core/classify.ts';
+import { classify, codeOf, httpStatusOf } from '../core/classify.ts';
 import {
   bucketParams,
   markerBody,
@@ -8,6 +10,7 @@ import {
   place,
   probeBody,
   probeKey,
+  probeReadGrant,
   s3Of,
   sha256,
   throughKms,
@@ -23,7 +26,12 @@ async function put(ctx: CheckContext<'bucket'>, input: PutObjectCommandInput) {
   return s3Of(ctx).send(new PutObjectCommand(input), { abortSignal: ctx.signal });
 }
 
-type Written = { exists: true } | { exists: false; versionId?: string; sse: boolean; kmsKeyId?: string };
+type Written =
+  | {
+      exists: true /** How many attempts the SDK made: after a retry, the 412 may answer our own first write. */;
+      attempts: number;
+    }
+  | { exists: false; versionId?: string; sse: boolean; kmsKeyId?: string };
 
 /**
  * Writes `key` only if nothing has it (If-None-Match: *, so nothing can be overwritten; S3
@@ -66,7 +74,7 @@ async function writeNew(
         ...(kmsKeyId ? { kmsKeyId } : {}),
       };
     } catch (err) {
-      if (codeOf(err) === 'PreconditionFailed') return { exists: true };
+      if (codeOf(err) === 'PreconditionFailed') return { exists: true, attempts: attemptsOf(err) };
       throw err;
     }
   };
@@ -90,6 +98,8 @@ export const s3Write: CheckDescriptor<'bucket'> = {
   grants: (t) => [
     { actions: ['s3:PutObject'], resources: [s3ObjectsArn(t.partition, t.bucket, t.prefix)] },
     ...kmsGrant(t.kmsKeyArn, ['kms:GenerateDataKey']),
+    // A retried write answered 412: HeadObject tells whether the object is our probe.
+    probeReadGrant(t),
   ],
   async run(ctx) {
     const { target, facts, verification } = ctx;
@@ -98,9 +108,22 @@ export const s3Write: CheckDescriptor<'bucket'> = {
     const body = probeBody(verification);
     const out = await writeNew(ctx, key, body);
     if (out.exists) {
+      const retried = out.attempts > 1 ? await retriedWrite(ctx, key, body) : { ours: false as const };
+      if (!retried.ours) {
+        return {
+          status: 'error',
+          message: `An object already has the probe's unique key ${key}; nothing was written.`,
+        };
+      }
+      facts.probe = {
+        key,
+        sha256: sha256(body),
+        ...(retried.versionId ? { versionId: retried.versionId } : {}),
+      };
+      const version = retried.versionId ? ` (version ${retried.versionId})` : '';
       return {
-        status: 'error',
-        message: `An object already has the probe's unique key ${key}; nothing was written.`,
+        status: 'pass',
+        message: `Wrote the probe s3://${target.bucket}/${key}${version}: S3 stored it, the connection dropped before its answer, and the SDK's retry was told the key exists (412). ${retried.how}`,
       };
     }
     facts.probe = { key, sha256: sha256(body), ...(out.versionId ? { versionId: out.versionId } : {}) };
@@ -118,6 +141,58 @@ export const s3Write: CheckDescriptor<'bucket'> = {
       ? { message: throughKms(ctx, 'write to', t, refusal) }
       : { message: `${who(ctx)} may not write to ${place(t)}.` },
 };
+
+const attemptsOf = (err: unknown): number => {
+  const attempts = (err as { $metadata?: { attempts?: unknown } }).$metadata?.attempts;
+  return typeof attempts === 'number' ? attempts : 1;
+};
+
+/** CRC32 as S3 returns it in `x-amz-checksum-crc32`: the big-endian value, base64. */
+const crc32Of = (body: string) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(crc32(body));
+  return b.toString('base64');
+};
+
+/**
+ * A write the SDK retried was answered 412: the first attempt may have stored our probe before
+ * the connection dropped. The key is this verification's alone (its id is a fresh UUID); the
+ * object is ours when its size and checksum are the probe's. When S3 will not describe it (no
+ * s3:GetObject) the key is what says so. Anything else stored there is left alone.
+ */
+async function retriedWrite(
+  ctx: CheckContext<'bucket'>,
+  key: string,
+  body: string,
+): Promise<{ ours: false } | { ours: true; versionId?: string; how: string }> {
+  try {
+    const head = await s3Of(ctx).send(
+      new HeadObjectCommand({ ...bucketParams(ctx), Key: key, ChecksumMode: 'ENABLED' }),
+      { abortSignal: ctx.signal },
+    );
+    const sized = head.ContentLength === Buffer.byteLength(body);
+    const summed = head.ChecksumCRC32
+      ? head.ChecksumCRC32 === crc32Of(body)
+      : head.ServerSideEncryption === 'aws:kms' || head.ETag === `"${md5(body)}"`;
+    if (!sized || !summed) return { ours: false };
+    const versionId = head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined;
+    return {
+      ours: true,
+      ...(versionId ? { versionId } : {}),
+      how: 'Its size and checksum are the probe’s: it is this verification’s, and is removed as any probe.',
+    };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    // Gone again already: nothing of ours to remove.
+    if (httpStatusOf(err) === 404) return { ours: false };
+    return {
+      ours: true,
+      how: `S3 would not describe it (${codeOf(err)}), but its key carries this verification’s id: it is this verification’s, and is removed as any probe.`,
+    };
+  }
+}
+
+const md5 = (body: string) => createHash('md5').update(body).digest('hex');
 
 /** Leaves the marker drift will probe; one that is already there is just as good. */
 async function placeMarker(ctx: CheckContext<'bucket'>, bucketKey: boolean): Promise<string> {

@@ -404,4 +404,6 @@ export interface Report {
   principal?: { account?: string; arn?: string };
   checks: CheckResult[];
   remediation: Remediation;
+  /** Probe objects this service could not delete, for the customer to remove. */
+  strandedProbes?: { bucket: string; key: string; versionId?: string }[];
 }

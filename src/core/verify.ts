@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { type AnyCheck, grantsOf } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
 import { settleBuckets } from './bucket-owner.ts';
@@ -12,6 +11,7 @@ import { planRedshiftTargets, sessionNameFor } from './redshift.ts';
 import { partitionOfRegion, type Region } from './regions.ts';
 import { asReported, denialOutcome, type Listed, remediationOf } from './remediation.ts';
 import { type GraphNode, runGraph } from './runner.ts';
+import { cleanupReserveMs, removeStrandedProbes } from './stranded.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
 import type {
   AwsAccess,
@@ -145,12 +145,21 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     };
   });
 
+  // The clean-up of stranded probes runs inside the deadline, in the time kept for it here.
+  const deadlineMs = deps.deadlineMs ?? VERIFICATION_DEADLINE_MS;
   const settled = await runGraph(nodes, {
-    deadlineMs: deps.deadlineMs ?? VERIFICATION_DEADLINE_MS,
+    deadlineMs: deadlineMs - cleanupReserveMs(deadlineMs),
     controller,
     ...(deps.oneAtATime ? { oneAtATime: true } : {}),
   });
-  await removeStrandedProbes(buckets, bucketFacts, settled, principal, deps);
+  const stranded = await removeStrandedProbes(
+    buckets,
+    bucketFacts,
+    settled,
+    principal,
+    deps,
+    began + deadlineMs,
+  );
   settleBuckets(buckets, bucketFacts, settled, principal);
 
   const checks: CheckResult[] = [];
@@ -202,6 +211,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
       ...(principal.arn ? { arn: principal.arn } : {}),
     };
   }
+  if (stranded.length) report.strandedProbes = stranded;
   return report;
 }
 
@@ -267,42 +277,3 @@ function principalOf(request: VerifyRequest, region: Region): PrincipalTarget {
 
 /** The access key id is not a secret, but the report needs only enough of it to recognise. */
 export const maskKeyId = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
-
-/**
- * A probe whose delete never ran (the deadline struck first) is removed here with a short
- * budget of its own, so a slow AWS does not leave objects in a customer's bucket.
- */
-async function removeStrandedProbes(
-  buckets: BucketTarget[],
-  facts: Map<string, BucketFacts>,
-  settled: Map<string, { outcome: Outcome }>,
-  principal: PrincipalFacts,
-  deps: VerifyDeps,
-): Promise<void> {
-  await Promise.all(
-    buckets.map(async (b) => {
-      const f = facts.get(b.key);
-      const del = settled.get(`s3.delete@${b.key}`)?.outcome;
-      const creds = principal.sessions[b.session];
-      if (!f?.probe || !creds || (del && del.status !== 'error')) return;
-      const owner = b.expectedBucketOwner ?? principal.account;
-      try {
-        await deps.aws.s3(f.region, creds).send(
-          new DeleteObjectCommand({
-            Bucket: b.bucket,
-            Key: f.probe.key,
-            ...(f.probe.versionId ? { VersionId: f.probe.versionId } : {}),
-            ...(owner ? { ExpectedBucketOwner: owner } : {}),
-          }),
-          { abortSignal: AbortSignal.timeout(2_000) },
-        );
-      } catch (err) {
-        deps.logger.warn('probe left behind', {
-          bucket: b.bucket,
-          key: f.probe.key,
-          error: classify(err).info.code,
-        });
-      }
-    }),
-  );
-}

@@ -1,9 +1,11 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { crc32 } from 'node:zlib';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { s3Write } from '../../src/checks/s3-write.ts';
+import { probeBody, sha256 } from '../../src/core/probe.ts';
 import { s3Error } from '../support/aws-errors.ts';
-import { ACCOUNT, bucketContext, run } from '../support/context.ts';
+import { ACCOUNT, bucketContext, run, verificationInfo } from '../support/context.ts';
 
 const s3 = mockClient(S3Client);
 const PROBE_KEY =
@@ -128,5 +130,84 @@ describe('s3.write', () => {
 
     expect(outcome.status).toBe('error');
     expect(outcome.message).toMatch(/nothing was written/);
+  });
+
+  describe('a write the SDK retried, answered 412', () => {
+    /** The 412 as the SDK surfaces it after its second attempt. */
+    const retried412 = () => {
+      const err = s3Error(
+        'PreconditionFailed',
+        412,
+        'At least one of the pre-conditions you specified did not hold',
+      );
+      err.$metadata.attempts = 2;
+      return err;
+    };
+    const body = probeBody(verificationInfo());
+    const crc = () => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(crc32(body));
+      return b.toString('base64');
+    };
+
+    it('records the probe its first attempt stored, confirmed by size and checksum, with its version', async () => {
+      // Prepare
+      s3.on(PutObjectCommand).rejects(retried412());
+      s3.on(HeadObjectCommand).resolves({
+        ContentLength: Buffer.byteLength(body),
+        ChecksumCRC32: crc(),
+        VersionId: 'v-probe',
+      });
+      const ctx = bucketContext({ bucket: 'acme-exports', prefix: 'vendor/' });
+
+      // Act
+      const outcome = await run(s3Write, ctx);
+
+      // Assess
+      expect(outcome.status).toBe('pass');
+      expect(outcome.message).toMatch(/retry was told the key exists \(412\)/);
+      expect(ctx.facts.probe).toEqual({ key: PROBE_KEY, sha256: sha256(body), versionId: 'v-probe' });
+      expect(s3).toReceiveCommandWith(HeadObjectCommand, {
+        Bucket: 'acme-exports',
+        Key: PROBE_KEY,
+        ExpectedBucketOwner: ACCOUNT,
+        ChecksumMode: 'ENABLED',
+      });
+    });
+
+    it('leaves alone an object of another size or checksum', async () => {
+      s3.on(PutObjectCommand).rejects(retried412());
+      s3.on(HeadObjectCommand).resolves({
+        ContentLength: Buffer.byteLength(body),
+        ChecksumCRC32: 'AAAAAA==',
+      });
+      const ctx = bucketContext({ bucket: 'acme-exports', prefix: 'vendor/' });
+
+      const outcome = await run(s3Write, ctx);
+
+      expect(outcome.status).toBe('error');
+      expect(ctx.facts.probe).toBeUndefined();
+    });
+
+    it('takes the key as the proof when S3 will not describe the object (no s3:GetObject)', async () => {
+      s3.on(PutObjectCommand).rejects(retried412());
+      s3.on(HeadObjectCommand).rejects(s3Error('Forbidden', 403, 'UnknownError'));
+      const ctx = bucketContext({ bucket: 'acme-exports', prefix: 'vendor/' });
+
+      const outcome = await run(s3Write, ctx);
+
+      expect(outcome.status).toBe('pass');
+      expect(ctx.facts.probe?.key).toBe(PROBE_KEY);
+    });
+
+    it('does not ask when the SDK made one attempt: that 412 is not ours', async () => {
+      s3.on(PutObjectCommand).rejects(
+        s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold'),
+      );
+
+      await run(s3Write, bucketContext({ bucket: 'acme-exports' }));
+
+      expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    });
   });
 });

@@ -468,6 +468,51 @@ describe('verify', () => {
     });
   });
 
+  it('names a probe it could not delete in time, and keeps the clean-up inside the deadline', async () => {
+    // Prepare: every DeleteObject hangs, whatever the abort says (as a stuck client would).
+    grantSession();
+    healthyBucket();
+    s3.on(DeleteObjectCommand).callsFake(() => new Promise(() => undefined));
+
+    // Act
+    const began = performance.now();
+    const report = await verify(roleRequest(), verificationInfo(), deps(1_000));
+    const took = performance.now() - began;
+
+    // Assess
+    expect(took).toBeLessThan(1_000 + 150);
+    expect(report.checks.find((c) => c.id === 's3.delete')?.status).toBe('error');
+    expect(report.strandedProbes).toEqual([
+      {
+        bucket: 'acme-exports',
+        key: 'vendor/.aws-access-verifier-probe-acme-20261122T100000Z-7f0c1a2b-0000-4000-8000-000000000001',
+      },
+    ]);
+    // The delete was tried twice: by the check, then by the clean-up.
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(2);
+  });
+
+  it('names a probe refused deletion, with its version, and none when all were removed', async () => {
+    grantSession();
+    healthyBucket();
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v-probe' });
+    s3.on(DeleteObjectCommand).rejects(denied('s3:DeleteObject', 'arn:aws:s3:::acme-exports/vendor/x'));
+
+    const refused = await verify(roleRequest(), verificationInfo(), deps());
+
+    expect(refused.strandedProbes).toEqual([
+      {
+        bucket: 'acme-exports',
+        key: expect.stringMatching(/^vendor\/\.aws-access-verifier-probe-acme-/),
+        versionId: 'v-probe',
+      },
+    ]);
+
+    s3.on(DeleteObjectCommand).resolves({});
+    const removed = await verify(roleRequest(), verificationInfo(), deps());
+    expect(removed).not.toHaveProperty('strandedProbes');
+  });
+
   it('warns and probes in the real region when the declared one is wrong', async () => {
     grantSession();
     healthyBucket();

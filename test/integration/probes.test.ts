@@ -84,3 +84,30 @@ describe('a bucket not shown to be the customer’s', () => {
     },
   );
 });
+
+describe('a write the SDK retried', () => {
+  it('is recorded and deleted when S3 stored the probe and the connection dropped before its answer', async () => {
+    // Prepare: the first PutObject stores the probe, then the connection drops; the SDK's
+    // retry is answered 412 (If-None-Match: *).
+    const c = world('seed-003-staging');
+    sandbox.setWorld(c.world('unused'));
+    sandbox.setFaults([{ service: 's3', operation: 'PutObject', dropAfter: true, times: 1 }]);
+    sandbox.requests.length = 0;
+    try {
+      // Act
+      const { report, before, after } = await runWorld(c, sandbox);
+
+      // Assess
+      const puts = sandbox.requests.filter((r) => r.operation === 'PutObject');
+      expect(puts.map((r) => r.status)).toEqual([-1, 412]);
+      const write = report.checks.find((r) => r.id === 's3.write');
+      expect(write?.status).toBe('pass');
+      expect(write?.message).toMatch(/412/);
+      expect(report.checks.find((r) => r.id === 's3.delete')?.status).toBe('pass');
+      expect(after).toEqual(before);
+      expect(report.strandedProbes).toBeUndefined();
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+});
