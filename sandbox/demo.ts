@@ -94,6 +94,8 @@ for (const name of names) {
   if (fix.trustPolicy) console.log(`  trust policy, add: ${JSON.stringify(fix.trustPolicy)}`);
   for (const n of fix.notes ?? []) console.log(`  for an administrator (${n.policyType}): ${n.message}`);
   if (fix.optional) console.log(`  optional: ${JSON.stringify(fix.optional.Statement)}`);
+  for (const p of report.strandedProbes ?? [])
+    console.log(`  left behind: s3://${p.bucket}/${p.key}${p.versionId ? ` (version ${p.versionId})` : ''}`);
   for (const w of wrong) console.log(`  ✗ ${w}`);
 }
 await sandbox.close();

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disagreements, runWorld } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
+import { vendor, vendorTrust, type WorldCase } from '../../sandbox/world.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
+import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
+import { probeBody, probeKey } from '../../src/core/probe.ts';
 
 /**
  * What the service does to a customer's resources, through the real SDK against the sandbox:
@@ -109,5 +112,80 @@ describe('a write the SDK retried', () => {
     } finally {
       sandbox.setFaults([]);
     }
+  });
+});
+
+const CUSTOMER = '111122223333';
+const ROLE = `arn:aws:iam::${CUSTOMER}:role/VendorAccess`;
+/** A world of one bucket under seed 003's policy, with the objects given. */
+const stagingWorld = (
+  name: string,
+  objects: Record<string, string>,
+  request: Record<string, unknown>,
+): WorldCase => ({
+  world: (xid) => ({
+    name,
+    description: name,
+    vendor: vendor(),
+    roles: [{ arn: ROLE, trust: vendorTrust(xid), policies: [seedPolicies.seed003('syncoutput')] }],
+    buckets: [{ name: 'syncoutput', account: CUSTOMER, region: 'us-east-1', objects }],
+  }),
+  request: { credentials: { type: 'role', roleArn: ROLE }, region: 'us-east-1', ...request },
+  truth: {},
+  status: 'pass',
+});
+
+describe('access bounds the probes', () => {
+  it('never writes into a bucket declared read, even under the staging profile', async () => {
+    const c = stagingWorld(
+      'staging-read-only',
+      { 'exports/a.csv': 'id\n1\n' },
+      { profile: 'staging', s3: [{ bucket: 'syncoutput', access: 'read' }] },
+    );
+    sandbox.requests.length = 0;
+
+    const { report, before, after } = await runWorld(c, sandbox);
+
+    expect(
+      sandbox.requests.filter((r) => r.operation === 'PutObject' || r.operation === 'DeleteObject'),
+    ).toEqual([]);
+    expect(report.checks.map((r) => r.id)).not.toContain('s3.write');
+    expect(report.checks.find((r) => r.id === 's3.read')?.status).toBe('pass');
+    expect(after).toEqual(before);
+  });
+});
+
+describe('the sweep of leftover probes', () => {
+  it('deletes this deployment’s own old probe, and nothing of the customer’s or another vendor’s', async () => {
+    // Prepare: objects of a day ago under the marker (the sandbox dates seeded objects so).
+    const earlier = {
+      id: '0b3f6a2e-5c1d-4e8f-9a7b-2c4d6e8f0a1b',
+      tenantId: 't-sandbox',
+      externalId: 'unused',
+      vendorName: 'acme',
+      vendorPrincipalArn: 'unused',
+      startedAt: new Date(Date.now() - 86_400_000),
+      egressAddresses: [],
+      externalIdNotEnforced: 'fail' as const,
+    };
+    const other = { ...earlier, vendorName: 'acme-2', id: '1b3f6a2e-5c1d-4e8f-9a7b-2c4d6e8f0a1b' };
+    const ours = probeKey('', earlier);
+    const theirs = probeKey('', other);
+    const readme = '.aws-access-verifier-probe-README-keep-this.txt';
+    const c = stagingWorld(
+      'leftovers',
+      { [ours]: probeBody(earlier), [theirs]: probeBody(other), [readme]: 'Do not delete.\n' },
+      { profile: 'staging', s3: [{ bucket: 'syncoutput' }] },
+    );
+
+    // Act
+    const { report, after } = await runWorld(c, sandbox);
+
+    // Assess
+    expect(report.checks.find((r) => r.id === 's3.delete')?.message).toMatch(/Swept 1 leftover probe/);
+    const left = Object.keys(after).map((k) => k.replace(/^syncoutput\//, '').replace(/#\d+$/, ''));
+    expect(left).toContain(theirs);
+    expect(left).toContain(readme);
+    expect(left).not.toContain(ours);
   });
 });
