@@ -137,10 +137,16 @@ export function settleBucketRegion(
     );
   }
   for (const o of others) {
-    if (o.outcome.status !== 'fail') continue;
+    // S3 words a refusal in full (naming the caller, the action and the policy type) only to a
+    // caller of the bucket's own account: that bucket is no stranger's, and its fix stands.
+    if (o.outcome.status !== 'fail' || inFull(o.outcome)) continue;
     o.outcome.missing = [];
     o.outcome.remediation = `${checkNameAndOwner(target.bucket, owner)} S3 refuses every call that names an owner the bucket does not have; see s3.bucket-region.`;
   }
+  const worded = others.find((o) => o.outcome.status === 'fail' && inFull(o.outcome));
+  const likely = worded
+    ? ` S3 worded its refusal of ${worded.id} for a caller of the bucket’s own account, so the bucket is likely there; only a call that succeeds confirms it.`
+    : '';
   const why = facts.regionKnown
     ? 'S3 refused HeadBucket (it answers only with s3:ListBucket)'
     : 'S3 refused HeadBucket without naming the bucket’s region, which does not show that the bucket exists';
@@ -148,8 +154,10 @@ export function settleBucketRegion(
   const refused = others.some((o) => o.outcome.status === 'fail');
   return {
     status: errored && !refused ? 'error' : 'fail',
-    message: `Bucket ${target.bucket} is not confirmed to exist in account ${owner}: ${why}, and no call naming that owner succeeded.`,
+    message: `Bucket ${target.bucket} is not confirmed to exist in account ${owner}: ${why}, and no call naming that owner succeeded.${likely}`,
     remediation: `${checkNameAndOwner(target.bucket, owner)} If both are right, allow s3:ListBucket on ${s3BucketArn(target.partition, target.bucket)} so HeadBucket can confirm it.`,
     missing: [],
   };
 }
+
+const inFull = (o: Outcome) => /\bis not authorized to perform\b/.test(o.error?.message ?? '');

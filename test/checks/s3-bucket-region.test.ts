@@ -165,6 +165,29 @@ describe('settleBucketRegion: a bucket HeadBucket did not confirm', () => {
     expect(write.remediation).toMatch(/^Check the bucket name and owner/);
   });
 
+  it('keeps the fix of a refusal S3 worded for a caller of the bucket’s own account, and still does not pass', () => {
+    const ctx = refused();
+    const write: Outcome = {
+      status: 'fail',
+      message: 'The role may not write.',
+      error: {
+        code: 'AccessDenied',
+        message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/s is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::acme-exprots/x" because no identity-based policy allows the s3:PutObject action`,
+      },
+      missing: [{ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::acme-exprots/*'] }],
+      remediation: 'Allow s3:PutObject on arn:aws:s3:::acme-exprots/*',
+    };
+
+    const outcome = settleBucketRegion(ctx.target, ctx.facts, ACCOUNT, provisional, [
+      { id: 's3.write', outcome: write },
+    ]);
+
+    expect(outcome.status).toBe('fail');
+    expect(outcome.remediation).toMatch(/^Check the bucket name and owner/);
+    expect(outcome.message).toMatch(/likely there/);
+    expect(write.remediation).toBe('Allow s3:PutObject on arn:aws:s3:::acme-exprots/*');
+  });
+
   it('does not take a 403 without the region header as proof the bucket exists', () => {
     const ctx = refused();
     ctx.facts.regionKnown = false;

@@ -108,8 +108,9 @@ describe('GET /checks', () => {
       },
     );
     expect(body.checks.find((c: { id: string }) => c.id === 's3.write')).toMatchObject({
-      actions: ['s3:PutObject'],
-      resources: ['arn:aws:s3:::BUCKET/PREFIX/*'],
+      // GetObject only on the probe's own key, in the session: a retried write's 412 is checked by HeadObject.
+      actions: ['s3:PutObject', 's3:GetObject'],
+      resources: ['arn:aws:s3:::BUCKET/PREFIX/*', 'arn:aws:s3:::BUCKET/PREFIX/.aws-access-verifier-probe-*'],
       profiles: { destination: 'required', staging: 'required', source: 'off' },
     });
     expect(body.checks.find((c: { id: string }) => c.id === 'kms.decrypt')).toMatchObject({

@@ -182,7 +182,12 @@ describe('drift, end to end', () => {
       tenantId: TENANT,
       period: '2026-12-02',
       status: { from: 'pass', to: 'fail' },
-      changes: [{ check: 's3.write', target: 's3://acme-destination/', from: 'pass', to: 'fail' }],
+      // Seed 001 grants no s3:ListBucket: once the write is refused too, nothing confirms the
+      // bucket is the customer's any more, so s3.bucket-region no longer passes either.
+      changes: [
+        { check: 's3.bucket-region', target: 's3://acme-destination/', from: 'pass', to: 'fail' },
+        { check: 's3.write', target: 's3://acme-destination/', from: 'pass', to: 'fail' },
+      ],
     });
     expect(
       byConnection[sealer].changes.map((c: { check: string; to: string }) => `${c.check} ${c.to}`).sort(),
