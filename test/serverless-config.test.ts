@@ -103,9 +103,14 @@ describe('serverless.ts', () => {
     // Every setting loadConfig reads reaches the functions from a stage parameter.
     expect(config.provider.environment).toMatchObject({
       EGRESS_ADDRESSES: '${param:egressAddresses}',
+      REACHABLE_PRIVATE_RANGES: '${param:reachablePrivateRanges}',
       VENDOR_PROFILES: '${param:vendorProfiles}',
     });
-    expect(config.params.default).toMatchObject({ egressAddresses: '', vendorProfiles: '' });
+    expect(config.params.default).toMatchObject({
+      egressAddresses: '',
+      reachablePrivateRanges: '',
+      vendorProfiles: '',
+    });
     // The principal customers trust is in the deployment's own partition.
     const principal = (partition: string) =>
       withParams(config.provider.environment, {

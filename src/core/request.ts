@@ -333,8 +333,11 @@ export function parseVerifyRequest(
   const unknownProfile = profileErrors(body, profiles);
   if (!result.success) return { ok: false, errors: [...fieldErrors(result.issues), ...unknownProfile] };
   const value = result.output as VerifyRequest;
-  const shapes = redshiftErrors(value.redshift);
-  const errors = [...unknownProfile, ...shapes, ...partitionErrors(value, serviceRegion)];
+  const errors = [
+    ...unknownProfile,
+    ...redshiftErrors(value.redshift),
+    ...partitionErrors(value, serviceRegion),
+  ];
   // Sized only once every target is whole and in the credentials' partition.
   if (!errors.length) errors.push(...sessionPolicyErrors(value, profiles, serviceRegion));
   return errors.length ? { ok: false, errors } : { ok: true, value };

@@ -65,8 +65,9 @@ export const MAX_DETAILS = 50;
 const depth = (path: string) => path.split(/[.[]/).length;
 
 /**
- * A 64 KiB body of `[0,0,…]` names 30,000 fields. Over the cap, the shallowest entries are kept
- * (stable otherwise): `s3: at most 50 buckets` says more than the 30,000th `s3[i]`.
+ * A 64 KiB body of `[0,0,…]` names 30,000 fields. Over the cap, the shallowest entries are kept,
+ * in their order: a field of the body itself (an unknown `tenantId`) says more than the
+ * 30,000th `s3[i]`.
  */
 function capped(details: FieldError[]): FieldError[] {
   if (details.length <= MAX_DETAILS) return details;

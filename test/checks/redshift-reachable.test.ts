@@ -93,6 +93,32 @@ describe('connectOnce', () => {
   });
 });
 
+describe('connectOnce by host name', () => {
+  it('surfaces the code redshift.reachable explains when every address of a name refuses', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r));
+    // Two addresses, as a dual-stack name gives: Node tries both and reports one error.
+    const both: Resolver = (_host, options, callback) =>
+      options.all
+        ? callback(null, [
+            { address: '::1', family: 6 },
+            { address: '127.0.0.1', family: 4 },
+          ])
+        : callback(null, '::1', 6);
+    const err = await connectOnce(
+      'db.example',
+      port,
+      new AbortController().signal,
+      1_000,
+      { loopback: true, privateRanges: [] },
+      both,
+    ).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('ECONNREFUSED');
+  });
+});
+
 describe('where the verifier never connects', () => {
   const LOCAL = { loopback: true, privateRanges: [] };
 
