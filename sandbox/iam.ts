@@ -28,6 +28,7 @@ export type DeniedBy =
   | 'identity-based policy'
   | 'resource-based policy'
   | 'service control policy'
+  | 'resource control policy'
   | 'permissions boundary'
   | 'session policy';
 
@@ -37,7 +38,12 @@ export async function authorize(
   caller: Caller,
   action: string,
   resource: { arn: string; account: string },
-  opts: { resourcePolicy?: PolicyJson; context?: Record<string, string | string[]> } = {},
+  opts: {
+    resourcePolicy?: PolicyJson;
+    /** The resource control policies of the resource's account (its organization's). */
+    rcps?: PolicyJson[];
+    context?: Record<string, string | string[]>;
+  } = {},
 ): Promise<Verdict> {
   const simulation = {
     request: {
@@ -57,7 +63,9 @@ export async function authorize(
     serviceControlPolicies: caller.scps?.length
       ? [{ orgIdentifier: 'r-root', policies: caller.scps.map((policy, i) => ({ name: `scp${i}`, policy })) }]
       : [],
-    resourceControlPolicies: [],
+    resourceControlPolicies: opts.rcps?.length
+      ? [{ orgIdentifier: 'r-root', policies: opts.rcps.map((policy, i) => ({ name: `rcp${i}`, policy })) }]
+      : [],
     ...(opts.resourcePolicy ? { resourcePolicy: opts.resourcePolicy } : {}),
     ...(caller.sessionPolicy ? { sessionPolicy: caller.sessionPolicy } : {}),
     ...(caller.boundary
@@ -76,6 +84,7 @@ export async function authorize(
   const not = (r: string | undefined) => r !== undefined && r !== 'Allowed' && r !== 'AllowedForAccount';
   let by: DeniedBy | undefined;
   if (not(analysis?.scpAnalysis?.result)) by = 'service control policy';
+  else if (not(analysis?.rcpAnalysis?.result)) by = 'resource control policy';
   else if (explicit && analysis?.resourceAnalysis?.result === 'ExplicitlyDenied')
     by = 'resource-based policy';
   else if (explicit && analysis?.identityAnalysis?.result === 'ExplicitlyDenied')

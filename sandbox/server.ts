@@ -122,6 +122,9 @@ export async function startSandbox(opts: {
   const ciphertexts = new Map<string, { keyArn: string; plaintext: Buffer }>();
   const vendorServices = startVendorServices({ url: () => `http://127.0.0.1:${port}` });
 
+  /** RCPs govern the resources of an account, whoever calls. */
+  const rcpsOf = (account: string) => (world.rcps?.[account] ? { rcps: world.rcps[account] } : {});
+
   const load = (w: World) => {
     world = w;
     clockOffset = 0;
@@ -554,6 +557,7 @@ export async function startSandbox(opts: {
         { arn, account: bucket.account },
         {
           ...(bucket.policy ? { resourcePolicy: bucket.policy } : {}),
+          ...rcpsOf(bucket.account),
           context,
         },
       );
@@ -690,7 +694,7 @@ export async function startSandbox(opts: {
             session.caller,
             's3:ListBucket',
             { arn: bucketArn, account: bucket.account },
-            bucket.policy ? { resourcePolicy: bucket.policy } : {},
+            { ...(bucket.policy ? { resourcePolicy: bucket.policy } : {}), ...rcpsOf(bucket.account) },
           );
           if (!canList.allowed) throw new AwsError(403, 'AccessDenied', 'Access Denied');
           throw new AwsError(404, 'NoSuchKey', 'The specified key does not exist.');
@@ -798,6 +802,7 @@ export async function startSandbox(opts: {
       { arn: keyArn, account: accountOf(keyArn) },
       {
         resourcePolicy: key.policy,
+        ...rcpsOf(accountOf(keyArn)),
         context: {
           'kms:ViaService': `s3.${bucket.region}.amazonaws.com`,
           'kms:CallerAccount': session.caller.account,
@@ -848,7 +853,11 @@ export async function startSandbox(opts: {
       session.caller,
       action,
       { arn: keyArn, account: accountOf(keyArn) },
-      { resourcePolicy: key.policy, context: { 'kms:CallerAccount': session.caller.account } },
+      {
+        resourcePolicy: key.policy,
+        ...rcpsOf(accountOf(keyArn)),
+        context: { 'kms:CallerAccount': session.caller.account },
+      },
     );
     if (!v.allowed)
       throw new AwsError(

@@ -78,6 +78,8 @@ export interface World {
   workgroups?: SandboxWorkgroup[];
   /** SCPs per account. */
   scps?: Record<string, PolicyJson[]>;
+  /** Resource control policies per account: they govern that account's buckets and keys. */
+  rcps?: Record<string, PolicyJson[]>;
 }
 
 /** A world of the library: the data, the request and what each check must answer. */

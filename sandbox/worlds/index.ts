@@ -334,6 +334,40 @@ export const WORLDS: Record<string, WorldCase> = {
     },
     status: 'fail',
   },
+  'rcp-forbids-deletes': {
+    world: (xid) => ({
+      name: 'rcp-forbids-deletes',
+      description:
+        'Seed 003’s policy, but the organization’s resource control policy denies deleting objects in its buckets.',
+      vendor: vendor(),
+      roles: [role(xid, seedPolicies.seed003('syncoutput'))],
+      buckets: [{ name: 'syncoutput', account: CUSTOMER, region: 'us-east-1' }],
+      // AWS's own RCPFullAWSAccess is implicit: an RCP holds Deny statements only.
+      rcps: {
+        [CUSTOMER]: [
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Deny',
+                Principal: '*',
+                Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+                Resource: '*',
+              },
+            ],
+          },
+        ],
+      },
+    }),
+    request: roleRequest({ profile: 'staging', s3: [{ bucket: 'syncoutput' }] }),
+    truth: {
+      [`s3.write ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.read ${STAGING('syncoutput')}`]: 'pass',
+      [`s3.delete ${STAGING('syncoutput')}`]: 'fail',
+    },
+    status: 'fail',
+    fix: /^An explicit deny in a resource control policy refuses s3:DeleteObject on arn:aws:s3:::syncoutput\/\*; .*administrator of the AWS Organization/,
+  },
   'bucket-of-another-account': {
     world: (xid) => ({
       name: 'bucket-of-another-account',

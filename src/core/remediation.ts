@@ -177,8 +177,12 @@ export function asReported(outcome: Outcome, check: AnyCheck): Outcome {
   const statement = outcome.missing?.length
     ? '; remediation.optional has the statement that lets it run'
     : '';
+  // "The role may not …" reads on after a colon; "S3 refused …" keeps its capital.
+  const said = /^[A-Z][a-z]/.test(outcome.message)
+    ? outcome.message.charAt(0).toLowerCase() + outcome.message.slice(1)
+    : outcome.message;
   const message = outcome.error
-    ? `Optional check, not granted: ${outcome.message} It would have checked that ${title}. The product does not need it${statement}.`
+    ? `Optional check, not granted: ${said} It would have checked that ${title}. The product does not need it${statement}.`
     : `Optional check (not required): ${outcome.message}`;
   return {
     ...outcome,

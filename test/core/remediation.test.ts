@@ -203,7 +203,7 @@ describe('remediation', () => {
     expect(outcome).toMatchObject({
       status: 'skip',
       message:
-        'Optional check, not granted: The role may not read the default encryption of acme-exports. It would have checked that the bucket’s default encryption is known. The product does not need it; remediation.optional has the statement that lets it run.',
+        'Optional check, not granted: the role may not read the default encryption of acme-exports. It would have checked that the bucket’s default encryption is known. The product does not need it; remediation.optional has the statement that lets it run.',
       remediation: 'Optional: Allow s3:GetEncryptionConfiguration on arn:aws:s3:::acme-exports',
     });
     expect(report).toEqual({

@@ -115,27 +115,44 @@ describe('the report’s remediation, through the sandbox', () => {
   it.each([
     [
       'scp-denies-writes',
+      's3.write',
+      's3:PutObject',
       'service control policy',
       /^An explicit deny in a service control policy refuses s3:PutObject/,
     ],
-    ['permissions-boundary-without-writes', 'permissions boundary', /^The permissions boundary of /],
+    [
+      'permissions-boundary-without-writes',
+      's3.write',
+      's3:PutObject',
+      'permissions boundary',
+      /^The permissions boundary of /,
+    ],
+    [
+      'rcp-forbids-deletes',
+      's3.delete',
+      's3:DeleteObject',
+      'resource control policy',
+      /^An explicit deny in a resource control policy refuses s3:DeleteObject/,
+    ],
   ])(
-    'leaves %s to an administrator: a note naming the %s and the action, no statement',
-    async (name, policyType, says) => {
+    'leaves %s to an administrator: a note on %s naming the action and the policy type, no statement',
+    async (name, id, action, policyType, says) => {
       const report = await run(world(name));
 
       expect(report.remediation.policy.Statement).toEqual([]);
       expect(report.remediation.notes).toEqual([
         {
-          check: 's3.write',
+          check: id,
           target: 's3://syncoutput/',
           policyType,
-          action: 's3:PutObject',
+          action,
           resource: 'arn:aws:s3:::syncoutput/*',
           message: expect.stringMatching(says),
         },
       ]);
-      expect(check(report, 's3.write')?.remediation).toBe(report.remediation.notes?.[0]?.message);
+      // AWS's own wording, as the sandbox gives it, named that policy type.
+      expect(check(report, id)?.error?.message).toContain(policyType);
+      expect(check(report, id)?.remediation).toBe(report.remediation.notes?.[0]?.message);
     },
   );
 
