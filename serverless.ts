@@ -183,6 +183,7 @@ const config = {
       VENDOR_PROFILES: '${param:vendorProfiles}',
       POWERTOOLS_SERVICE_NAME: 'aws-access-verifier',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'AwsAccessVerifier',
       NODE_OPTIONS: '--enable-source-maps',
     },
     httpApi: {
@@ -197,6 +198,10 @@ const config = {
       },
     },
     iam: { role: { name: 'aws-access-verifier-${sls:stage}', statements: lambdaIamStatements } },
+    // X-Ray for every function: osls then adds xray:PutTraceSegments and xray:PutTelemetryRecords
+    // on "*" to the functions' role (X-Ray has no resource-level permissions). HTTP APIs have no
+    // X-Ray tracing of their own (REST APIs do): a trace starts at the function.
+    tracing: { lambda: true },
   },
   resources: {
     Conditions: { HostsTemplates: { 'Fn::Not': [{ 'Fn::Equals': [templateBucket, ''] }] } },
@@ -347,6 +352,13 @@ const config = {
       description: 'GET /setup: the trust and permission policies a tenant must create',
       timeout: 10,
       events: [httpApi('GET', '/setup')],
+    },
+    openapi: {
+      handler: 'src/handlers/openapi.handler',
+      description: 'GET /openapi.json: the contract, without auth',
+      timeout: 10,
+      // No authorizer: the document is public.
+      events: [{ httpApi: { method: 'GET', path: '/openapi.json' } }],
     },
     checks: {
       handler: 'src/handlers/checks.handler',

@@ -58,6 +58,23 @@ describe('serverless.ts', () => {
     expect(JSON.stringify(lambdaIamStatements)).not.toMatch(/"Resource":\["\*"\]|"\*"\]/);
   });
 
+  it('traces every function with X-Ray, the role getting X-Ray’s two actions from osls itself', () => {
+    expect(config.provider.tracing).toEqual({ lambda: true });
+    // osls appends this statement to the functions' role when tracing is on: X-Ray has no
+    // resource-level permissions, so it is the one "*" the role carries, and not ours to write.
+    const osls = readFileSync(
+      new URL(import.meta.resolve('serverless/lib/plugins/aws/package/compile/functions.js')),
+      'utf8',
+    );
+    expect(osls).toMatch(/provider\.tracing && this\.serverless\.service\.provider\.tracing\.lambda/);
+    expect(osls).toMatch(/Action: \['xray:PutTraceSegments', 'xray:PutTelemetryRecords'\]/);
+    expect(lambdaIamStatements.flatMap((s) => s.Action).some((a) => a.startsWith('xray:'))).toBe(false);
+    // EMF metrics need no permission: they are log lines.
+    expect(config.provider.environment.POWERTOOLS_METRICS_NAMESPACE).toBe('AwsAccessVerifier');
+    // The contract is public; every other route is behind the JWT authorizer.
+    expect(config.functions.openapi.events).toEqual([{ httpApi: { method: 'GET', path: '/openapi.json' } }]);
+  });
+
   it('packages each function on its own for nodejs24.x, bundling the SDK as CommonJS .cjs', () => {
     expect(config.provider.runtime).toBe('nodejs24.x');
     expect(config.package.individually).toBe(true);
@@ -72,6 +89,7 @@ describe('serverless.ts', () => {
       'connections',
       'driftDispatch',
       'driftWorker',
+      'openapi',
       'setup',
       'verify',
     ]);

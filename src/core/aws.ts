@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, connect as tcpConnect } from 'node:net';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
@@ -54,7 +55,7 @@ export function bounded(limits: Omit<typeof CALL_LIMITS, 'tcpConnectMs'>, maxSoc
 export function createAwsAccess(
   limits = CALL_LIMITS,
   /** Where redshift.reachable may connect: public addresses unless the configuration says more. */
-  opts: { addresses?: AddressRule } = {},
+  opts: { addresses?: AddressRule; tracer?: Tracer } = {},
 ): ClosableAwsAccess {
   const clients = new Map<string, Client>();
   // 50 buckets put a few hundred calls in flight at once; the default pool of 50 would queue them.
@@ -63,6 +64,8 @@ export function createAwsAccess(
     let client = clients.get(key) as C | undefined;
     if (!client) {
       client = make();
+      // A subsegment per AWS call, where X-Ray is on (a deployed function with tracing active).
+      if (opts.tracer?.isTracingEnabled()) client = opts.tracer.captureAWSv3Client(client);
       clients.set(key, client);
     }
     return client;

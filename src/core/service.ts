@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { type AnyCheck, appliesTo, CATALOGUE, grantsOf } from '../checks/index.ts';
 import { accountOfArn, partitionOfArn } from './arn.ts';
 import { createAwsAccess } from './aws.ts';
 import { publishTemplate } from './cloudformation.ts';
 import type { ServiceConfig } from './config.ts';
+import type { ChecksListing } from './contract.ts';
 import { type ExternalIdSecret, externalIdFor } from './external-id.ts';
+import { type MetricsSink, recordVerification } from './metrics.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
 import { planRedshiftTargets } from './redshift.ts';
 import { type SetupAnswer, setupFor } from './setup.ts';
@@ -23,6 +26,10 @@ export interface Services {
   deadlineMs?: number;
   /** One check at a time: only the benchmark's contrast uses it. */
   oneAtATime?: boolean;
+  /** EMF metrics of every verification (and drift run); none where unset. */
+  metrics?: MetricsSink;
+  /** X-Ray: the SDK clients of each verification are captured when tracing is on. */
+  tracer?: Tracer;
 }
 
 export async function verifyForTenant(
@@ -34,7 +41,10 @@ export async function verifyForTenant(
 ): Promise<Report> {
   const aws = s.awsFactory
     ? s.awsFactory()
-    : createAwsAccess(undefined, { addresses: s.config.databaseAddresses });
+    : createAwsAccess(undefined, {
+        addresses: s.config.databaseAddresses,
+        ...(s.tracer ? { tracer: s.tracer } : {}),
+      });
   const profile = profileNamed(request.profile, s.config.profiles);
   const info = {
     id: randomUUID(),
@@ -63,6 +73,13 @@ export async function verifyForTenant(
       status: report.status,
       durationMs: report.durationMs,
       checks: report.checks.map((c) => `${c.id} ${c.target} ${c.status}`),
+    });
+    recordVerification(s.metrics, report, request.profile);
+    // Metadata, not an annotation: annotations are indexed, and tenants are not a dimension.
+    s.tracer?.putMetadata('verification', {
+      tenantId,
+      verificationId: report.verificationId,
+      status: report.status,
     });
     return report;
   } finally {
@@ -136,7 +153,7 @@ function exampleTargets(): { [S in Target['kind']]: Extract<Target, { kind: S }>
 const EXAMPLE_KEY = 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000';
 
 /** The catalogue as GET /checks shows it, with placeholder resources. */
-export function catalogueView(profiles: ProfileRegistry = BUILTIN_PROFILES) {
+export function catalogueView(profiles: ProfileRegistry = BUILTIN_PROFILES): ChecksListing {
   const examples = exampleTargets();
   return {
     profiles: Object.values(profiles).map((p) => ({ name: p.name, description: p.description })),

@@ -1,10 +1,6 @@
 import { grantsOf } from '../checks/index.ts';
-import {
-  IAM_INLINE_ROLE_POLICY_LIMIT,
-  iamPolicySize,
-  type RoleTemplate,
-  roleTemplate,
-} from './cloudformation.ts';
+import { IAM_INLINE_ROLE_POLICY_LIMIT, iamPolicySize, roleTemplate } from './cloudformation.ts';
+import type * as contract from './contract.ts';
 import { planChecks } from './plan.ts';
 import { policyOf, statementsOf, trustPolicy } from './policy.ts';
 import type { Profile } from './profiles.ts';
@@ -26,19 +22,8 @@ export interface SetupRequest {
   egressAddresses?: readonly string[];
 }
 
-export interface SetupAnswer {
-  tenantId: string;
-  externalId: string;
-  vendorPrincipal: string;
-  profile?: string;
-  trustPolicy: PolicyDocument;
-  permissionPolicy: PolicyDocument;
-  /** Present when the vendor configured its addresses: what a database allowlist must admit. */
-  network?: { egressAddresses: string[] };
-  cloudFormation: { template: RoleTemplate; quickCreateUrl?: string };
-  /** What stands between this answer and a working role; empty when nothing does. */
-  warnings: string[];
-}
+/** GET /setup's answer, as the contract defines it (src/core/contract.ts). */
+export type SetupAnswer = contract.SetupAnswer;
 
 /**
  * What a tenant must create, from the same planner that verifies it: the permission policy is

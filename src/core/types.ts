@@ -4,10 +4,18 @@ import type { RedshiftClient } from '@aws-sdk/client-redshift';
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type * as v from 'valibot';
+import type * as contract from './contract.ts';
 import type { Partition, Region } from './regions.ts';
+import type { verifyRequestSchema } from './request.ts';
 
-export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
-export type OverallStatus = Exclude<CheckStatus, 'skip'>;
+/*
+ * What crosses the API is defined once, as valibot schemas (request.ts for requests,
+ * contract.ts for responses); these names are the types inferred from them.
+ */
+
+export type CheckStatus = v.InferOutput<typeof contract.checkStatusSchema>;
+export type OverallStatus = v.InferOutput<typeof contract.overallStatusSchema>;
 export type Requirement = 'required' | 'reported' | 'off';
 export type Access = 'read' | 'write' | 'readwrite';
 
@@ -33,19 +41,8 @@ export type KmsOperation = 'encrypt' | 'decrypt' | 'generate-data-key';
 
 export type Condition = Record<string, Record<string, string | string[]>>;
 
-export interface PolicyStatement {
-  Sid?: string;
-  Effect: 'Allow' | 'Deny';
-  Principal?: { AWS: string | string[] } | { Service: string | string[] };
-  Action: string | string[];
-  Resource?: string | string[];
-  Condition?: Condition;
-}
-
-export interface PolicyDocument {
-  Version: '2012-10-17';
-  Statement: PolicyStatement[];
-}
+export type PolicyStatement = contract.PolicyStatement;
+export type PolicyDocument = contract.PolicyDocument;
 
 /** IAM actions on resources that a check needs granted. */
 export interface Grant {
@@ -72,59 +69,16 @@ export interface Refusal {
 }
 
 /** What AWS said, as far as a caller may see it. */
-export interface AwsErrorInfo {
-  code: string;
-  message: string;
-  requestId?: string;
-  httpStatus?: number;
-}
-
-export interface RoleCredentialsInput {
-  type: 'role';
-  roleArn: string;
-}
-
-export interface AccessKeyCredentialsInput {
-  type: 'accessKey';
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-export interface BucketInput {
-  bucket: string;
-  prefix?: string;
-  access?: Access;
-  region?: Region;
-  kmsKeyArn?: string;
-  expectedBucketOwner?: string;
-}
-
-export interface KmsInput {
-  keyArn: string;
-  operations?: KmsOperation[];
-}
-
-export interface RedshiftInput {
-  clusterIdentifier?: string;
-  workgroupName?: string;
-  dbUser?: string;
-  dbName?: string;
-  dbGroups?: string[];
-  region?: Region;
-  /** The account of the cluster; default: the principal's. */
-  accountId?: string;
-}
+export type AwsErrorInfo = contract.AwsErrorInfo;
 
 /** A validated POST /verify body. */
-export interface VerifyRequest {
-  credentials: RoleCredentialsInput | AccessKeyCredentialsInput;
-  region?: Region;
-  profile?: string;
-  s3?: BucketInput[];
-  kms?: KmsInput[];
-  redshift?: RedshiftInput[];
-}
+export type VerifyRequest = v.InferOutput<typeof verifyRequestSchema>;
+export type RoleCredentialsInput = Extract<VerifyRequest['credentials'], { type: 'role' }>;
+export type AccessKeyCredentialsInput = Extract<VerifyRequest['credentials'], { type: 'accessKey' }>;
+export type BucketInput = NonNullable<VerifyRequest['s3']>[number];
+export type KmsInput = NonNullable<VerifyRequest['kms']>[number];
+/** `accountId`: the account of the cluster; default: the principal's. */
+export type RedshiftInput = NonNullable<VerifyRequest['redshift']>[number];
 
 export interface PrincipalTarget {
   kind: 'principal';
@@ -360,50 +314,8 @@ export interface CheckDescriptor<S extends Scope = Scope> {
   ): Pick<Outcome, 'message'> & Partial<Outcome>;
 }
 
-export interface CheckResult {
-  id: CheckId;
-  target: string;
-  status: CheckStatus;
-  required: boolean;
-  actions: string[];
-  resources: string[];
-  durationMs: number;
-  message: string;
-  error?: AwsErrorInfo;
-  hint?: string;
-  checklist?: string[];
-  remediation?: string;
-}
-
+export type CheckResult = contract.CheckResult;
 /** Where each fix goes (docs/verify-api.md, "Report"); optional fields only when non-empty. */
-export interface Remediation {
-  /** Identity-policy statements that make the required failed (or warned) checks pass; nothing else. */
-  policy: PolicyDocument;
-  /** Statements that would let reported (non-required) checks run. */
-  optional?: PolicyDocument;
-  keyPolicies?: { keyArn: string; statement: PolicyStatement }[];
-  bucketPolicies?: { bucket: string; statement: PolicyStatement }[];
-  /** One statement to add to the role's trust policy: never a replacement of it. */
-  trustPolicy?: PolicyStatement;
-  notes?: {
-    check: string;
-    target: string;
-    policyType: string;
-    action?: string;
-    resource?: string;
-    message: string;
-  }[];
-}
-
-export interface Report {
-  verificationId: string;
-  tenantId: string;
-  status: OverallStatus;
-  startedAt: string;
-  durationMs: number;
-  principal?: { account?: string; arn?: string };
-  checks: CheckResult[];
-  remediation: Remediation;
-  /** Probe objects this service could not delete, for the customer to remove. */
-  strandedProbes?: { bucket: string; key: string; versionId?: string }[];
-}
+/** Where each fix goes (docs/verify-api.md, "Report"); optional fields only when non-empty. */
+export type Remediation = contract.Remediation;
+export type Report = contract.Report;

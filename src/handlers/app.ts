@@ -1,8 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
+import { powertoolsMetrics } from '../core/metrics.ts';
 import type { RateLimiter } from '../core/rate-limit.ts';
 import type { Services } from '../core/service.ts';
 import {
@@ -20,7 +22,7 @@ import {
  * parameter, so such a function refuses to start rather than issue development external IDs.
  */
 export function createServices(): Services {
-  return { config: loadConfig(), logger: createLogger() };
+  return { config: loadConfig(), logger: createLogger(), metrics: powertoolsMetrics() };
 }
 
 /** The one middleware stack of every HTTP handler, in order; the handler itself comes last. */
@@ -32,8 +34,12 @@ export function httpHandler(
 ): (event: HttpEvent, context: Context) => Promise<HttpResult> {
   // Lambda passes a plain Context; the middlewares add the tenant and the secret that
   // HttpContext promises the handler before it runs.
+  const stack = middy<HttpEvent, HttpResult, Error, HttpContext>();
+  // Outermost, so the segment spans the whole request. Responses stay out of the trace: a
+  // setup answer carries the tenant's external ID.
+  if (services.tracer) stack.use(captureLambdaHandler(services.tracer, { captureResponse: false }));
   return (
-    middy<HttpEvent, HttpResult, Error, HttpContext>()
+    stack
       .use(httpErrors(services.logger))
       // Never the event: its body carries key pairs. What is worth logging is logged after validation.
       .use(injectLambdaContext(services.logger, { resetKeys: true, logEvent: false }))

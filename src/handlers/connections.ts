@@ -4,8 +4,9 @@ import { LIMITS, parseVerifyRequest, WELL_FORMED } from '../core/request.ts';
 import { createServices, httpHandler } from './app.ts';
 import { ApiError, type HttpContext, type HttpEvent, invalid, json, readJsonBody } from './http.ts';
 import { rateLimiterFor } from './rate-limit.ts';
+import { tracer } from './tracing.ts';
 
-export const services = createServices();
+export const services = { ...createServices(), tracer };
 const drift = services.config.drift;
 const forSecret = drift ? infraServices(services, drift) : undefined;
 

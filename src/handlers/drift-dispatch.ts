@@ -1,12 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { ConfigError } from '../core/config.ts';
 import { type DispatchResult, dispatch, periodOf } from '../core/drift/dispatch.ts';
 import { driftInfra } from '../core/drift/infra.ts';
 import { createServices } from './app.ts';
+import { tracer } from './tracing.ts';
 
-export const services = createServices();
+export const services = { ...createServices(), tracer };
 const drift = services.config.drift;
 if (!drift?.queue)
   throw new ConfigError('the dispatcher needs CONNECTIONS_TABLE and DRIFT_QUEUE_NAME (or _URL)');
@@ -19,6 +21,7 @@ const every = drift.period;
  * the worker's claim makes the duplicates free).
  */
 export const handler = middy<ScheduledEvent, DispatchResult>()
+  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(services.logger, { resetKeys: true }))
   .handler(async (event) => {
     const time = new Date(event.time ?? Date.now());

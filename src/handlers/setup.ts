@@ -2,8 +2,9 @@ import { parseSetupQuery } from '../core/request.ts';
 import { setupForTenant } from '../core/service.ts';
 import { createServices, httpHandler } from './app.ts';
 import { invalid, json } from './http.ts';
+import { tracer } from './tracing.ts';
 
-export const services = createServices();
+export const services = { ...createServices(), tracer };
 
 /** GET /setup: what the tenant must create, from the same catalogue that checks it. */
 export const handler = httpHandler(services, async (event, context) => {

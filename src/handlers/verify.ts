@@ -3,8 +3,9 @@ import { verifyForTenant } from '../core/service.ts';
 import { createServices, httpHandler } from './app.ts';
 import { invalid, json, readJsonBody } from './http.ts';
 import { rateLimiterFor } from './rate-limit.ts';
+import { tracer } from './tracing.ts';
 
-export const services = createServices();
+export const services = { ...createServices(), tracer };
 
 /** POST /verify: a failed probe is a result (200 with the report), never an HTTP error. */
 export const handler = httpHandler(

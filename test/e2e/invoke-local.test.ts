@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_QUEUE, savedDestination, startDrift } from '../../sandbox/drift.ts';
@@ -7,6 +9,7 @@ import { vendor, vendorTrust } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
 import { connectionStore } from '../../src/core/drift/store.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
+import { assertContract } from '../support/contract.ts';
 
 /**
  * The functions as `sls invoke local` runs them: serverless.ts, the esbuild bundle and the
@@ -22,6 +25,7 @@ function invoke(fn: string, event: string) {
   expect(run.status, run.stderr).toBe(0);
   expect(start, run.stdout).toBeGreaterThanOrEqual(0);
   const response = JSON.parse(run.stdout.slice(start));
+  assertContract(routeKeyOf(event), response);
   return {
     statusCode: response.statusCode as number,
     body: JSON.parse(response.body),
@@ -42,6 +46,14 @@ describe('sls invoke local', () => {
       Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
       Resource: 'arn:aws:s3:::acme-exports/vendor/*',
     });
+  }, 150_000);
+
+  it('serves events/openapi.json without a token: a valid OpenAPI 3.1 document from the bundle', async () => {
+    const res = invoke('openapi', 'events/openapi.json');
+
+    expect(res.statusCode).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    await expect(SwaggerParser.validate(res.body)).resolves.toBeDefined();
   }, 150_000);
 
   it('runs verify on events/verify-bad-request.json: every bad field named, 400 not 422', () => {
@@ -68,12 +80,19 @@ describe('sls invoke local', () => {
   }, 150_000);
 });
 
+/** The route an HTTP event file is for: its response is checked against the contract. */
+const routeKeyOf = (event: string): string =>
+  (JSON.parse(readFileSync(event, 'utf8')) as { routeKey: string }).routeKey;
+
 /** The same, asynchronously, so the sandbox in this process keeps answering while sls runs. */
 function invokeAgainst(fn: string, event: string, env: Record<string, string>) {
-  return invokeRaw(fn, event, env).then((response) => ({
-    statusCode: response.statusCode as number,
-    body: JSON.parse(response.body as string) as Record<string, unknown>,
-  }));
+  return invokeRaw(fn, event, env).then((response) => {
+    assertContract(routeKeyOf(event), response);
+    return {
+      statusCode: response.statusCode as number,
+      body: JSON.parse(response.body as string) as Record<string, unknown>,
+    };
+  });
 }
 
 /** What the function returned: the last pretty-printed JSON document sls prints. */

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as setupHandler } from '../../src/handlers/setup.ts';
 import { handler as verifyHandler } from '../../src/handlers/verify.ts';
 import { assumeRoleDenied, stsError } from '../support/aws-errors.ts';
+import { assertContract } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
 const sts = mockClient(STSClient);
@@ -206,7 +207,11 @@ const query = fc.oneof(
     .map((pairs) => new URLSearchParams(pairs).toString()),
 );
 
-function assertContractShape(res: { statusCode?: number; body?: string }) {
+function assertContractShape(
+  routeKey: string,
+  res: { statusCode?: number; body?: string; headers?: Record<string, unknown> },
+) {
+  assertContract(routeKey, res);
   expect(res.statusCode).toBeLessThan(500);
   expect([200, 400, 401, 403, 413]).toContain(res.statusCode);
   const parsed = JSON.parse(res.body ?? '');
@@ -242,7 +247,7 @@ describe('no input of any kind produces a 5xx or a stack trace', () => {
           ...(b === undefined ? {} : { body: b64 ? Buffer.from(b).toString('base64') : b }),
         });
         const res = await verifyHandler(event, lambdaContext());
-        assertContractShape(res);
+        assertContractShape('POST /verify', res);
         seen.set(res.statusCode ?? 0, (seen.get(res.statusCode ?? 0) ?? 0) + 1);
       }),
       { numRuns: 5_000 },
@@ -320,6 +325,7 @@ describe('no input of any kind produces a 5xx or a stack trace', () => {
     await fc.assert(
       fc.asyncProperty(query, claims, async (q, c) => {
         assertContractShape(
+          'GET /setup',
           await setupHandler(
             httpEvent({ method: 'GET', path: '/setup', rawQueryString: q, claims: c }),
             lambdaContext('setup'),

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalDynamo, startDynamo } from '../../sandbox/dynamo.ts';
 import { dynamoRateLimiter } from '../../src/core/rate-limit.ts';
 import type { HttpEvent } from '../../src/handlers/http.ts';
+import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
 /** The contract's 429: per tenant, across every instance (the count is in the table). */
@@ -28,7 +29,9 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   });
   vi.resetModules();
-  verify = (await import('../../src/handlers/verify.ts')).handler as unknown as typeof verify;
+  verify = contractChecked(
+    (await import('../../src/handlers/verify.ts')).handler,
+  ) as unknown as typeof verify;
 });
 afterAll(async () => {
   for (const k of ['AWS_ENDPOINT_URL_DYNAMODB', 'RATE_LIMIT_TABLE', 'RATE_LIMIT_PER_MINUTE'])

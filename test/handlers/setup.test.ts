@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { handler as checksHandler } from '../../src/handlers/checks.ts';
-import { handler } from '../../src/handlers/setup.ts';
+import { handler as checks } from '../../src/handlers/checks.ts';
+import { handler as setupHandler } from '../../src/handlers/setup.ts';
+import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
+
+const handler = contractChecked(setupHandler);
+const checksHandler = contractChecked(checks);
 
 async function setup(rawQueryString: string, tenant = 't-123') {
   const res = await handler(

@@ -2,10 +2,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handler, services } from '../../src/handlers/verify.ts';
+import { services, handler as verifyHandler } from '../../src/handlers/verify.ts';
 import { assumeRoleDenied } from '../support/aws-errors.ts';
+import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
+const handler = contractChecked(verifyHandler);
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
 

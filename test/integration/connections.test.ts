@@ -12,6 +12,7 @@ import { driftInfra } from '../../src/core/drift/infra.ts';
 import { STALE_CLAIM_MS } from '../../src/core/drift/store.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import type { HttpEvent } from '../../src/handlers/http.ts';
+import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
 /**
@@ -74,7 +75,7 @@ beforeAll(async () => {
     });
   }
   // The module reads its configuration when it loads, as a Lambda container does.
-  handler = (await import('../../src/handlers/connections.ts')).handler as typeof handler;
+  handler = contractChecked((await import('../../src/handlers/connections.ts')).handler) as typeof handler;
 });
 afterAll(async () => {
   vi.restoreAllMocks();
@@ -327,7 +328,8 @@ describe('saved connections', () => {
         async (method, path, body, query) => {
           const event = httpEvent({
             method,
-            path: path.replace(/\/[0-9a-f-]{36}/, '/{id}'),
+            // As API Gateway routes it: any one segment after /connections/ is the {id}.
+            path: path.replace(/\/([0-9a-f-]{36}|x)(?=\/|$)/, '/{id}'),
             claims: { tenant_id: B },
             body,
             rawQueryString: query,

@@ -9,6 +9,7 @@ import { vendor, vendorTrust, type World } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import type { HttpEvent } from '../../src/handlers/http.ts';
+import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
 /**
@@ -82,7 +83,9 @@ beforeAll(async () => {
   // A failed message comes back at once: the test need not wait out a visibility timeout.
   drift = await startDrift(sandbox, { visibilityTimeout: 0 });
   Object.assign(process.env, drift.env);
-  connections = (await import('../../src/handlers/connections.ts')).handler as unknown as typeof connections;
+  connections = contractChecked(
+    (await import('../../src/handlers/connections.ts')).handler,
+  ) as unknown as typeof connections;
   dispatcher = (await import('../../src/handlers/drift-dispatch.ts')).handler as unknown as typeof dispatcher;
   worker = (await import('../../src/handlers/drift-worker.ts')).handler as unknown as typeof worker;
 });

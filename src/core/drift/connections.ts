@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ExternalIdSecret } from '../external-id.ts';
+import { recordDriftChange } from '../metrics.ts';
 import { type Services, verifyForTenant } from '../service.ts';
 import type { Report, VerifyRequest } from '../types.ts';
 import { maskKeyId } from '../verify.ts';
@@ -162,6 +163,11 @@ export async function runDrift(
       status: { from: c.lastStatus ?? null, to: run.status },
       changes,
     });
+    recordDriftChange(
+      s.metrics,
+      { to: run.status, checks: changes.length },
+      { tenantId: ref.tenantId, connectionId: ref.connectionId, period: ref.period },
+    );
   }
   await s.store.finish(ref.tenantId, ref.connectionId, run);
   return 'verified';

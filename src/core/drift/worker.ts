@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as v from 'valibot';
 import type { ExternalIdSecret } from '../external-id.ts';
+import { recordDriftRun } from '../metrics.ts';
 import { type DriftServices, runDrift } from './connections.ts';
 import type { DriftRef } from './types.ts';
 
@@ -40,10 +41,12 @@ export async function workBatch(
         const ref = parseRef(m.body);
         const outcome = await runDrift(s, secret, ref);
         logger.info('drift run', { messageId: m.messageId, ...ref, outcome });
+        recordDriftRun(s.metrics, outcome, { tenantId: ref.tenantId, connectionId: ref.connectionId });
         return outcome === 'busy' ? m.messageId : undefined;
       } catch (err) {
         // The message's text is not logged: whatever it holds, it is not ours to repeat.
         logger.error('drift run failed', { messageId: m.messageId, error: (err as Error).message });
+        recordDriftRun(s.metrics, 'failed', { messageId: m.messageId });
         return m.messageId;
       }
     }),
