@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import { assumeRoleDenied, s3Error } from '../support/aws-errors.ts';
+import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
 /** Every secret the tests below hand to the service or receive from (mocked) AWS. */
@@ -87,12 +88,15 @@ describe('no secret in any log line or response', () => {
     ];
     const responses: string[] = [];
     for (const b of bodies) {
-      const res = await verify.handler(httpEvent({ body: JSON.stringify(b) }), lambdaContext());
+      const res = await contractChecked(verify.handler)(
+        httpEvent({ body: JSON.stringify(b) }),
+        lambdaContext(),
+      );
       responses.push(res.body ?? '');
     }
     responses.push(
       (
-        await verify.handler(
+        await contractChecked(verify.handler)(
           httpEvent({ body: `{"credentials":{"secretAccessKey":"${KEY_SECRET}"` }),
           lambdaContext(),
         )
@@ -102,12 +106,13 @@ describe('no secret in any log line or response', () => {
       throw new Error('defect');
     };
     responses.push(
-      (await verify.handler(httpEvent({ body: JSON.stringify(bodies[1]) }), lambdaContext())).body ?? '',
+      (await contractChecked(verify.handler)(httpEvent({ body: JSON.stringify(bodies[1]) }), lambdaContext()))
+        .body ?? '',
     );
     delete verify.services.awsFactory;
     responses.push(
       (
-        await setup.handler(
+        await contractChecked(setup.handler)(
           httpEvent({ method: 'GET', path: '/setup', rawQueryString: 'bucket=acme-exports' }),
           lambdaContext('setup'),
         )

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disagreements, runWorld } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
+import { assertComponent } from '../support/contract.ts';
 
 /**
  * Every world of the library through the real verification core and the real AWS SDK, over
@@ -29,6 +30,8 @@ describe('worlds of the library', () => {
       const { report, before, after } = await runWorld(c, sandbox);
 
       expect(disagreements(c, report)).toEqual([]);
+      // What POST /verify would answer, as the contract (GET /openapi.json) describes it.
+      assertComponent('Report', JSON.parse(JSON.stringify(report)));
       // What existed before is exactly as it was.
       for (const [object, etag] of Object.entries(before)) expect(after[object], object).toBe(etag);
       // Anything new is a probe, and only where the report says it had to stay.
