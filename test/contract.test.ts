@@ -175,6 +175,39 @@ describe('the contract checker the tests share', () => {
     expect(() => assertContract('POST /verify', ok(offline, 401))).toThrow(/not as the contract says/);
   });
 
+  it('finds the other 401 body where it comes from: serverless-offline’s JWT authorizer (hapi’s Boom), not this code', async () => {
+    const { default: createJWTAuthScheme } = await import(
+      new URL('../node_modules/serverless-offline/src/events/http/createJWTAuthScheme.js', import.meta.url)
+        .href
+    );
+    const scheme = createJWTAuthScheme({
+      name: 'jwt',
+      identitySource: '$request.header.Authorization',
+      issuerUrl: 'https://auth.example.com/',
+      audience: ['aws-access-verifier'],
+    })();
+    const claims = {
+      iss: 'https://auth.example.com/',
+      aud: 'aws-access-verifier',
+      exp: 1,
+      tenant_id: 't-123',
+    };
+    const jwt = ['{"alg":"none"}', JSON.stringify(claims)]
+      .map((p) => Buffer.from(p).toString('base64url'))
+      .join('.');
+    const refused = await scheme.authenticate(
+      { method: 'get', path: '/checks', raw: { req: { headers: { authorization: `Bearer ${jwt}.` } } } },
+      {},
+    );
+
+    expect(refused.output).toMatchObject({
+      statusCode: 401,
+      payload: { statusCode: 401, error: 'Unauthorized', message: 'JWT Token expired' },
+    });
+    const body = { statusCode: 401, headers: JSON_HEADERS, body: JSON.stringify(refused.output.payload) };
+    expect(() => assertContract('GET /checks', body)).toThrow(/not as the contract says/);
+  });
+
   it('refuses a status the route does not list, a route it does not know, a body where none is promised', () => {
     expect(() => assertContract('GET /checks', ok({}, 418))).toThrow(/does not list/);
     expect(() => assertContract('GET /nowhere', ok({}))).toThrow(/not in the OpenAPI document/);
