@@ -6,6 +6,7 @@ import { vendor, vendorTrust, type WorldCase } from '../../sandbox/world.ts';
 import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
 import { setupFor } from '../../src/core/setup.ts';
 import type { BucketInput, PolicyDocument, PolicyStatement, RedshiftInput } from '../../src/core/types.ts';
+import { assertComponent } from '../support/contract.ts';
 
 /**
  * The setup generator cannot disagree with the checks: the permission policy GET /setup writes
@@ -114,10 +115,12 @@ describe('GET /setup against the checks, in the sandbox', () => {
             ...(profile ? { profile } : {}),
           });
 
+          assertComponent('SetupAnswer', JSON.parse(JSON.stringify(setup)));
           const full = await runWorld(
             caseFor(profileName, buckets, setup.permissionPolicy, redshift),
             sandbox,
           );
+          assertComponent('Report', JSON.parse(JSON.stringify(full.report)));
           expect(
             full.report.checks
               // The setup asks for no Describe permission (the vendor may know the endpoint): not tested, not failed.

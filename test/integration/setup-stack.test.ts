@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/core/config.ts';
 import { parseSetupQuery } from '../../src/core/request.ts';
 import { setupForTenant } from '../../src/core/service.ts';
 import { parameterValueProblem, validateTemplate } from '../support/cloudformation-spec.ts';
+import { assertComponent } from '../support/contract.ts';
 
 /**
  * What a customer gets from GET /setup, followed to the end: the quick-create link's template
@@ -265,6 +266,8 @@ describe('the role GET /setup’s quick-create link creates, verified in the san
       );
       expect(answer.externalId).toBe(EXTERNAL_ID);
       expect(answer.warnings).toEqual([]);
+      // With its quick-create link, as GET /setup answers it.
+      assertComponent('SetupAnswer', JSON.parse(JSON.stringify(answer)));
 
       // The console follows the link: the template URL names the object the vendor stored.
       const link = linkParameters(answer.cloudFormation.quickCreateUrl ?? 'https://missing.invalid/');
