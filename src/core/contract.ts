@@ -253,8 +253,10 @@ export const errorBodySchema = v.strictObject({
   error: v.strictObject({
     code: v.string(),
     message: v.string(),
-    /** Every offending field, on a 400. */
-    details: v.optional(v.array(fieldErrorSchema)),
+    /** The offending fields, on a 400: at most 50. */
+    details: v.optional(v.pipe(v.array(fieldErrorSchema), v.maxLength(50))),
+    /** How many more fields were invalid than `details` lists. */
+    detailsOmitted: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   }),
   requestId: v.string(),
 });
