@@ -1,0 +1,305 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSandbox } from '../../sandbox/harness.ts';
+import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
+import { WORLDS } from '../../sandbox/worlds/index.ts';
+import { startWebServer, type WebServer } from '../../scripts/web-server.ts';
+import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
+import type { Report } from '../../src/core/types.ts';
+import { inProcessApi, localToken } from '../support/gateway.ts';
+
+/**
+ * The onboarding page (web/) in a real browser: Debian's Chromium, headless, driven by
+ * playwright-core, against the real handlers and the sandbox. `.ci/run` installs Chromium; a
+ * machine without it fails here rather than skipping. Screenshots go to test/artifacts/.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
+const TENANT = 't-demo';
+const externalId = externalIdFor(localDevSecret(), TENANT);
+const BADGE = { pass: 'Pass', warn: 'Warning', fail: 'Fail', skip: 'Skipped', error: 'Error' } as const;
+const ROLE = 'arn:aws:iam::111122223333:role/VendorAccess';
+const worldNamed = (name: string) => {
+  const c = WORLDS[name];
+  if (!c) throw new Error(`the library lost the world ${name}`);
+  return c.world(externalId);
+};
+
+let sandbox: Sandbox;
+let web: WebServer;
+let context: BrowserContext;
+let profileDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does it)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const world = worldNamed('seed-003-staging');
+  sandbox = await startSandbox({ world });
+  useSandbox(sandbox, world);
+  // The handlers read their configuration when loaded: after the environment points at the sandbox.
+  const [verify, setup, checks] = await Promise.all([
+    import('../../src/handlers/verify.ts'),
+    import('../../src/handlers/setup.ts'),
+    import('../../src/handlers/checks.ts'),
+  ]);
+  web = await startWebServer({
+    port: 0,
+    config: { apiBase: '', token: localToken(TENANT), profile: 'staging', buckets: ['syncoutput'] },
+    api: inProcessApi({
+      'POST /verify': verify.handler,
+      'GET /setup': setup.handler,
+      'GET /checks': checks.handler,
+    }),
+  });
+  profileDir = mkdtempSync(join(tmpdir(), 'aav-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 900 },
+    timeout: 60_000,
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+    origin: `http://127.0.0.1:${web.port}`,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await web?.close();
+  await sandbox?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+async function open(width = 1280): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize({ width, height: 900 });
+  await page.goto(`http://127.0.0.1:${web.port}/`);
+  await page.waitForSelector('body[data-ready="true"]');
+  return page;
+}
+
+/** Submits step 2 from the keyboard and returns the report the API sent, as the page got it. */
+async function verifyFromKeyboard(page: Page): Promise<Report> {
+  const answer = page.waitForResponse((r) => r.url().endsWith('/verify'));
+  await page.getByLabel('Role ARN').focus();
+  await page.keyboard.press('Enter');
+  const report = (await (await answer).json()) as Report;
+  await page.waitForSelector('#report:not([hidden])');
+  return report;
+}
+
+describe('the onboarding page', () => {
+  it('shows the setup, runs the demo world, and renders every check of its report', async () => {
+    const page = await open();
+    try {
+      await page.getByRole('button', { name: 'Show the setup' }).click();
+      await expect.poll(() => page.locator('#external-id').textContent()).toBe(externalId);
+      const trust = JSON.parse((await page.locator('#trust-policy').textContent()) ?? '');
+      expect(trust.Statement[0].Condition.StringEquals['sts:ExternalId']).toBe(externalId);
+      // Without a template bucket there is no link, and the page offers none.
+      expect(await page.locator('#quick-create-wrap').isHidden()).toBe(true);
+
+      await page.getByLabel('Role ARN').fill(ROLE);
+      const report = await verifyFromKeyboard(page);
+
+      expect(report.status).toBe('pass');
+      expect(report.checks.length).toBeGreaterThan(5);
+      const rows = page.locator('#checks tbody tr');
+      await expect.poll(() => rows.count()).toBe(report.checks.length);
+      for (const [i, c] of report.checks.entries()) {
+        const row = rows.nth(i);
+        expect(await row.getAttribute('data-check')).toBe(c.id);
+        expect(await row.locator('td').nth(1).textContent()).toContain(c.id);
+        expect(await row.locator('td').nth(2).textContent()).toBe(c.target);
+        expect(await row.locator('.badge').textContent()).toContain(BADGE[c.status]);
+      }
+      expect(await page.locator('#status').textContent()).toContain('Everything the product needs works');
+      // The identity policy's statements are the report's own, copied as they are; none, nothing to change.
+      const identity = page.locator('.fix-block', {
+        has: page.getByRole('heading', { name: 'Identity policy' }),
+      });
+      if (report.remediation.policy.Statement.length === 0) {
+        expect(await page.locator('#fixes').textContent()).toContain('Nothing to change');
+      } else {
+        expect(JSON.parse((await identity.locator('pre').textContent()) ?? '')).toEqual(
+          report.remediation.policy,
+        );
+      }
+      // The result's heading takes the focus, so a screen reader lands on it.
+      expect(await page.evaluate('document.activeElement?.id')).toBe('h-report');
+      await page.screenshot({ path: join(ARTIFACTS, 'onboarding-pass.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
+  it('shows a failing world its fix, and the copy button copies the policy as valid JSON', async () => {
+    sandbox.setWorld(worldNamed('missing-delete'));
+    const page = await open();
+    try {
+      await page.getByLabel('What the product does with your buckets').selectOption('destination');
+      await page.getByLabel(/Buckets, one per line/).fill('acme-destination');
+      await page.getByLabel('Role ARN').fill(ROLE);
+      const report = await verifyFromKeyboard(page);
+
+      expect(report.status).toBe('fail');
+      const failed = page.locator('#checks tbody tr.fail');
+      expect(await failed.count()).toBeGreaterThan(0);
+      expect(await failed.first().textContent()).toContain('AccessDenied');
+      expect(await page.locator('#checks').textContent()).toContain(
+        'Allow s3:DeleteObject on arn:aws:s3:::acme-destination/*',
+      );
+
+      const identity = page.locator('.fix-block', {
+        has: page.getByRole('heading', { name: 'Identity policy' }),
+      });
+      await identity.getByRole('button', { name: 'Copy: Identity policy' }).click();
+      await expect.poll(() => identity.getByRole('button').textContent()).toBe('Copied');
+      const copied = String(await page.evaluate('navigator.clipboard.readText()'));
+      const policy = JSON.parse(copied);
+      expect(policy).toEqual(report.remediation.policy);
+      expect(JSON.stringify(policy.Statement)).toContain('s3:DeleteObject');
+      await page.screenshot({ path: join(ARTIFACTS, 'onboarding-fail.png'), fullPage: true });
+
+      // Verify again: the same request, a new verification, once the customer fixed the policy.
+      sandbox.setWorld(worldNamed('seed-001-destination'));
+      const again = page.waitForResponse((r) => r.url().endsWith('/verify'));
+      await page.getByRole('button', { name: 'Verify again' }).click();
+      const second = (await (await again).json()) as Report;
+      expect(second.verificationId).not.toBe(report.verificationId);
+      expect(second.status).toBe('pass');
+      expect(second.checks.filter((c) => c.required && c.status === 'fail')).toEqual([]);
+      await expect
+        .poll(() => page.locator('#checks tbody tr.fail').count())
+        .toBe(second.checks.filter((c) => c.status === 'fail').length);
+      expect(await page.locator('#fixes').textContent()).not.toContain('s3:DeleteObject');
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
+  it('groups the fixes of the new remediation shape by where they go, each with its copy button', async () => {
+    const page = await open();
+    const statement = (action: string) => ({ Effect: 'Allow', Action: action, Resource: '*' });
+    const report = {
+      verificationId: 'v-new-shape',
+      tenantId: TENANT,
+      status: 'fail',
+      startedAt: new Date().toISOString(),
+      durationMs: 12,
+      checks: [
+        {
+          id: 'kms.decrypt',
+          target: 'arn:aws:kms:us-east-1:111122223333:key/k1',
+          status: 'fail',
+          required: true,
+          actions: ['kms:Decrypt'],
+          resources: [],
+          durationMs: 3,
+          message: 'the key policy does not let the role decrypt',
+          error: { code: 'AccessDeniedException', message: 'not authorized', requestId: 'r-1' },
+          hint: 'the key policy',
+        },
+        {
+          id: 's3.encryption',
+          target: 's3://b/',
+          status: 'skip',
+          required: false,
+          actions: [],
+          resources: [],
+          durationMs: 1,
+          message: 'not granted',
+        },
+      ],
+      remediation: {
+        policy: { Version: '2012-10-17', Statement: [statement('s3:PutObject')] },
+        optional: { Version: '2012-10-17', Statement: [statement('s3:GetEncryptionConfiguration')] },
+        keyPolicies: [
+          { keyArn: 'arn:aws:kms:us-east-1:111122223333:key/k1', statement: statement('kms:Decrypt') },
+        ],
+        bucketPolicies: [{ bucket: 'b', statement: statement('s3:GetObject') }],
+        trustPolicy: {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::999988887777:role/x' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+        },
+        notes: [
+          {
+            check: 's3.write',
+            target: 's3://b/',
+            policyType: 'service control policy',
+            action: 's3:PutObject',
+            message: 'an SCP denies it',
+          },
+        ],
+      },
+    };
+    // The producer of this shape lands in parallel: the page is tested on the shape itself.
+    await page.route('**/verify', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(report) }),
+    );
+    try {
+      await page.getByLabel('Role ARN').fill(ROLE);
+      await verifyFromKeyboard(page);
+      const headings = await page.locator('#fixes h4').allTextContents();
+      expect(headings).toEqual([
+        'Identity policy',
+        'Key policy of arn:aws:kms:us-east-1:111122223333:key/k1',
+        'Bucket policy of b',
+        'Trust policy',
+        'Optional',
+        'For your AWS administrator',
+      ]);
+      expect(await page.locator('#fixes').textContent()).toContain(
+        "Add this statement to the role's trust policy",
+      );
+      expect(await page.locator('#fixes').textContent()).toContain('service control policy');
+      expect(await page.locator('#fixes button.copy').count()).toBe(5);
+      const trust = page.locator('.fix-block', { has: page.getByRole('heading', { name: 'Trust policy' }) });
+      await trust.getByRole('button').click();
+      const copied = JSON.parse(String(await page.evaluate('navigator.clipboard.readText()')));
+      expect(copied).toEqual(report.remediation.trustPolicy);
+      expect(await page.locator('tr[data-check="s3.encryption"]').textContent()).toContain('(optional)');
+      expect(await page.locator('tr[data-check="kms.decrypt"]').textContent()).toContain('request id r-1');
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('fits 360 px without scrolling sideways, and names the API error when the token is missing', async () => {
+    sandbox.setWorld(worldNamed('seed-003-staging'));
+    const page = await open(360);
+    try {
+      await page.getByText('API settings').click();
+      await page.getByLabel('Access token (JWT)').fill('');
+      await page.getByLabel('Role ARN').fill(ROLE);
+      await page.getByRole('button', { name: 'Verify', exact: true }).click();
+      await expect.poll(() => page.locator('#status').textContent()).toContain('could not run');
+      expect(await page.locator('#status').getAttribute('aria-live')).toBe('polite');
+
+      await page.getByLabel('Access token (JWT)').fill(localToken(TENANT));
+      await verifyFromKeyboard(page);
+      const overflow = await page.evaluate('document.documentElement.scrollWidth');
+      expect(overflow).toBeLessThanOrEqual(360);
+      await page.screenshot({ path: join(ARTIFACTS, 'onboarding-360.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+});
