@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDrift } from '../sandbox/drift.ts';
 import { startSandbox } from '../sandbox/server.ts';
@@ -142,14 +142,16 @@ const awsEnv = {
   AWS_REGION: 'us-east-1',
 };
 // For `npm run drift:local`, which runs the schedule's dispatcher and the queue's worker by hand.
-mkdirSync(join(root, '.local'), { recursive: true });
+// Tests name their own file, so they never clobber a developer's.
+const stateFile = process.env.START_STATE_FILE ?? join(root, '.local', 'start.json');
+mkdirSync(dirname(stateFile), { recursive: true });
 writeFileSync(
-  join(root, '.local', 'start.json'),
+  stateFile,
   `${JSON.stringify({ env: awsEnv, queueUrl: drift.queueUrl, pid: process.pid }, null, 2)}\n`,
   { mode: 0o600 },
 );
 
-step('starting the API: serverless-offline bundles the handlers with esbuild (15–30 s)…');
+step('starting the API: serverless-offline bundles the handlers with esbuild (15–60 s)…');
 const api = spawn(
   join(bin, 'sls'),
   ['offline', 'start', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
