@@ -175,6 +175,29 @@ describe('the onboarding page', () => {
       expect(policy).toEqual(report.remediation.policy);
       expect(JSON.stringify(policy.Statement)).toContain('s3:DeleteObject');
       await page.screenshot({ path: join(ARTIFACTS, 'onboarding-fail.png'), fullPage: true });
+      // The README's picture (docs/onboarding-page.png is a copy): the report as an administrator reads it.
+      await page.setViewportSize({ width: 1000, height: 900 });
+      const box = await page.locator('#step-report').boundingBox();
+      if (!box) throw new Error('the report is not on the page');
+      await page.screenshot({
+        path: join(ARTIFACTS, 'onboarding-report.png'),
+        fullPage: true,
+        // boundingBox is relative to the scrolled viewport; a full-page clip is in page coordinates.
+        clip: {
+          x: box.x,
+          y: box.y + Number(await page.evaluate('window.scrollY')),
+          width: box.width,
+          height: Math.min(box.height, 1100),
+        },
+      });
+      await page.setViewportSize({ width: 760, height: 900 });
+      // However long AWS's words (ARNs, probe keys), the table stays inside its step.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(760);
+      expect(
+        await page.evaluate(
+          "document.querySelector('#checks').getBoundingClientRect().right <= document.querySelector('#step-report').getBoundingClientRect().right",
+        ),
+      ).toBe(true);
 
       // Verify again: the same request, a new verification, once the customer fixed the policy.
       sandbox.setWorld(worldNamed('seed-001-destination'));
