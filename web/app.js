@@ -385,10 +385,38 @@
         config = undefined;
       }
     }
-    if (!config) return;
+    if (config) applyConfig(config);
+    await loadProfiles();
+  }
+
+  /** The deployment's own profiles (GET /checks), when the API answers; else the built-ins above. */
+  async function loadProfiles() {
+    if (!settings().token) return;
+    try {
+      const catalogue = await api('GET', '/checks');
+      const profiles = Array.isArray(catalogue?.profiles) ? catalogue.profiles : [];
+      if (!profiles.length) return;
+      const chosen = $('profile').value;
+      $('profile').replaceChildren(
+        ...profiles.map((p) =>
+          el('option', { value: p.name }, p.description ? `${p.name}: ${p.description}` : p.name),
+        ),
+      );
+      if (profiles.some((p) => p.name === chosen)) $('profile').value = chosen;
+    } catch {
+      // The built-in choices stay; step 1 or 2 will say what is wrong with the API.
+    }
+  }
+
+  function applyConfig(config) {
     if (config.apiBase) $('api-base').value = config.apiBase;
     if (config.token) $('token').value = config.token;
-    if (config.profile) $('profile').value = config.profile;
+    if (config.profile) {
+      // A vendor's own profile is not among the built-in choices until GET /checks names it.
+      if (![...$('profile').options].some((o) => o.value === config.profile))
+        $('profile').append(el('option', { value: config.profile }, config.profile));
+      $('profile').value = config.profile;
+    }
     if (config.region) $('region').value = config.region;
     if (config.roleArn) $('role-arn').value = config.roleArn;
     if (Array.isArray(config.buckets)) $('buckets').value = config.buckets.join('\n');

@@ -8,6 +8,7 @@ import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
 import { startWebServer, type WebServer } from '../../scripts/web-server.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
+import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
 import type { Report } from '../../src/core/types.ts';
 import { inProcessApi, localToken } from '../support/gateway.ts';
 
@@ -300,6 +301,61 @@ describe('the onboarding page', () => {
       expect(copied).toEqual(report.remediation.trustPolicy);
       expect(await page.locator('tr[data-check="s3.encryption"]').textContent()).toContain('(optional)');
       expect(await page.locator('tr[data-check="kms.decrypt"]').textContent()).toContain('request id r-1');
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('verifies an IAM user’s key pair chosen from the keyboard, with the deployment’s profiles from GET /checks', async () => {
+    sandbox.setWorld(worldNamed('seed-004-key-pair'));
+    const page = await open();
+    try {
+      // The choices are the deployment's, as GET /checks describes them, not the page's built-in wording.
+      const offered = Object.values(BUILTIN_PROFILES).map((p) => `${p.name}: ${p.description}`);
+      await expect.poll(() => page.locator('#profile option').allTextContents()).toEqual(offered);
+      await page.getByLabel('What the product does with your buckets').selectOption('source');
+      await page.getByLabel(/Buckets, one per line/).fill('acme-input');
+      await page.getByLabel('A role it assumes (recommended)').focus();
+      await page.keyboard.press('ArrowDown');
+      expect(await page.getByLabel("An IAM user's access key pair").isChecked()).toBe(true);
+      expect(await page.getByLabel('Role ARN').isHidden()).toBe(true);
+      await page.getByLabel('Access key ID').fill('AKIAINGESTUSEREXAMPLE');
+      await page.getByLabel('Secret access key').fill('ingestUserSecretAccessKeyEXAMPLEKEY00000');
+      const answer = page.waitForResponse((r) => r.url().endsWith('/verify'));
+      await page.getByLabel('Secret access key').press('Enter');
+      const report = (await (await answer).json()) as Report;
+
+      expect(report.status).toBe('pass');
+      await page.waitForSelector('#report:not([hidden])');
+      expect(await page.locator('tr[data-check="sts.caller-identity"] .badge').textContent()).toContain(
+        'Pass',
+      );
+      expect(await page.locator('#summary').textContent()).toContain('arn:aws:iam::111122223333:user/ingest');
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('offers the quick-create link as a button when the setup has one, and only an AWS console link', async () => {
+    const page = await open();
+    let link =
+      'https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?stackName=acme-access';
+    await page.route('**/setup?*', async (route) => {
+      const answer = (await (await route.fetch()).json()) as Record<string, { quickCreateUrl?: string }>;
+      answer.cloudFormation = { ...answer.cloudFormation, quickCreateUrl: link };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) });
+    });
+    try {
+      await page.getByRole('button', { name: 'Show the setup' }).click();
+      const button = page.getByRole('link', { name: /Create the role in the AWS console/ });
+      await button.waitFor();
+      expect(await button.getAttribute('href')).toBe(link);
+      expect(await button.getAttribute('rel')).toBe('noopener noreferrer');
+
+      link = 'javascript:alert(1)';
+      await page.getByRole('button', { name: 'Show the setup' }).click();
+      await expect.poll(() => page.locator('#quick-create-wrap').isHidden()).toBe(true);
+      expect(await page.locator('#quick-create').count()).toBe(0);
     } finally {
       await page.close();
     }
