@@ -14,7 +14,7 @@ import { createAwsAccess } from '../core/aws.ts';
 import { BUILTIN_PROFILES, profileNamed } from '../core/profiles.ts';
 import { isRegion, type Region } from '../core/regions.ts';
 import { parseVerifyRequest } from '../core/request.ts';
-import type { CheckResult, Report, VerificationInfo } from '../core/types.ts';
+import type { CheckResult, Remediation, Report, VerificationInfo } from '../core/types.ts';
 import { verify } from '../core/verify.ts';
 
 export const USAGE = `aws-access-verifier check: does the access you are about to give a vendor work?
@@ -294,41 +294,15 @@ export function render(report: Report, columns = 120): string {
   return lines.join('\n');
 }
 
-type Statement = Record<string, unknown>;
-interface AnyRemediation {
-  policy?: { Statement?: Statement[] };
-  optional?: { Statement?: Statement[] };
-  keyPolicies?: { keyArn: string; statement: Statement }[];
-  bucketPolicies?: { bucket: string; statement: Statement }[];
-  trustPolicy?: Statement & { Statement?: Statement[] };
-  notes?: {
-    check: string;
-    target: string;
-    policyType: string;
-    action?: string;
-    resource?: string;
-    message: string;
-  }[];
-}
-
-/**
- * The fixes by where they go. Reads both shapes of `remediation`: the trust policy as a whole
- * document (older services) or as one statement to add, with or without the key, bucket and
- * optional policies and the administrator's notes.
- */
-export function remediationText(remediation: Report['remediation']): string[] {
-  // Either shape of the field (see above); the type of today's producer names only the older one.
-  const r = remediation as unknown as AnyRemediation;
+/** The fixes by where they go, as the page groups them. */
+export function remediationText(r: Remediation): string[] {
   const json = (v: unknown) => JSON.stringify(v, null, 2);
   const out: string[] = [];
   const block = (title: string, value: unknown) => out.push(`${title}:`, json(value), '');
   if (r.policy?.Statement?.length) block("Add to the role's (or user's) identity policy", r.policy);
   for (const k of r.keyPolicies ?? []) block(`Add to the key policy of ${k.keyArn}`, k.statement);
   for (const b of r.bucketPolicies ?? []) block(`Add to the bucket policy of ${b.bucket}`, b.statement);
-  if (r.trustPolicy) {
-    if (Array.isArray(r.trustPolicy.Statement)) block("The role's trust policy must say", r.trustPolicy);
-    else block("Add to the role's trust policy", r.trustPolicy);
-  }
+  if (r.trustPolicy) block("Add to the role's trust policy", r.trustPolicy);
   if (r.optional?.Statement?.length) block('Optional (lets the optional checks run)', r.optional);
   if (r.notes?.length) {
     out.push('For an administrator (a policy outside the role refuses):');

@@ -9,7 +9,7 @@ import { WORLDS } from '../../sandbox/worlds/index.ts';
 import { startWebServer, type WebServer } from '../../scripts/web-server.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
-import type { Report } from '../../src/core/types.ts';
+import type { PolicyDocument, Report } from '../../src/core/types.ts';
 import { inProcessApi, localToken } from '../support/gateway.ts';
 
 /**
@@ -130,17 +130,19 @@ describe('the onboarding page', () => {
         expect(await row.locator('.badge').textContent()).toContain(BADGE[c.status]);
       }
       expect(await page.locator('#status').textContent()).toContain('Everything the product needs works');
-      // The identity policy's statements are the report's own, copied as they are; none, nothing to change.
-      const identity = page.locator('.fix-block', {
-        has: page.getByRole('heading', { name: 'Identity policy' }),
-      });
-      if (report.remediation.policy.Statement.length === 0) {
-        expect(await page.locator('#fixes').textContent()).toContain('Nothing to change');
-      } else {
-        expect(JSON.parse((await identity.locator('pre').textContent()) ?? '')).toEqual(
-          report.remediation.policy,
-        );
+      // What to change is the report's own, group by group: none required, perhaps some optional.
+      const groups: { title: string; policy: PolicyDocument }[] = [
+        ...(report.remediation.policy.Statement.length
+          ? [{ title: 'Identity policy', policy: report.remediation.policy }]
+          : []),
+        ...(report.remediation.optional ? [{ title: 'Optional', policy: report.remediation.optional }] : []),
+      ];
+      expect(await page.locator('#fixes h4').allTextContents()).toEqual(groups.map((g) => g.title));
+      for (const { title, policy } of groups) {
+        const block = page.locator('.fix-block', { has: page.getByRole('heading', { name: title }) });
+        expect(JSON.parse((await block.locator('pre').textContent()) ?? '')).toEqual(policy);
       }
+      if (!groups.length) expect(await page.locator('#fixes').textContent()).toContain('Nothing to change');
       // The result's heading takes the focus, so a screen reader lands on it.
       expect(await page.evaluate('document.activeElement?.id')).toBe('h-report');
       await page.screenshot({ path: join(ARTIFACTS, 'onboarding-pass.png'), fullPage: true });
