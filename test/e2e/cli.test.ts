@@ -171,6 +171,25 @@ describe('aws-access-verifier check', () => {
     expect(stdout).toMatch(/PASS\s+s3\.read/);
   }, 60_000);
 
+  it('exits 2, not 1, when AWS answers with an error rather than a refusal (S3 unavailable)', async () => {
+    const world = worldNamed('seed-003-staging');
+    sandbox.setWorld(world);
+    sandbox.setFaults([
+      { service: 's3', operation: 'ListObjectsV2', error: { status: 503, code: 'ServiceUnavailable' } },
+    ]);
+    try {
+      const { code, stdout } = await cli(
+        ['check', '--role-arn', ROLE, '--external-id', EXTERNAL_ID, '--bucket', 'syncoutput'],
+        envWith(asVendor(world)),
+      );
+      expect(code).toBe(2);
+      expect(stdout).toMatch(/^ERROR {2}/);
+      expect(stdout).toMatch(/ERROR\s+s3\.list\s/);
+    } finally {
+      sandbox.setFaults([]);
+    }
+  }, 60_000);
+
   it('says in one line that there are no credentials, exit 2', async () => {
     const { code, stdout, stderr } = await cli(
       ['check', '--as-me', '--bucket', 'syncoutput'],
@@ -190,6 +209,19 @@ describe('aws-access-verifier check', () => {
     const help = await cli(['--help'], envWith({}));
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('aws-access-verifier check --role-arn <arn> --external-id <id>');
+  }, 60_000);
+
+  it('runs as `npx aws-access-verifier` from the project (package.json bin, an executable file)', async () => {
+    const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        'npx',
+        ['--offline', 'aws-access-verifier', '--help'],
+        { cwd: join(import.meta.dirname, '..', '..'), env: envWith({}), timeout: 60_000 },
+        (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout }),
+      );
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('exit codes: 0 pass or warn, 1 fail, 2 error or bad usage');
   }, 60_000);
 
   it('refuses a bucket name S3 would refuse before any call, exit 2', async () => {
