@@ -222,7 +222,7 @@ describe('the onboarding page', () => {
     }
   }, 90_000);
 
-  it('groups the fixes of the new remediation shape by where they go, each with its copy button', async () => {
+  it('groups the fixes of the new remediation shape by where they go, each with its copy button; reads the older trust document too', async () => {
     const page = await open();
     const statement = (action: string) => ({ Effect: 'Allow', Action: action, Resource: '*' });
     const report = {
@@ -306,6 +306,27 @@ describe('the onboarding page', () => {
       expect(copied).toEqual(report.remediation.trustPolicy);
       expect(await page.locator('tr[data-check="s3.encryption"]').textContent()).toContain('(optional)');
       expect(await page.locator('tr[data-check="kms.decrypt"]').textContent()).toContain('request id r-1');
+
+      // A service from before this shape answers the trust policy as a whole document: shown as one.
+      const document = { Version: '2012-10-17', Statement: [report.remediation.trustPolicy] };
+      await page.unroute('**/verify');
+      await page.route('**/verify', (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            ...report,
+            remediation: { policy: report.remediation.policy, trustPolicy: document },
+          }),
+        }),
+      );
+      await page.getByRole('button', { name: 'Verify again' }).click();
+      await expect
+        .poll(() => page.locator('#fixes h4').allTextContents())
+        .toEqual(['Identity policy', 'Trust policy']);
+      expect(await page.locator('#fixes').textContent()).toContain("The role's trust policy must say this");
+      await page.getByRole('button', { name: 'Copy: Trust policy' }).click();
+      expect(JSON.parse(String(await page.evaluate('navigator.clipboard.readText()')))).toEqual(document);
     } finally {
       await page.close();
     }
