@@ -359,6 +359,36 @@
     $('fixes').replaceChildren(...out);
   }
 
+  /** Probe objects the service could not delete: the customer removes them (named with their version). */
+  function renderStranded(probes) {
+    const list = Array.isArray(probes) ? probes : [];
+    if (!list.length) return;
+    $('fixes').append(
+      el(
+        'div',
+        { class: 'fix-block stranded' },
+        el('h4', {}, 'Probe objects left behind'),
+        el(
+          'p',
+          {},
+          'The verifier could not delete these test objects it wrote; delete them when convenient.',
+        ),
+        el(
+          'ul',
+          {},
+          ...list.map((p) =>
+            el(
+              'li',
+              {},
+              el('code', {}, `s3://${p.bucket}/${p.key}`),
+              p.versionId ? ` (version ${p.versionId})` : '',
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
   function renderReport(report) {
     const checks = Array.isArray(report.checks) ? report.checks : [];
     const counts = {};
@@ -371,6 +401,7 @@
     );
     $('checks').tBodies[0].replaceChildren(...checks.map(checkRow));
     renderFixes(report.remediation);
+    renderStranded(report.strandedProbes);
     $('report').hidden = false;
   }
 

@@ -290,6 +290,15 @@ export function render(report: Report, columns = 120): string {
     ]),
     '',
     ...remediationText(report.remediation),
+    ...(report.strandedProbes?.length
+      ? [
+          'Probe objects the verifier could not delete (remove them):',
+          ...report.strandedProbes.map(
+            (p) => `  s3://${p.bucket}/${p.key}${p.versionId ? ` (version ${p.versionId})` : ''}`,
+          ),
+          '',
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

@@ -255,6 +255,7 @@ describe('the onboarding page', () => {
           message: 'not granted',
         },
       ],
+      strandedProbes: [{ bucket: 'b', key: '.aws-access-verifier-probe-vendor-x', versionId: 'v-9' }],
       remediation: {
         policy: { Version: '2012-10-17', Statement: [statement('s3:PutObject')] },
         optional: { Version: '2012-10-17', Statement: [statement('s3:GetEncryptionConfiguration')] },
@@ -294,6 +295,10 @@ describe('the onboarding page', () => {
         'Trust policy',
         'Optional',
         'For your AWS administrator',
+        'Probe objects left behind',
+      ]);
+      expect(await page.locator('#fixes .stranded li').allTextContents()).toEqual([
+        's3://b/.aws-access-verifier-probe-vendor-x (version v-9)',
       ]);
       expect(await page.locator('#fixes').textContent()).toContain(
         "Add this statement to the role's trust policy",
@@ -316,6 +321,7 @@ describe('the onboarding page', () => {
           contentType: 'application/json',
           body: JSON.stringify({
             ...report,
+            strandedProbes: undefined,
             remediation: { policy: report.remediation.policy, trustPolicy: document },
           }),
         }),

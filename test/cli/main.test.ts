@@ -127,6 +127,17 @@ describe('aws-access-verifier: output', () => {
       expect.stringMatching(/^SKIP\s+s3\.encryption\s+s3:\/\/b\/\s+not granted \[optional\]$/),
     );
     expect(text).toContain('Add to the role\'s (or user\'s) identity policy:\n{\n  "Version": "2012-10-17"');
+    expect(text).not.toContain('Probe objects');
+    const stranded = render(
+      {
+        ...report({ policy: { Version: '2012-10-17', Statement: [] } }),
+        strandedProbes: [{ bucket: 'b', key: 'in/.aws-access-verifier-probe-x', versionId: 'v1' }],
+      },
+      160,
+    );
+    expect(stranded).toContain(
+      'Probe objects the verifier could not delete (remove them):\n  s3://b/in/.aws-access-verifier-probe-x (version v1)',
+    );
   });
 
   it('groups the new remediation shape by where each fix goes', () => {
