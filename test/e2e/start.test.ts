@@ -110,7 +110,7 @@ describe('npm start: the page and the API', () => {
     child.stderr?.on('data', (c: Buffer) => {
       out += c.toString();
     });
-    const deadline = Date.now() + 170_000;
+    const deadline = Date.now() + 240_000;
     while (!/The onboarding page: (http:\/\/localhost:\d+)\//.test(out)) {
       if (Date.now() > deadline || child.exitCode !== null)
         throw new Error(`npm start never got ready:\n${out}`);
@@ -147,7 +147,7 @@ describe('npm start: the page and the API', () => {
     };
     expect(saved.env.CONNECTIONS_TABLE).toBe(LOCAL_TABLE);
     expect(saved.queueUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
-  }, 200_000);
+  }, 270_000);
 });
 
 describe('npm run drift:local', () => {
