@@ -32,6 +32,27 @@ const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
 const TENANT = 't-demo';
 const externalId = externalIdFor(localDevSecret(), TENANT);
 const BADGE = { pass: 'Pass', warn: 'Warning', fail: 'Fail', skip: 'Skipped', error: 'Error' } as const;
+/** Visible texts whose contrast with their background is under WCAG AA's 4.5:1, as `tag.class ratio`. */
+const CONTRAST_FAILURES = `(() => {
+  const rgba = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const channel = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgba(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  for (const el of document.querySelectorAll('.badge, .notice, label, legend, .help, button, td, th, caption, .aws-error, h2, h3, h4, p, pre, a')) {
+    if (!el.offsetParent || el.disabled || !el.textContent.trim()) continue;
+    const [hi, lo] = [luminance(rgba(getComputedStyle(el).color)), luminance(background(el))].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < 4.5) out.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2));
+  }
+  return out;
+})()`;
 const ROLE = 'arn:aws:iam::111122223333:role/VendorAccess';
 const worldNamed = (name: string) => {
   const c = WORLDS[name];
@@ -174,6 +195,8 @@ describe('the onboarding page', () => {
       expect(await page.locator('#checks').textContent()).toContain(
         'Allow s3:DeleteObject on arn:aws:s3:::acme-destination/*',
       );
+      // WCAG AA: every visible text of the report and the forms at 4.5:1 or more against its background.
+      expect(await page.evaluate(CONTRAST_FAILURES)).toEqual([]);
 
       const identity = page.locator('.fix-block', {
         has: page.getByRole('heading', { name: 'Identity policy' }),
