@@ -237,7 +237,7 @@ export const WORLDS: Record<string, WorldCase> = {
       [`s3.write ${STAGING('victim-data')}`]: 'skip',
     },
     status: 'fail',
-    fix: /^Add to the trust policy: "Condition": \{"StringEquals": \{"sts:ExternalId": "v1-/,
+    fix: /^In the role's trust policy, give the statement that trusts arn:aws:iam::999988887777:role\/aws-access-verifier-dev the condition "StringEquals": \{"sts:ExternalId": "v1-/,
   },
   'wrong-external-id': {
     world: () => ({
