@@ -139,8 +139,11 @@ export function settleBucketRegion(
   for (const o of others) {
     // S3 words a refusal in full (naming the caller, the action and the policy type) only to a
     // caller of the bucket's own account: that bucket is no stranger's, and its fix stands.
-    if (o.outcome.status !== 'fail' || inFull(o.outcome)) continue;
+    const asked = o.outcome.missing?.length || o.outcome.resourcePolicyFix?.length || o.outcome.note;
+    if (!asked || inFull(o.outcome)) continue;
     o.outcome.missing = [];
+    delete o.outcome.resourcePolicyFix;
+    delete o.outcome.note;
     o.outcome.remediation = `${checkNameAndOwner(target.bucket, owner)} S3 refuses every call that names an owner the bucket does not have; see s3.bucket-region.`;
   }
   const worded = others.find((o) => o.outcome.status === 'fail' && inFull(o.outcome));

@@ -40,9 +40,10 @@ describe('the confused deputy', () => {
   it('runs the external-ID probes beside the real AssumeRole: the chain does not grow', async () => {
     const c = world('seed-003-staging');
     sandbox.setWorld(c.world('unused'));
-    // Every AssumeRole takes 300 ms: were the probes to wait for the real one, the first S3
-    // call could not start before 600 ms.
-    sandbox.setFaults([{ service: 'sts', operation: 'AssumeRole', latencyMs: 300, times: 100 }]);
+    // Every AssumeRole takes 600 ms: were the probes to wait for the real one, the first S3
+    // call could not start before 1,200 ms.
+    const latencyMs = 600;
+    sandbox.setFaults([{ service: 'sts', operation: 'AssumeRole', latencyMs, times: 100 }]);
     sandbox.requests.length = 0;
     try {
       const { report } = await runWorld(c, sandbox);
@@ -63,7 +64,7 @@ describe('the confused deputy', () => {
       for (const r of s3) expect(r.startedAt).toBeGreaterThanOrEqual(probesEnd);
       // One AssumeRole's latency before the first S3 call, not two.
       const first = Math.min(...assumes.map((r) => r.startedAt));
-      expect(Math.min(...s3.map((r) => r.startedAt)) - first).toBeLessThan(550);
+      expect(Math.min(...s3.map((r) => r.startedAt)) - first).toBeLessThan(2 * latencyMs);
     } finally {
       sandbox.setFaults([]);
     }
