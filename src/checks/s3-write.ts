@@ -26,12 +26,9 @@ async function put(ctx: CheckContext<'bucket'>, input: PutObjectCommandInput) {
   return s3Of(ctx).send(new PutObjectCommand(input), { abortSignal: ctx.signal });
 }
 
-type Written =
-  | {
-      exists: true /** How many attempts the SDK made: after a retry, the 412 may answer our own first write. */;
-      attempts: number;
-    }
-  | { exists: false; versionId?: string; sse: boolean; kmsKeyId?: string };
+type NewObject = { exists: false; versionId?: string; sse: boolean; kmsKeyId?: string };
+/** `attempts`: how many the SDK made; after a retry, the 412 may answer our own first write. */
+type Written = { exists: true; attempts: number } | NewObject;
 
 /**
  * Writes `key` only if nothing has it (If-None-Match: *, so nothing can be overwritten; S3
@@ -106,25 +103,18 @@ export const s3Write: CheckDescriptor<'bucket'> = {
     if (target.marker === 'probe') return zeroWrite(ctx);
     const key = probeKey(target.prefix, verification);
     const body = probeBody(verification);
-    const out = await writeNew(ctx, key, body);
+    let out = await writeNew(ctx, key, body);
+    let retriedNote = '';
     if (out.exists) {
-      const retried = out.attempts > 1 ? await retriedWrite(ctx, key, body) : { ours: false as const };
-      if (!retried.ours) {
+      const retried = out.attempts > 1 ? await retriedWrite(ctx, key, body) : undefined;
+      if (!retried) {
         return {
           status: 'error',
           message: `An object already has the probe's unique key ${key}; nothing was written.`,
         };
       }
-      facts.probe = {
-        key,
-        sha256: sha256(body),
-        ...(retried.versionId ? { versionId: retried.versionId } : {}),
-      };
-      const version = retried.versionId ? ` (version ${retried.versionId})` : '';
-      return {
-        status: 'pass',
-        message: `Wrote the probe s3://${target.bucket}/${key}${version}: S3 stored it, the connection dropped before its answer, and the SDK's retry was told the key exists (412). ${retried.how}`,
-      };
+      out = retried.written;
+      retriedNote = ` ${retried.how}`;
     }
     facts.probe = { key, sha256: sha256(body), ...(out.versionId ? { versionId: out.versionId } : {}) };
     const version = out.versionId ? ` (version ${out.versionId})` : '';
@@ -132,7 +122,7 @@ export const s3Write: CheckDescriptor<'bucket'> = {
     const marker = target.marker === 'place' ? await placeMarker(ctx, out.sse) : '';
     return {
       status: 'pass',
-      message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.${marker}`,
+      message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.${retriedNote}${marker}`,
       ...(out.kmsKeyId ? { kmsKeysUsed: [out.kmsKeyId] } : {}),
     };
   },
@@ -164,30 +154,37 @@ async function retriedWrite(
   ctx: CheckContext<'bucket'>,
   key: string,
   body: string,
-): Promise<{ ours: false } | { ours: true; versionId?: string; how: string }> {
+): Promise<{ written: NewObject; how: string } | undefined> {
+  const stored =
+    "S3 had stored it when the connection dropped, so the SDK's retry was told the key exists (412).";
   try {
     const head = await s3Of(ctx).send(
       new HeadObjectCommand({ ...bucketParams(ctx), Key: key, ChecksumMode: 'ENABLED' }),
       { abortSignal: ctx.signal },
     );
+    const kms = head.ServerSideEncryption?.startsWith('aws:kms') === true;
     const sized = head.ContentLength === Buffer.byteLength(body);
+    // An SSE-KMS object's ETag is no MD5 of its body: without a checksum, its size must do.
     const summed = head.ChecksumCRC32
       ? head.ChecksumCRC32 === crc32Of(body)
-      : head.ServerSideEncryption === 'aws:kms' || head.ETag === `"${md5(body)}"`;
-    if (!sized || !summed) return { ours: false };
-    const versionId = head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined;
+      : kms || head.ETag === `"${md5(body)}"`;
+    if (!sized || !summed) return undefined;
     return {
-      ours: true,
-      ...(versionId ? { versionId } : {}),
-      how: 'Its size and checksum are the probe’s: it is this verification’s, and is removed as any probe.',
+      written: {
+        exists: false,
+        sse: kms,
+        ...(head.VersionId && head.VersionId !== 'null' ? { versionId: head.VersionId } : {}),
+        ...(kms && head.SSEKMSKeyId ? { kmsKeyId: head.SSEKMSKeyId } : {}),
+      },
+      how: `${stored} Its size and checksum are the probe’s: it is this verification’s, and is removed as any probe.`,
     };
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     // Gone again already: nothing of ours to remove.
-    if (httpStatusOf(err) === 404) return { ours: false };
+    if (httpStatusOf(err) === 404) return undefined;
     return {
-      ours: true,
-      how: `S3 would not describe it (${codeOf(err)}), but its key carries this verification’s id: it is this verification’s, and is removed as any probe.`,
+      written: { exists: false, sse: false },
+      how: `${stored} S3 would not describe it (${codeOf(err)}), but its key carries this verification’s id: it is this verification’s, and is removed as any probe.`,
     };
   }
 }
