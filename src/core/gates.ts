@@ -28,6 +28,8 @@ export function resourceGates(planned: readonly Planned[]): Wait[] {
       key: externalId.key,
       name: externalId.check.id,
       kind: 'hard',
+      // A profile that lowers a loose trust to a warning still gets no probe with that role.
+      passOnly: true,
       skipMessage: CONFUSED_DEPUTY_SKIP,
     });
   return gates;

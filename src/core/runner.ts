@@ -10,8 +10,17 @@ export interface GraphNode {
   key: string;
   /** Short name used in skip messages (the check id). */
   name: string;
-  /** `skipMessage`: what a hard dependency that did not pass makes this node say instead of the default. */
-  deps: readonly { key: string; name: string; kind: 'hard' | 'soft'; skipMessage?: string }[];
+  /**
+   * `skipMessage`: what a hard dependency that did not pass makes this node say instead of the
+   * default; `passOnly`: a hard dependency's `warn` is not enough either.
+   */
+  deps: readonly {
+    key: string;
+    name: string;
+    kind: 'hard' | 'soft';
+    skipMessage?: string;
+    passOnly?: boolean;
+  }[];
   run(outcomeOf: (key: string) => Promise<Outcome | undefined>): Promise<Outcome>;
 }
 
@@ -59,7 +68,7 @@ export async function runGraph(
       if (dep.kind !== 'hard') continue;
       if (!o)
         outcome = { status: 'skip', message: `Needs ${dep.name}, which this verification does not run.` };
-      else if (!PROCEED.has(o.status))
+      else if (dep.passOnly ? o.status !== 'pass' : !PROCEED.has(o.status))
         outcome = { status: 'skip', message: dep.skipMessage ?? `Skipped: ${dep.name} did not pass.` };
       if (outcome) break;
     }

@@ -280,6 +280,25 @@ describe('verify', () => {
     expect(s3.calls()).toHaveLength(0);
   });
 
+  it('probes nothing with a loose role even where the profile lowers it to a warning', async () => {
+    grantSession();
+    sts.on(AssumeRoleCommand).callsFake(() => ({
+      Credentials: {
+        AccessKeyId: SESSION.accessKeyId,
+        SecretAccessKey: SESSION.secretAccessKey,
+        SessionToken: SESSION.sessionToken,
+        Expiration: new Date(),
+      },
+    }));
+    healthyBucket();
+
+    const report = await verify(roleRequest(), verificationInfo({ externalIdNotEnforced: 'warn' }), deps());
+
+    expect(report.checks.find((c) => c.id === 'sts.external-id-required')?.status).toBe('warn');
+    expect(report.checks.find((c) => c.id === 's3.write')?.status).toBe('skip');
+    expect(s3.calls()).toHaveLength(0);
+  });
+
   it('still probes under a profile that only reports the external-ID rule', async () => {
     grantSession();
     sts.on(AssumeRoleCommand).callsFake(() => ({
