@@ -28,7 +28,8 @@ const keyAlias = 'alias/aws-access-verifier-${sls:stage}-connections';
 /**
  * Everything the functions themselves may do. Customer roles live in any account, so
  * AssumeRole names every role; what a session may then do is bounded by the session policy
- * each verification passes. @middy/ssm reads the secret with ssm:GetParameters.
+ * each verification passes. The external-ID secret is read with every version it has had
+ * (ssm:GetParameterHistory, src/core/external-id-versions.ts), so a rotation breaks no tenant.
  */
 export const lambdaIamStatements: IamStatement[] = [
   {
@@ -38,7 +39,7 @@ export const lambdaIamStatements: IamStatement[] = [
   },
   {
     Effect: 'Allow',
-    Action: ['ssm:GetParameters'],
+    Action: ['ssm:GetParameterHistory'],
     Resource: [
       {
         'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${secretParameter}`,
@@ -49,6 +50,7 @@ export const lambdaIamStatements: IamStatement[] = [
   {
     Effect: 'Allow',
     Action: [
+      'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',

@@ -2,8 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 
 /**
  * The vendor's own infrastructure in the sandbox: SQS (AWS JSON 1.0, with the query-compatible
- * error header real SQS sends) and EventBridge's PutEvents (AWS JSON 1.1), whose events are
- * captured rather than routed. Both belong to the service, not to a customer, so they outlive
+ * error header real SQS sends), EventBridge's PutEvents (AWS JSON 1.1), whose events are
+ * captured rather than routed, and SSM Parameter Store's PutParameter and GetParameterHistory
+ * (AWS JSON 1.1: the external-ID secret and its versions). Both belong to the service, not to a customer, so they outlive
  * `setWorld` and nothing here evaluates IAM policies: the server has already checked the
  * signature. Queues are keyed by account and name (the URL carries no region).
  */
@@ -66,7 +67,14 @@ export interface VendorCaller {
 export interface VendorServices {
   queues: SandboxQueues;
   events: CapturedEvent[];
-  handle(service: string, operation: string, body: Buffer, caller: VendorCaller): Promise<VendorReply>;
+  handle(
+    service: string,
+    operation: string,
+    body: Buffer,
+    caller: VendorCaller,
+    /** PutEvents: fail every entry with this code (a fault), capturing none. */
+    failEntries?: { code: string; message?: string },
+  ): Promise<VendorReply>;
   /** An error (a fault, a refused signature) worded as the service words it. */
   errorReply(service: string, status: number, code: string, message: string): VendorReply;
   advanceClock(ms: number): void;
@@ -99,6 +107,22 @@ const SQS_QUERY_CODES: Record<string, string> = {
   UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
   PurgeQueueInProgress: 'AWS.SimpleQueueService.PurgeQueueInProgress',
 };
+
+/** One version of an SSM parameter, as GetParameterHistory describes it. */
+interface ParameterVersion {
+  Name: string;
+  Type: string;
+  Value: string;
+  Version: number;
+  LastModifiedDate: number;
+  LastModifiedUser: string;
+  Description?: string;
+  KeyId?: string;
+}
+/** Parameter Store keeps this many versions of a parameter, deleting the oldest beyond it. */
+const MAX_PARAMETER_VERSIONS = 100;
+const STANDARD_VALUE_LIMIT = 4096;
+const PARAMETER_TYPES = new Set(['String', 'StringList', 'SecureString']);
 
 /** SQS's quota since August 2025 (it was 256 KiB before). */
 const MAX_MESSAGE_BYTES = 1_048_576;
@@ -274,6 +298,8 @@ export function startVendorServices(opts: { url: () => string }): VendorServices
   const now = () => Date.now() + clockOffset;
   const queues = new Map<string, Queue>();
   const events: CapturedEvent[] = [];
+  /** SSM parameters by account, region and name: every version kept, oldest first. */
+  const parameters = new Map<string, ParameterVersion[]>();
   const waiters = new Set<() => void>();
   let closed = false;
   const wake = () => {
@@ -742,7 +768,11 @@ export function startVendorServices(opts: { url: () => string }): VendorServices
     wake();
   }
 
-  function putEvents(input: Json, caller: VendorCaller): Json {
+  function putEvents(
+    input: Json,
+    caller: VendorCaller,
+    failEntries?: { code: string; message?: string },
+  ): Json {
     const entries = (asArray(input.Entries) ?? []).map((e) => asObject(e) ?? {});
     if (entries.length === 0 || entries.length > 10)
       throw new ServiceError(
@@ -756,6 +786,7 @@ export function startVendorServices(opts: { url: () => string }): VendorServices
       const detail = asString(e.Detail);
       const resources = asStrings(e.Resources);
       const fail = (ErrorCode: string, ErrorMessage: string) => ({ ErrorCode, ErrorMessage });
+      if (failEntries) return fail(failEntries.code, failEntries.message ?? failEntries.code);
       for (const [name, value] of [
         ['Source', source],
         ['DetailType', detailType],
@@ -802,6 +833,98 @@ export function startVendorServices(opts: { url: () => string }): VendorServices
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
+  // ---- SSM Parameter Store ---------------------------------------------------------------------
+
+  const parameterKey = (caller: VendorCaller, name: string) => `${caller.account}/${caller.region}/${name}`;
+
+  function putParameter(input: Json, caller: VendorCaller): Json {
+    const name = required(input, 'Name');
+    const value = required(input, 'Value');
+    const type = asString(input.Type);
+    if (type !== undefined && !PARAMETER_TYPES.has(type))
+      throw new ServiceError(
+        400,
+        'ValidationException',
+        `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
+      );
+    if (value.length > STANDARD_VALUE_LIMIT)
+      throw new ServiceError(
+        400,
+        'ValidationException',
+        `1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length less than or equal to ${STANDARD_VALUE_LIMIT}`,
+      );
+    const key = parameterKey(caller, name);
+    const versions = parameters.get(key) ?? [];
+    const last = versions.at(-1);
+    if (last && input.Overwrite !== true)
+      throw new ServiceError(
+        400,
+        'ParameterAlreadyExists',
+        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+      );
+    if (!last && !type)
+      throw new ServiceError(
+        400,
+        'ValidationException',
+        'A parameter type is required when you create a parameter.',
+      );
+    const finalType = type ?? last?.Type ?? 'String';
+    const version: ParameterVersion = {
+      Name: name,
+      Type: finalType,
+      Value: value,
+      Version: (last?.Version ?? 0) + 1,
+      LastModifiedDate: now() / 1000,
+      LastModifiedUser: `arn:aws:sts::${caller.account}:assumed-role/${caller.userid.split(':')[0] ?? 'vendor'}`,
+      ...(asString(input.Description) ? { Description: asString(input.Description) } : {}),
+      ...(finalType === 'SecureString' ? { KeyId: asString(input.KeyId) ?? 'alias/aws/ssm' } : {}),
+    };
+    versions.push(version);
+    if (versions.length > MAX_PARAMETER_VERSIONS) versions.shift();
+    parameters.set(key, versions);
+    return { Version: version.Version, Tier: 'Standard' };
+  }
+
+  function getParameterHistory(input: Json, caller: VendorCaller): Json {
+    const name = required(input, 'Name');
+    const max = integer(input, 'MaxResults', [1, 50]) ?? 50;
+    const versions = parameters.get(parameterKey(caller, name));
+    if (!versions) throw new ServiceError(400, 'ParameterNotFound', '');
+    const token = asString(input.NextToken);
+    const start = token === undefined ? 0 : Number(Buffer.from(token, 'base64').toString());
+    if (!Number.isInteger(start) || start < 0 || start > versions.length)
+      throw new ServiceError(400, 'InvalidNextToken', 'The specified token is not valid.');
+    const page = versions.slice(start, start + max);
+    const decrypt = input.WithDecryption === true;
+    return {
+      Parameters: page.map((v) => ({
+        ...v,
+        // Without decryption, a SecureString's value is its ciphertext, never the secret.
+        Value:
+          v.Type === 'SecureString' && !decrypt
+            ? createHash('sha256').update(`ciphertext\0${v.Value}`).digest('base64')
+            : v.Value,
+        Labels: [],
+        Tier: 'Standard',
+        Policies: [],
+        DataType: 'text',
+      })),
+      ...(start + max < versions.length
+        ? { NextToken: Buffer.from(String(start + max)).toString('base64') }
+        : {}),
+    };
+  }
+
+  function ssm(operation: string, input: Json, caller: VendorCaller): Json {
+    if (operation === 'PutParameter') return putParameter(input, caller);
+    if (operation === 'GetParameterHistory') return getParameterHistory(input, caller);
+    throw new ServiceError(
+      400,
+      'UnknownOperationException',
+      `The sandbox does not implement SSM ${operation}.`,
+    );
+  }
+
   function errorReply(service: string, status: number, code: string, message: string): VendorReply {
     if (service === 'sqs') {
       return {
@@ -835,7 +958,7 @@ export function startVendorServices(opts: { url: () => string }): VendorServices
         wake();
       },
     },
-    async handle(service, operation, body, caller) {
+    async handle(service, operation, body, caller, failEntries) {
       try {
         const input = asObject(JSON.parse(body.toString() || '{}')) ?? {};
         if (service === 'sqs')
@@ -843,6 +966,12 @@ export function startVendorServices(opts: { url: () => string }): VendorServices
             status: 200,
             headers: { 'content-type': 'application/x-amz-json-1.0' },
             body: JSON.stringify(await sqs(operation, input, caller)),
+          };
+        if (service === 'ssm')
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/x-amz-json-1.1' },
+            body: JSON.stringify(ssm(operation, input, caller)),
           };
         if (operation !== 'PutEvents')
           throw new ServiceError(
@@ -853,7 +982,7 @@ export function startVendorServices(opts: { url: () => string }): VendorServices
         return {
           status: 200,
           headers: { 'content-type': 'application/x-amz-json-1.1' },
-          body: JSON.stringify(putEvents(input, caller)),
+          body: JSON.stringify(putEvents(input, caller, failEntries)),
         };
       } catch (err) {
         if (err instanceof SyntaxError)

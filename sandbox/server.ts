@@ -17,8 +17,10 @@ import type { SandboxBucket, World } from './world.ts';
  */
 
 export interface Fault {
-  service: 'sts' | 's3' | 'kms' | 'redshift' | 'redshift-serverless' | 'sqs' | 'events';
+  service: 'sts' | 's3' | 'kms' | 'redshift' | 'redshift-serverless' | 'sqs' | 'events' | 'ssm';
   operation?: string;
+  /** Strikes each matching call with this probability (default: every one, while `times` lasts). */
+  rate?: number;
   latencyMs?: number;
   /** Answer with this AWS error instead (after the latency), `times` times (default: always). */
   error?: { status: number; code: string; message?: string };
@@ -29,6 +31,8 @@ export interface Fault {
    * answering: the SDK sees a network error and retries what has already happened.
    */
   dropAfter?: boolean;
+  /** PutEvents only: answer 200 with every entry failed with `error`'s code, as EventBridge does. */
+  failEntries?: boolean;
   times?: number;
 }
 
@@ -239,7 +243,7 @@ export async function startSandbox(opts: {
         req.socket.destroy();
         return;
       }
-      if (fault?.error)
+      if (fault?.error && !fault.failEntries)
         throw new AwsError(fault.error.status, fault.error.code, fault.error.message ?? fault.error.code);
       if (fault?.dropAfter) dropAfter = true;
       const session = authenticate(auth, req, body);
@@ -286,12 +290,14 @@ export async function startSandbox(opts: {
           ),
         );
       }
-      if (service === 'sqs' || service === 'events') {
-        const out = await vendorServices.handle(service, record.operation, body, {
-          account: session.caller.account,
-          userid: session.caller.userid,
-          region: auth.region,
-        });
+      if (service === 'sqs' || service === 'events' || service === 'ssm') {
+        const out = await vendorServices.handle(
+          service,
+          record.operation,
+          body,
+          { account: session.caller.account, userid: session.caller.userid, region: auth.region },
+          fault?.failEntries ? fault.error : undefined,
+        );
         if (out.code) record.code = out.code;
         return reply(out.status, out.headers, out.body);
       }
@@ -309,7 +315,7 @@ export async function startSandbox(opts: {
           { 'content-type': 'text/xml', ...e.headers },
           `<ErrorResponse xmlns="${xmlns}"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${e.code}</Code><Message>${esc(e.message)}</Message></Error><RequestId>${rid}</RequestId></ErrorResponse>`,
         );
-      } else if (service === 'sqs' || service === 'events') {
+      } else if (service === 'sqs' || service === 'events' || service === 'ssm') {
         const out = vendorServices.errorReply(service, e.status, e.code, e.message);
         reply(out.status, { ...out.headers, ...e.headers }, out.body);
       } else if (service === 'kms' || service === 'redshift-serverless') {
@@ -365,6 +371,7 @@ export async function startSandbox(opts: {
     const f = faults.find(
       (x) => x.service === service && (!x.operation || x.operation === operation) && (x.times ?? 1) > 0,
     );
+    if (f?.rate !== undefined && Math.random() >= f.rate) return undefined;
     if (f && f.times !== undefined) f.times--;
     return f;
   }
@@ -495,7 +502,7 @@ export async function startSandbox(opts: {
   function operationOf(service: string, req: IncomingMessage, body: Buffer): string {
     if (service === 'sts' || service === 'redshift')
       return new URLSearchParams(body.toString()).get('Action') ?? 'unknown';
-    if (service === 'kms' || service === 'redshift-serverless' || service === 'sqs' || service === 'events')
+    if (['kms', 'redshift-serverless', 'sqs', 'events', 'ssm'].includes(service))
       return String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const [, bucket, ...rest] = url.pathname.split('/');

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:drift [-- --connections 10000 --workers 20 --latency 50]`: figures, never a
- * pass/fail. The sandbox (STS, S3, SQS, EventBridge) and the local DynamoDB (dynalite) run in
+ * pass/fail. With `--faults`, the fault soak instead (sandbox/soak.ts): its invariants as a
+ * table, and a non-zero exit if any is off. The sandbox (STS, S3, SQS, EventBridge) and the local DynamoDB (dynalite) run in
  * processes of their own; this process is the dispatcher and the workers, running the same core
  * the functions run, with `--latency` ms injected on every customer AWS call (STS, S3).
  *
@@ -16,6 +17,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDriftQueues, driftEnv, LOCAL_TABLE, savedDestination } from '../sandbox/drift.ts';
 import { pollQueue } from '../sandbox/event-source.ts';
+import { runSoak, soakTable } from '../sandbox/soak.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import { loadConfig } from '../src/core/config.ts';
@@ -32,6 +34,7 @@ const arg = (name: string, fallback: number) => {
   return n;
 };
 const CONNECTIONS = arg('connections', 10_000);
+const FAULTS = process.argv.includes('--faults');
 const WORKERS = arg('workers', 20);
 const LATENCY_MS = arg('latency', 50);
 const root = join(import.meta.dirname, '..');
@@ -52,8 +55,51 @@ async function start(script: string, args: string[], what: string): Promise<stri
 const base = 4800 + Math.floor(Math.random() * 100);
 const [sandboxUrl, dynamoUrl] = await Promise.all([
   start('sandbox/cli.ts', ['--port', String(base)], 'sandbox'),
-  start('sandbox/dynamo.ts', ['--port', String(base + 100), '--table', LOCAL_TABLE], 'dynamo'),
+  start(
+    'sandbox/dynamo.ts',
+    ['--port', String(base + 100), '--table', LOCAL_TABLE, ...(FAULTS ? ['--throttle-writes', '0.02'] : [])],
+    'dynamo',
+  ),
 ]);
+
+// ---- `--faults`: the soak, pass or fail ---------------------------------------------------------
+if (FAULTS) {
+  const v = vendor();
+  Object.assign(process.env, {
+    ...driftEnv(sandboxUrl, dynamoUrl),
+    AWS_ENDPOINT_URL_STS: sandboxUrl,
+    AWS_ENDPOINT_URL_S3: sandboxUrl,
+    AWS_ACCESS_KEY_ID: v.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
+    AWS_SESSION_TOKEN: v.sessionToken,
+    AWS_REGION: 'us-east-1',
+  });
+  const rates = { redeliver: 0.05, die: 0.01, publishFail: 0.02, poisonEvery: 1000, changed: 0.1 };
+  const figures = await runSoak({
+    sandboxUrl,
+    dynamoUrl,
+    table: LOCAL_TABLE,
+    connections: CONNECTIONS,
+    workers: WORKERS,
+    ...rates,
+    // Production's 360 s, as 20 s here: well above a run here, as 360 s is above Lambda's 60 s.
+    visibilitySeconds: 20,
+    timeoutMs: 1_800_000,
+    progress: (phase) => console.error(`${new Date().toISOString()} ${phase}`),
+  });
+  const { rows, ok } = soakTable(figures);
+  const i = figures.injected;
+  console.log(`
+drift fault soak: ${CONNECTIONS} connections, ${WORKERS} workers × 10 messages, ${figures.changed} of them changed;
+faults: ${i.redelivered} deliveries repeated (5%), ${i.died} workers died mid-run (1% of connections), ${i.throttled} DynamoDB writes throttled (2%),
+${i.publishFailed} PutEvents entries failed (2%), ${figures.poison} poison messages (1 per 1,000); ${figures.verifications} verifications; ${(figures.wallMs / 1000).toFixed(0)} s
+
+| invariant | measured | must be | |
+| --- | ---: | ---: | --- |
+${rows.map(([what, got, want, pass]) => `| ${what} | ${got} | ${want} | ${pass ? 'ok' : '**OFF**'} |`).join('\n')}
+`);
+  process.exit(ok ? 0 : 1);
+}
 const control = (path: string, body: unknown) =>
   fetch(`${sandboxUrl}/__sandbox/${path}`, { method: 'PUT', body: JSON.stringify(body) });
 
@@ -130,7 +176,7 @@ const s = forSecret(SECRET);
 let done = 0;
 let failed = 0;
 const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failures = await workBatch(s, SECRET, event.Records, services.logger);
+  const failures = await workBatch(s, async () => SECRET, event.Records, services.logger);
   done += event.Records.length - failures.length;
   failed += failures.length;
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };

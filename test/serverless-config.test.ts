@@ -9,9 +9,10 @@ describe('serverless.ts', () => {
   it('grants the functions exactly what the code itself calls with their own credentials', () => {
     const actions = lambdaIamStatements.flatMap((s) => s.Action).sort();
     // sts:AssumeRole: the verifier assuming customer roles (src/checks/sts-*.ts, service credentials).
-    // ssm:GetParameters: @middy/ssm reading the external ID secret.
+    // ssm:GetParameterHistory: every version of the external ID secret (src/core/external-id-versions.ts).
     // The drift functions' own table, queue, bus and key (src/core/drift/*.ts).
     expect(actions).toEqual([
+      'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -22,11 +23,14 @@ describe('serverless.ts', () => {
       'kms:GenerateDataKey',
       'sqs:GetQueueUrl',
       'sqs:SendMessage',
-      'ssm:GetParameters',
+      'ssm:GetParameterHistory',
       'sts:AssumeRole',
     ]);
     // Every command the drift code sends with the functions' own credentials, as IAM names it.
-    const iamName: Record<string, string> = { SendMessageBatch: 'sqs:SendMessage' };
+    const iamName: Record<string, string> = {
+      SendMessageBatch: 'sqs:SendMessage',
+      BatchWrite: 'dynamodb:BatchWriteItem',
+    };
     const sent = ['store.ts', 'infra.ts', 'seal.ts'].flatMap((f) => {
       const source = readFileSync(new URL(`../src/core/drift/${f}`, import.meta.url), 'utf8');
       return [...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] as string);
@@ -52,9 +56,8 @@ describe('serverless.ts', () => {
     expect(lambdaIamStatements.find((s) => s.Action.includes('kms:Decrypt'))?.Condition).toEqual({
       StringEquals: { 'kms:EncryptionContext:service': 'aws-access-verifier' },
     });
-    const middySsm = readFileSync(new URL(import.meta.resolve('@middy/ssm')), 'utf8');
-    expect(middySsm).toMatch(/GetParametersCommand/);
-    expect(middySsm).not.toMatch(/\bGetParameterCommand\b/);
+    const secrets = readFileSync(new URL('../src/core/external-id-versions.ts', import.meta.url), 'utf8');
+    expect([...new Set(secrets.match(/\b\w+Command\b/g))]).toEqual(['GetParameterHistoryCommand']);
     expect(JSON.stringify(lambdaIamStatements)).not.toMatch(/"Resource":\["\*"\]|"\*"\]/);
   });
 

@@ -161,6 +161,10 @@ export const setupAnswerSchema = v.strictObject({
   }),
   /** What would stop the role from being created as written; empty when nothing would. */
   warnings: v.array(v.string()),
+  /** Present when this answer moved the tenant to a new external ID (`renewExternalId=true`). */
+  trustUpdate: v.optional(
+    v.strictObject({ previousExternalId: v.string(), externalId: v.string(), message: v.string() }),
+  ),
 });
 
 export const checksListingSchema = v.strictObject({

@@ -22,6 +22,37 @@ export function parseSecret(raw: string): ExternalIdSecret {
   return secret;
 }
 
+/**
+ * Every version of the secret there has been: a tenant keeps the version it was issued (its
+ * trust policy names that ID), so a rotation only adds. `current` is issued to new tenants.
+ */
+export interface ExternalIdKeyring {
+  current: ExternalIdSecret;
+  /** The first version: what local sealing derives its key from, stable across rotations. */
+  oldest: ExternalIdSecret;
+  versions: ReadonlyMap<string, ExternalIdSecret>;
+}
+
+/**
+ * The keyring from the parameter's values, oldest first: the newest value is current. A version
+ * named twice with different keys is refused: tenants may hold either, so neither can win.
+ */
+export function keyringOf(values: readonly string[]): ExternalIdKeyring {
+  const versions = new Map<string, ExternalIdSecret>();
+  let current: ExternalIdSecret | undefined;
+  for (const value of values) {
+    const secret = parseSecret(value);
+    const known = versions.get(secret.version);
+    if (known && known.key !== secret.key)
+      throw new Error(`external ID secret version ${secret.version} is set twice with different keys`);
+    versions.set(secret.version, secret);
+    current = secret;
+  }
+  const [oldest] = versions.values();
+  if (!current || !oldest) throw new Error('the external ID secret parameter has no value');
+  return { current, oldest, versions };
+}
+
 export function externalIdFor(secret: ExternalIdSecret, tenantId: string): string {
   const mac = createHmac('sha256', secret.key).update(`external-id\0${tenantId}`).digest('base64url');
   // 32 base64url characters: 192 bits, within STS's allowed characters [\w+=,.@:/-].

@@ -25,6 +25,20 @@ export interface SetupRequest {
 /** GET /setup's answer, as the contract defines it (src/core/contract.ts). */
 export type SetupAnswer = contract.SetupAnswer;
 
+export type TrustUpdate = NonNullable<SetupAnswer['trustUpdate']>;
+
+/** What a tenant that renewed its external ID must change, and what fails until it does. */
+export function trustUpdate(previousExternalId: string, externalId: string): TrustUpdate {
+  return {
+    previousExternalId,
+    externalId,
+    message:
+      `Your external ID is now ${externalId}. Update the role's trust policy: its sts:ExternalId condition ` +
+      `must name ${externalId} instead of ${previousExternalId}. Until it does, verifications and the ` +
+      'scheduled re-verification of your saved connections cannot assume the role.',
+  };
+}
+
 /**
  * What a tenant must create, from the same planner that verifies it: the permission policy is
  * the union of the grants of every check a verification of these resources would run.

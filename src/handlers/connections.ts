@@ -14,10 +14,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Another tenant's connection and a connection that never existed answer alike. */
 const notFound = () => new ApiError(404, 'NotFound', 'No such connection.');
 
-function driftServices(context: HttpContext): DriftServices {
+async function driftServices(context: HttpContext): Promise<DriftServices> {
   if (!forSecret)
     throw new ApiError(501, 'NotConfigured', 'Saved connections are not configured on this stage.');
-  return forSecret(context.externalIdSecret);
+  // Sealing derives from the first version (local runs; a deployed stage seals with KMS).
+  return forSecret((await context.externalIdSecrets.keyring()).oldest);
 }
 
 function idOf(event: HttpEvent): string {
@@ -76,7 +77,7 @@ function parseCreate(body: unknown) {
 export const handler = httpHandler(
   services,
   async (event, context) => {
-    const s = driftServices(context);
+    const s = await driftServices(context);
     const tenant = context.tenantId;
     switch (event.routeKey) {
       case 'POST /connections': {
@@ -105,7 +106,13 @@ export const handler = httpHandler(
         return json(200, { connectionId: id, runs: await s.store.history(tenant, id, limit) });
       }
       case 'DELETE /connections/{id}': {
-        if (!(await s.store.remove(tenant, idOf(event)))) throw notFound();
+        const id = idOf(event);
+        const existed = await s.store.remove(tenant, id);
+        // The history goes in the same request (its runs name buckets and keys). After the
+        // connection, so no drift run can add to it unseen (a run that finds its connection gone
+        // removes its own); and even on a 404, so a DELETE that failed half-way can be repeated.
+        await s.store.removeHistory(tenant, id);
+        if (!existed) throw notFound();
         return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
       }
       default:

@@ -20,9 +20,11 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, SecretContext>()
   .use(injectLambdaContext(services.logger, { resetKeys: true }))
   .use(externalIdSecret<SQSEvent, SQSBatchResponse, SecretContext>(services.config))
   .handler(async (event, context) => {
+    const secrets = context.externalIdSecrets;
+    // Sealing derives from the first version (local runs; a deployed stage seals with KMS).
     const failed = await workBatch(
-      forSecret(context.externalIdSecret),
-      context.externalIdSecret,
+      forSecret((await secrets.keyring()).oldest),
+      (tenantId) => secrets.forTenant(tenantId),
       event.Records,
       services.logger,
     );

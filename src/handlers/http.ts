@@ -1,9 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { MiddlewareObj } from '@middy/core';
-import ssm from '@middy/ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { bounded, CALL_LIMITS } from '../core/aws.ts';
 import type { ServiceConfig } from '../core/config.ts';
-import { type ExternalIdSecret, localDevSecret, parseSecret } from '../core/external-id.ts';
+import { connectionStore } from '../core/drift/store.ts';
+import { type ExternalIdSecret, localDevSecret } from '../core/external-id.ts';
+import { type ExternalIdSecrets, externalIdSecrets, ssmSecretHistory } from '../core/external-id-versions.ts';
 import type { RateLimiter } from '../core/rate-limit.ts';
 import type { FieldError } from '../core/request.ts';
 
@@ -20,12 +24,9 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
 };
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
 /** What every handler that issues external IDs (HTTP, the drift worker) gets in its context. */
-export type SecretContext = Context & {
-  externalIdSecret: ExternalIdSecret;
-  /** Set by @middy/ssm in a deployed stage; parsed into externalIdSecret. */
-  externalIdSecretRaw?: unknown;
-};
-export type HttpContext = SecretContext & { tenantId: string };
+export type SecretContext = Context & { externalIdSecrets: ExternalIdSecrets };
+/** An HTTP call's tenant, and the version of the secret that tenant was issued. */
+export type HttpContext = SecretContext & { tenantId: string; externalIdSecret: ExternalIdSecret };
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -160,35 +161,45 @@ export function tenantRateLimit(
 }
 
 /**
- * The external ID secret: from SSM (cached, fetched once per container) in a deployed stage,
- * from a generated file on a developer's machine.
+ * Every version of the external ID secret (SSM parameter history in a deployed stage, a
+ * generated file on a developer's machine) and the tenant → version record (the drift table).
+ * One per container: the keyring and the records it read are cached across invocations.
+ */
+export function secretsFor(config: ServiceConfig): ExternalIdSecrets {
+  const table = config.drift?.table;
+  const tenants = table
+    ? connectionStore(new DynamoDBClient({ region: config.region, ...bounded(CALL_LIMITS, 16) }), table)
+    : undefined;
+  const parameter = config.externalIdSecretParameter;
+  if (!parameter) {
+    return externalIdSecrets(async () => {
+      const local = localDevSecret();
+      return [`${local.version}:${local.key}`];
+    }, tenants);
+  }
+  let ssm: SSMClient | undefined;
+  return externalIdSecrets(() => {
+    ssm ??= new SSMClient({ region: config.region, ...bounded(CALL_LIMITS, 4) });
+    return ssmSecretHistory(ssm, parameter);
+  }, tenants);
+}
+
+/**
+ * Puts the secrets in the context and, on an HTTP call (the tenant known), the secret of the
+ * tenant's version: the ID it was issued, whatever rotated since.
  */
 export function externalIdSecret<E = HttpEvent, R = HttpResult, C extends SecretContext = HttpContext>(
   config: ServiceConfig,
+  secrets: ExternalIdSecrets = secretsFor(config),
 ): MiddlewareObj<E, R, Error, C>[] {
-  if (!config.externalIdSecretParameter) {
-    return [
-      {
-        name: 'localExternalIdSecret',
-        before: (request) => {
-          request.context.externalIdSecret = localDevSecret();
-        },
-      },
-    ];
-  }
   return [
-    ssm({
-      fetchData: { externalIdSecretRaw: config.externalIdSecretParameter },
-      setToContext: true,
-      cacheExpiry: 15 * 60 * 1000,
-      // @middy/ssm is typed for any event; it reads nothing of it.
-    }) as unknown as MiddlewareObj<E, R, Error, C>,
     {
-      name: 'parseExternalIdSecret',
-      before: (request) => {
-        const raw = request.context.externalIdSecretRaw;
-        if (typeof raw !== 'string') throw new Error('external ID secret parameter is empty');
-        request.context.externalIdSecret = parseSecret(raw);
+      name: 'externalIdSecret',
+      before: async (request) => {
+        const context = request.context as C & Partial<HttpContext>;
+        context.externalIdSecrets = secrets;
+        if (typeof context.tenantId === 'string')
+          context.externalIdSecret = await secrets.forTenant(context.tenantId);
       },
     },
   ];

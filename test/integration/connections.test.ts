@@ -190,6 +190,30 @@ describe('saved connections', () => {
     expect((await call(A, 'GET', `/connections/${id}`)).status).toBe(404);
   });
 
+  it('deletes the connection’s history with it, in the same request, past one batch of 25', async () => {
+    const res = await call(A, 'POST', '/connections', destination);
+    const id = res.body.connection.connectionId as string;
+    const infra = driftInfra(
+      { table: dynamo.table, eventBus: 'default', period: 'day', historyDays: 90 },
+      'us-east-1',
+    );
+    // Sixty days of runs, each naming the bucket and a check's message.
+    const [onboarding] = await infra.store.history(A, id, 1);
+    if (!onboarding) throw new Error('no onboarding run');
+    for (let d = 1; d <= 60; d++) {
+      const period = new Date(Date.UTC(2026, 9, d)).toISOString().slice(0, 10);
+      await infra.store.addRun(A, id, { ...onboarding, period, kind: 'drift' }, 90);
+    }
+    expect(await infra.store.history(A, id, 100)).toHaveLength(61);
+
+    expect((await call(A, 'DELETE', `/connections/${id}`)).status).toBe(204);
+    expect(await infra.store.history(A, id, 100)).toEqual([]);
+    expect(await rawTable()).not.toContain(`H#${A}#${id}`);
+    // Deleted again: 404, as before.
+    expect((await call(A, 'DELETE', `/connections/${id}`)).status).toBe(404);
+    infra.close();
+  });
+
   it('shows a tenant nothing of another’s: not in lists, not by id, not its history, not to delete', async () => {
     expect((await call(B, 'GET', '/connections')).body).toEqual({ connections: [] });
     for (const [method, path] of [

@@ -5,7 +5,7 @@ import { type Services, verifyForTenant } from '../service.ts';
 import type { Report, VerifyRequest } from '../types.ts';
 import { maskKeyId } from '../verify.ts';
 import type { Sealer } from './seal.ts';
-import { type ConnectionStore, checksOf, type StoredConnection } from './store.ts';
+import { type Claim, type ConnectionStore, checksOf, type StoredConnection } from './store.ts';
 import type { CheckChange, DriftRef, RunRecord } from './types.ts';
 
 /**
@@ -20,6 +20,16 @@ export interface DriftServices extends Services {
   historyDays: number;
   /** Publishes a change event; the worker's only side effect outside the table. */
   publish?(event: ChangeEvent): Promise<void>;
+  /** The worker's clock (epoch ms): the fault soak runs it faster than the wall's. */
+  now?: () => number;
+}
+
+/**
+ * EventBridge answered and refused the event (an error response, or a failed entry): it was
+ * not published, so it may be sent again. Any other failure (a time-out) leaves it unknown.
+ */
+export class EventNotPublished extends Error {
+  override name = 'EventNotPublished';
 }
 
 export const CHANGE_SOURCE = 'aws-access-verifier';
@@ -134,41 +144,91 @@ export function changesBetween(before: Record<string, string> | undefined, after
     });
 }
 
-export type DriftOutcome = 'verified' | 'duplicate' | 'gone' | 'busy';
+export type DriftOutcome = 'verified' | 'duplicate' | 'superseded' | 'gone' | 'busy';
 
 /**
- * One connection's run for one period: claim it (a redelivered message finds it taken),
- * verify in drift mode, keep the run, publish what changed, then mark it done. A failure
- * before `done` leaves the claim to go stale, so the message's next delivery runs it again.
+ * One connection's run for one period, at most once in any order of delivery: claim it (a
+ * redelivery finds it taken, a late older period finds a later one), verify in drift mode,
+ * keep the run keyed by its period, publish what changed, then mark it done. A failure before
+ * `done` gives the claim up (a worker that died leaves it to go stale, 15 minutes), and the
+ * delivery that takes it over reuses the run
+ * already kept (no second verification, no second history entry) and publishes only if no
+ * earlier delivery claimed the period's event: the event key is claimed before PutEvents,
+ * confirmed after it, and given back only when EventBridge refused the event; a period is not
+ * finished while another delivery is still publishing its event.
  */
 export async function runDrift(
   s: DriftServices,
   secret: ExternalIdSecret,
   ref: DriftRef,
-  now = Date.now(),
+  now = s.now?.() ?? Date.now(),
 ): Promise<DriftOutcome> {
   const claim = await s.store.claim(ref, now);
   if (claim.kind !== 'claimed') return claim.kind;
-  const c = claim.connection;
-  const report = await verifyForTenant(s, ref.tenantId, secret, await requestOf(s, c), { mode: 'drift' });
-  const run = runOf(report, ref.period, 'drift');
-  await s.store.addRun(ref.tenantId, ref.connectionId, run, s.historyDays);
-  const changes = changesBetween(c.lastChecks, run);
-  if (changes.length > 0 || c.lastStatus !== run.status) {
-    await s.publish?.({
-      tenantId: ref.tenantId,
-      connectionId: ref.connectionId,
-      period: ref.period,
-      verificationId: run.verificationId,
-      status: { from: c.lastStatus ?? null, to: run.status },
-      changes,
-    });
-    recordDriftChange(
-      s.metrics,
-      { to: run.status, checks: changes.length },
-      { tenantId: ref.tenantId, connectionId: ref.connectionId, period: ref.period },
-    );
+  try {
+    return await runClaimed(s, secret, ref, claim, now);
+  } catch (err) {
+    // This worker is alive and knows its run failed: the next delivery need not wait 15 minutes.
+    await s.store.release(ref.tenantId, ref.connectionId, claim.token).catch(() => undefined);
+    throw err;
   }
-  await s.store.finish(ref.tenantId, ref.connectionId, run);
+}
+
+async function runClaimed(
+  s: DriftServices,
+  secret: ExternalIdSecret,
+  ref: DriftRef,
+  claim: Extract<Claim, { kind: 'claimed' }>,
+  now: number,
+): Promise<DriftOutcome> {
+  const c = claim.connection;
+  const { tenantId, connectionId, period } = ref;
+  // Only a takeover can find the period's run kept: a first claim costs no read.
+  let run = claim.takeover ? await s.store.run(tenantId, connectionId, period) : undefined;
+  if (!run) {
+    const report = await verifyForTenant(s, tenantId, secret, await requestOf(s, c), { mode: 'drift' });
+    run = runOf(report, period, 'drift');
+    // Kept already by a takeover racing this delivery: the run kept is the one that counts.
+    if (!(await s.store.addRun(tenantId, connectionId, run, s.historyDays)))
+      run = (await s.store.run(tenantId, connectionId, period)) ?? run;
+  }
+  const changes = changesBetween(c.lastChecks, run);
+  if ((changes.length > 0 || c.lastStatus !== run.status) && s.publish) {
+    const token = randomUUID();
+    const event = await s.store.claimEvent(tenantId, connectionId, period, token, now);
+    if (event === 'pending') {
+      // Another delivery (one that outlived its claim) is publishing it: finish once it has.
+      await s.store.release(tenantId, connectionId, claim.token);
+      return 'busy';
+    }
+    if (event === 'claimed') {
+      try {
+        await s.publish({
+          tenantId,
+          connectionId,
+          period,
+          verificationId: run.verificationId,
+          status: { from: c.lastStatus ?? null, to: run.status },
+          changes,
+        });
+      } catch (err) {
+        if (err instanceof EventNotPublished)
+          await s.store.releaseEvent(tenantId, connectionId, period, token);
+        throw err;
+      }
+      await s.store.confirmEvent(tenantId, connectionId, period, token);
+      recordDriftChange(s.metrics, { to: run.status, checks: changes.length }, { tenantId, connectionId, period });
+    }
+    // `stale`: a delivery died publishing it; EventBridge may have it, so it is not sent again.
+    if (event === 'stale') s.logger.warn('change event left unconfirmed by a worker that died', { ...ref });
+  }
+  const finished = await s.store.finish(tenantId, connectionId, run, claim.token);
+  // Taken over while it ran (it outlived its claim): the delivery holding the claim finishes.
+  if (finished === 'lost') return 'duplicate';
+  if (finished === 'gone') {
+    // Deleted while it ran: DELETE swept the history before this run was kept, or will not see it.
+    await s.store.removeRun(tenantId, connectionId, period);
+    return 'gone';
+  }
   return 'verified';
 }

@@ -27,11 +27,13 @@ export function parseRef(body: string): DriftRef {
 /**
  * One batch of the queue: each message succeeds or fails alone, so one poisoned message goes
  * back (and on to the dead-letter queue) without its batch. A message whose period another
- * delivery is still running is retried later, not dropped. Returns the ids that failed.
+ * delivery is still running is retried later, not dropped; one for a period older than the
+ * connection's last is acknowledged. Returns the ids that failed.
  */
 export async function workBatch(
   s: DriftServices,
-  secret: ExternalIdSecret,
+  /** The version of the secret the tenant was issued: a rotation changes no saved connection. */
+  secretFor: (tenantId: string) => Promise<ExternalIdSecret>,
   messages: readonly { messageId: string; body: string }[],
   logger: Logger,
 ): Promise<string[]> {
@@ -39,7 +41,7 @@ export async function workBatch(
     messages.map(async (m) => {
       try {
         const ref = parseRef(m.body);
-        const outcome = await runDrift(s, secret, ref);
+        const outcome = await runDrift(s, await secretFor(ref.tenantId), ref);
         logger.info('drift run', { messageId: m.messageId, ...ref, outcome });
         recordDriftRun(s.metrics, outcome, { tenantId: ref.tenantId, connectionId: ref.connectionId });
         return outcome === 'busy' ? m.messageId : undefined;

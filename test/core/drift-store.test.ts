@@ -1,0 +1,57 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { connectionStore } from '../../src/core/drift/store.ts';
+
+const doc = mockClient(DynamoDBDocumentClient);
+const TABLE = 'connections';
+const keys = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: 'H#t#c', sk: `R#2026-10-${i}` }));
+
+describe('removeHistory', () => {
+  beforeEach(() => {
+    doc.reset();
+    vi.useRealTimers();
+  });
+
+  it('deletes every page in batches of 25, sending again what DynamoDB left unprocessed', async () => {
+    // Prepare: two pages (60 + 5 runs); the first batch comes back with 3 unprocessed once.
+    doc
+      .on(QueryCommand)
+      .resolvesOnce({ Items: keys(60), LastEvaluatedKey: { pk: 'H#t#c', sk: 'R#2026-10-59' } })
+      .resolvesOnce({ Items: keys(5) });
+    const leftOver = keys(3).map((Key) => ({ DeleteRequest: { Key } }));
+    doc
+      .on(BatchWriteCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: leftOver } })
+      .resolves({ UnprocessedItems: {} });
+    const store = connectionStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE);
+
+    // Act
+    const removed = await store.removeHistory('t', 'c');
+
+    // Assess: 25 + 25 + 10 + 5, plus the 3 sent again alone.
+    expect(removed).toBe(65);
+    const batches = doc
+      .commandCalls(BatchWriteCommand)
+      .map((c) => c.args[0].input.RequestItems?.[TABLE]?.length);
+    expect(batches).toEqual([25, 3, 25, 10, 5]);
+    expect(doc.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
+      pk: 'H#t#c',
+      sk: 'R#2026-10-59',
+    });
+  });
+
+  it('gives up after five attempts when DynamoDB keeps leaving items unprocessed', async () => {
+    doc.on(QueryCommand).resolves({ Items: keys(2) });
+    doc
+      .on(BatchWriteCommand)
+      .resolves({ UnprocessedItems: { [TABLE]: keys(1).map((Key) => ({ DeleteRequest: { Key } })) } });
+    const store = connectionStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE);
+
+    await expect(store.removeHistory('t', 'c')).rejects.toThrow(
+      '1 runs of the history left unprocessed after 5 attempts',
+    );
+    expect(doc.commandCalls(BatchWriteCommand)).toHaveLength(5);
+  });
+});
