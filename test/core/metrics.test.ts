@@ -170,9 +170,14 @@ describe('EMF metrics of drift', () => {
   function drift(claims: Record<string, 'claimed' | 'duplicate'>): DriftServices {
     const store = {
       claim: async (r: { connectionId: string }) =>
-        claims[r.connectionId] === 'claimed' ? { kind: 'claimed', connection } : { kind: 'duplicate' },
-      addRun: async () => undefined,
-      finish: async () => undefined,
+        claims[r.connectionId] === 'claimed'
+          ? { kind: 'claimed', connection, takeover: false, token: 'claim-token' }
+          : { kind: 'duplicate' },
+      addRun: async () => true,
+      claimEvent: async () => 'claimed',
+      confirmEvent: async () => undefined,
+      release: async () => undefined,
+      finish: async () => 'done',
     } as unknown as ConnectionStore;
     return {
       ...services,
@@ -189,7 +194,7 @@ describe('EMF metrics of drift', () => {
     const duplicate = '00000000-0000-4000-8000-000000000001';
     const failed = await workBatch(
       drift({ [claimed]: 'claimed', [duplicate]: 'duplicate' }),
-      localDevSecret(),
+      async () => localDevSecret(),
       [
         { messageId: 'm1', body: ref(claimed) },
         { messageId: 'm2', body: ref(duplicate) },
