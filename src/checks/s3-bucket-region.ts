@@ -139,7 +139,10 @@ export function settleBucketRegion(
   for (const o of others) {
     // S3 words a refusal in full (naming the caller, the action and the policy type) only to a
     // caller of the bucket's own account: that bucket is no stranger's, and its fix stands.
-    if (o.outcome.status !== 'fail' || inFull(o.outcome)) continue;
+    // A reported check's refusal (an optional skip, AWS's error kept) offers a statement too.
+    const refusal =
+      o.outcome.status === 'fail' || (o.outcome.status === 'skip' && o.outcome.error !== undefined);
+    if (!refusal || inFull(o.outcome)) continue;
     o.outcome.missing = [];
     o.outcome.remediation = `${checkNameAndOwner(target.bucket, owner)} S3 refuses every call that names an owner the bucket does not have; see s3.bucket-region.`;
   }
