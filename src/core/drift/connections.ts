@@ -217,7 +217,11 @@ async function runClaimed(
         throw err;
       }
       await s.store.confirmEvent(tenantId, connectionId, period, token);
-      recordDriftChange(s.metrics, { to: run.status, checks: changes.length }, { tenantId, connectionId, period });
+      recordDriftChange(
+        s.metrics,
+        { to: run.status, checks: changes.length },
+        { tenantId, connectionId, period },
+      );
     }
     // `stale`: a delivery died publishing it; EventBridge may have it, so it is not sent again.
     if (event === 'stale') s.logger.warn('change event left unconfirmed by a worker that died', { ...ref });
