@@ -89,6 +89,8 @@ Object.assign(process.env, {
   RATE_LIMIT_TABLE: LOCAL_TABLE,
   RATE_LIMIT_PER_MINUTE: String(RATE),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // The handlers' EMF lines would bury the table.
+  POWERTOOLS_METRICS_DISABLED: 'true',
 });
 
 // ---- the API: the real handlers, routed as serverless.ts routes them ----------------------------
