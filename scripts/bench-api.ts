@@ -174,6 +174,10 @@ const server = createServer((req, res) => {
     res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>).end(out.body);
   });
 });
+// Longer than any request here: a socket the server closes as idle while the client reuses it
+// is an ECONNRESET that says nothing about the service.
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 121_000;
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
