@@ -89,6 +89,8 @@ Object.assign(process.env, {
   RATE_LIMIT_TABLE: LOCAL_TABLE,
   RATE_LIMIT_PER_MINUTE: String(RATE),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // The handlers' EMF lines would bury the table.
+  POWERTOOLS_METRICS_DISABLED: 'true',
 });
 
 // ---- the API: the real handlers, routed as serverless.ts routes them ----------------------------
@@ -172,6 +174,10 @@ const server = createServer((req, res) => {
     res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>).end(out.body);
   });
 });
+// Longer than any request here: a socket the server closes as idle while the client reuses it
+// is an ECONNRESET that says nothing about the service.
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 121_000;
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -33,10 +33,10 @@ beforeAll(async () => {
     die: 0.08,
     publishFail: 0.2,
     poisonEvery: 50,
-    visibilitySeconds: 5,
-    timeoutMs: 240_000,
+    visibilitySeconds: 10,
+    timeoutMs: 420_000,
   });
-}, 300_000);
+}, 480_000);
 afterAll(async () => {
   delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
   await sandbox?.close();
