@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { authorize, type Caller, type PolicyJson, refusalMessage, type Verdict } from './iam.ts';
+import { IAM_XMLNS, iamService } from './iam-service.ts';
 import { type CapturedEvent, type SandboxQueues, startVendorServices } from './queues.ts';
 import { decodeAwsChunked, parseAuthorization, verifySignature } from './sigv4.ts';
 import type { SandboxBucket, World } from './world.ts';
@@ -17,7 +18,7 @@ import type { SandboxBucket, World } from './world.ts';
  */
 
 export interface Fault {
-  service: 'sts' | 's3' | 'kms' | 'redshift' | 'redshift-serverless' | 'sqs' | 'events';
+  service: 'sts' | 's3' | 'kms' | 'redshift' | 'redshift-serverless' | 'sqs' | 'events' | 'iam';
   operation?: string;
   latencyMs?: number;
   /** Answer with this AWS error instead (after the latency), `times` times (default: always). */
@@ -252,6 +253,15 @@ export async function startSandbox(opts: {
           { 'content-type': 'text/xml' },
           await sts(session, new URLSearchParams(body.toString()), rid),
         );
+      if (service === 'iam') {
+        const body_ = new URLSearchParams(body.toString());
+        const fail = (status: number, code: string, message: string) => new AwsError(status, code, message);
+        return reply(
+          200,
+          { 'content-type': 'text/xml' },
+          await iamService(world, session.caller, body_, rid, fail),
+        );
+      }
       if (service === 's3') {
         const out = await s3(session, req, body, record, auth.region);
         return reply(out.status, out.headers, out.body);
@@ -299,11 +309,13 @@ export async function startSandbox(opts: {
     } catch (err) {
       const e = err instanceof AwsError ? err : new AwsError(500, 'InternalError', (err as Error).message);
       record.code = e.code;
-      if (service === 'sts' || service === 'redshift') {
+      if (service === 'sts' || service === 'redshift' || service === 'iam') {
         const xmlns =
           service === 'sts'
             ? 'https://sts.amazonaws.com/doc/2011-06-15/'
-            : 'http://redshift.amazonaws.com/doc/2012-12-01/';
+            : service === 'iam'
+              ? IAM_XMLNS
+              : 'http://redshift.amazonaws.com/doc/2012-12-01/';
         reply(
           e.status,
           { 'content-type': 'text/xml', ...e.headers },
@@ -493,7 +505,7 @@ export async function startSandbox(opts: {
   // ---- S3 ------------------------------------------------------------------------------------
 
   function operationOf(service: string, req: IncomingMessage, body: Buffer): string {
-    if (service === 'sts' || service === 'redshift')
+    if (service === 'sts' || service === 'redshift' || service === 'iam')
       return new URLSearchParams(body.toString()).get('Action') ?? 'unknown';
     if (service === 'kms' || service === 'redshift-serverless' || service === 'sqs' || service === 'events')
       return String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';

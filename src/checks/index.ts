@@ -1,4 +1,5 @@
 import type { CheckDescriptor, CheckId, Grant, Target } from '../core/types.ts';
+import { iamSimulate } from './iam-simulate.ts';
 import { kmsDecrypt } from './kms-decrypt.ts';
 import { kmsEncrypt } from './kms-encrypt.ts';
 import { kmsGenerateDataKey } from './kms-generate-data-key.ts';
@@ -37,6 +38,7 @@ export const CATALOGUE = [
   redshiftCredentials,
   redshiftServerlessCredentials,
   redshiftReachable,
+  iamSimulate,
 ] as const satisfies readonly AnyCheck[];
 
 export type AnyCheck =

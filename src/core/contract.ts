@@ -65,6 +65,8 @@ export const checkResultSchema = v.strictObject({
   /** Causes AWS words identically, for the customer to tell apart. */
   checklist: v.optional(v.array(v.string())),
   remediation: v.optional(v.string()),
+  /** `simulation`: judged by IAM policy simulation (no-write mode), not by a call to the resource. */
+  judgedBy: v.optional(v.literal('simulation')),
 });
 
 /** Where each fix goes. Optional fields are present only when non-empty. */

@@ -198,6 +198,8 @@ export const verifyRequestSchema = v.strictObject({
       v.maxLength(LIMITS.redshiftTargets, `at most ${LIMITS.redshiftTargets} Redshift targets`),
     ),
   ),
+  // `simulate`: write and delete judged by IAM policy simulation, nothing written (no-write mode).
+  probe: v.optional(v.picklist(['objects', 'simulate'], 'one of objects, simulate')),
 });
 
 /** Maps valibot's issues to the contract's `details`, never echoing the value (it may be a secret). */

@@ -138,6 +138,7 @@ describe('sls invoke local against the sandbox', () => {
         AWS_ENDPOINT_URL_KMS: sandbox.url,
         AWS_ENDPOINT_URL_REDSHIFT: sandbox.url,
         AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: sandbox.url,
+        AWS_ENDPOINT_URL_IAM: sandbox.url,
         AWS_ACCESS_KEY_ID: v.accessKeyId,
         AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
         AWS_SESSION_TOKEN: v.sessionToken,

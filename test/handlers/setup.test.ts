@@ -97,6 +97,7 @@ describe('GET /checks', () => {
       'redshift.credentials',
       'redshift-serverless.credentials',
       'redshift.reachable',
+      'iam.simulate',
     ]);
     expect(body.checks.find((c: { id: string }) => c.id === 'redshift.credentials')).toMatchObject({
       scope: 'redshift',
