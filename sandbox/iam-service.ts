@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { authorize, type Caller, refusalMessage } from './iam.ts';
+import { authorize, type Caller, forListAllMyBuckets, refusalMessage } from './iam.ts';
 import type { World } from './world.ts';
 
 /**
@@ -64,7 +64,10 @@ async function decide(
   context: Record<string, string | string[]>,
 ): Promise<Decision> {
   try {
-    const v = await authorize(source, action, resource, { context });
+    const v =
+      action === 's3:ListAllMyBuckets' && /^arn:[\w-]+:s3:::\*$/.test(resource.arn)
+        ? await authorize(forListAllMyBuckets(source), action, { ...resource, arn: '*' }, { context })
+        : await authorize(source, action, resource, { context });
     return v.allowed ? 'allowed' : v.explicit ? 'explicitDeny' : 'implicitDeny';
   } catch {
     // The evaluator refuses an action on a resource type the action does not take (s3:ListBucket

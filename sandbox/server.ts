@@ -2,7 +2,14 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { crc32 } from 'node:zlib';
-import { authorize, type Caller, type PolicyJson, refusalMessage, type Verdict } from './iam.ts';
+import {
+  authorize,
+  type Caller,
+  forListAllMyBuckets,
+  type PolicyJson,
+  refusalMessage,
+  type Verdict,
+} from './iam.ts';
 import { IAM_XMLNS, iamService } from './iam-service.ts';
 import { type CapturedEvent, type SandboxQueues, startVendorServices } from './queues.ts';
 import { decodeAwsChunked, parseAuthorization, verifySignature } from './sigv4.ts';
@@ -514,6 +521,7 @@ export async function startSandbox(opts: {
     const key = rest.join('/');
     const q = url.searchParams;
     if (!key) {
+      if (!bucket && req.method === 'GET') return 'ListBuckets';
       if (req.method === 'HEAD') return 'HeadBucket';
       if (q.has('location')) return 'GetBucketLocation';
       if (q.has('encryption')) return 'GetBucketEncryption';
@@ -545,6 +553,7 @@ export async function startSandbox(opts: {
     const versionId = q.get('versionId') ?? undefined;
     if (versionId) record.versionId = versionId;
 
+    if (op === 'ListBuckets') return listBuckets(session, q);
     const bucket = world.buckets?.find((b) => b.name === bucketName);
     if (!bucket) throw new AwsError(404, 'NoSuchBucket', 'The specified bucket does not exist');
     const regionHeader = { 'x-amz-bucket-region': bucket.region };
@@ -780,6 +789,35 @@ export async function startSandbox(opts: {
       default:
         throw new AwsError(501, 'NotImplemented', `the sandbox does not implement ${op}`);
     }
+  }
+
+  /** ListBuckets: the caller's account's buckets, an action on no resource (`s3:ListAllMyBuckets`). */
+  async function listBuckets(session: Session, q: URLSearchParams) {
+    const caller = session.caller;
+    const action = 's3:ListAllMyBuckets';
+    const v = await authorize(forListAllMyBuckets(caller), action, { arn: '*', account: caller.account });
+    if (!v.allowed) {
+      const head = `User: ${caller.arn} is not authorized to perform: ${action}`;
+      const why = !v.by
+        ? ''
+        : v.explicit
+          ? ` with an explicit deny in a${v.by.startsWith('identity') ? 'n' : ''} ${v.by}`
+          : ` because no ${v.by} allows the ${action} action`;
+      throw new AwsError(403, 'AccessDenied', `${head}${why}`);
+    }
+    const max = Number(q.get('max-buckets') ?? 10_000);
+    const mine = (world.buckets ?? []).filter((b) => b.account === caller.account).slice(0, max);
+    const list = mine
+      .map(
+        (b) =>
+          `<Bucket><Name>${esc(b.name)}</Name><CreationDate>2026-01-01T00:00:00.000Z</CreationDate><BucketRegion>${b.region}</BucketRegion></Bucket>`,
+      )
+      .join('');
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="${XMLNS}"><Owner><ID>${caller.account}</ID></Owner><Buckets>${list}</Buckets></ListAllMyBucketsResult>`,
+    };
   }
 
   function deniedError(

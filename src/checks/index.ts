@@ -11,6 +11,7 @@ import { s3BucketRegion } from './s3-bucket-region.ts';
 import { s3Delete } from './s3-delete.ts';
 import { s3Encryption } from './s3-encryption.ts';
 import { s3List } from './s3-list.ts';
+import { s3ListBuckets } from './s3-list-buckets.ts';
 import { s3Read } from './s3-read.ts';
 import { s3Write } from './s3-write.ts';
 import { stsAssumeRole } from './sts-assume-role.ts';
@@ -25,6 +26,7 @@ export const CATALOGUE = [
   stsAssumeRole,
   stsExternalIdRequired,
   stsCallerIdentity,
+  s3ListBuckets,
   s3BucketRegion,
   s3BucketLocation,
   s3List,

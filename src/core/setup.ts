@@ -1,9 +1,10 @@
 import { grantsOf } from '../checks/index.ts';
+import { listBucketsGrant } from '../checks/s3-list-buckets.ts';
 import { IAM_INLINE_ROLE_POLICY_LIMIT, iamPolicySize, roleTemplate } from './cloudformation.ts';
 import type * as contract from './contract.ts';
 import { planChecks } from './plan.ts';
 import { policyOf, statementsOf, trustPolicy } from './policy.ts';
-import type { Profile } from './profiles.ts';
+import { type Profile, requirementFor } from './profiles.ts';
 import { planRedshiftTargets } from './redshift.ts';
 import type { Partition, Region } from './regions.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
@@ -40,6 +41,8 @@ export function setupFor(req: SetupRequest): SetupAnswer {
   const grants = planChecks(targets, req.profile, 'onboarding').flatMap((p) =>
     grantsOf(p.check, p.target).filter((g) => !g.sessionOnly && !g.trust),
   );
+  // A bucket picker's ListBuckets is granted only where the profile asks for it.
+  if (requirementFor('s3.list-buckets', req.profile) !== 'off') grants.push(listBucketsGrant(req.partition));
   const trust = trustPolicy(req.vendorPrincipalArn, req.externalId);
   const permission = policyOf(statementsOf(grants));
   return {

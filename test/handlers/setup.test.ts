@@ -84,6 +84,7 @@ describe('GET /checks', () => {
       'sts.assume-role',
       'sts.external-id-required',
       'sts.caller-identity',
+      's3.list-buckets',
       's3.bucket-region',
       's3.bucket-location',
       's3.list',

@@ -110,6 +110,10 @@ describe('POST /verify', () => {
     expect((await post({ credentials: role, region: 'cn-north-1' })).body.error.details).toEqual([
       { path: 'region', message: 'is in partition aws-cn, the credentials in aws' },
     ]);
+    // The no-write mode is named, never guessed.
+    expect((await post({ credentials: role, probe: 'none' })).body.error.details).toEqual([
+      { path: 'probe', message: 'one of objects, simulate' },
+    ]);
     expect(
       (await post({ credentials: role, redshift: [{ workgroupName: 'etl', region: 'cn-north-1' }] })).body
         .error.details,
