@@ -85,6 +85,7 @@ export async function iamService(
   fail: Fail,
 ): Promise<string> {
   const action = params.get('Action');
+  if (action === 'GetRole') return getRole(world, caller, params.get('RoleName') ?? '', rid, fail);
   if (action !== 'SimulatePrincipalPolicy')
     throw fail(400, 'InvalidAction', `Could not find operation ${action}`);
   const sourceArn = params.get('PolicySourceArn') ?? '';
@@ -160,6 +161,20 @@ export async function iamService(
   return `<SimulatePrincipalPolicyResponse xmlns="${XMLNS}"><SimulatePrincipalPolicyResult><IsTruncated>${truncated}</IsTruncated>${
     truncated ? `<Marker>${next}</Marker>` : ''
   }<EvaluationResults>${results.join('')}</EvaluationResults></SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>${rid}</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>`;
+}
+
+/** GetRole of the caller's account: the trust comes back URL-encoded, as IAM sends it. */
+async function getRole(world: World, caller: Caller, name: string, rid: string, fail: Fail): Promise<string> {
+  const role = world.roles?.find(
+    (r) => accountOf(r.arn) === caller.account && r.arn.split('/').at(-1) === name,
+  );
+  const arn = role?.arn ?? `arn:aws:iam::${caller.account}:role/${name}`;
+  const v = await authorize(caller, 'iam:GetRole', { arn, account: caller.account });
+  if (!v.allowed) throw fail(403, 'AccessDenied', refusalMessage(caller, 'iam:GetRole', arn, v, false));
+  if (!role) throw fail(404, 'NoSuchEntity', `The role with name ${name} cannot be found.`);
+  const id =
+    role.uniqueId ?? `AROA${createHash('sha1').update(arn).digest('hex').slice(0, 16).toUpperCase()}`;
+  return `<GetRoleResponse xmlns="${XMLNS}"><GetRoleResult><Role><Path>/</Path><RoleName>${esc(name)}</RoleName><RoleId>${id}</RoleId><Arn>${esc(arn)}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>${encodeURIComponent(JSON.stringify(role.trust))}</AssumeRolePolicyDocument><MaxSessionDuration>3600</MaxSessionDuration></Role></GetRoleResult><ResponseMetadata><RequestId>${rid}</RequestId></ResponseMetadata></GetRoleResponse>`;
 }
 
 export const IAM_XMLNS = XMLNS;

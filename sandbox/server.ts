@@ -988,7 +988,14 @@ export async function startSandbox(opts: {
       const e = endpointOf(cluster.reachable);
       return wrap(
         'DescribeClusters',
-        `<Clusters><Cluster><ClusterIdentifier>${esc(id)}</ClusterIdentifier><ClusterStatus>available</ClusterStatus><Endpoint><Address>${e.address}</Address><Port>${e.port}</Port></Endpoint></Cluster></Clusters>`,
+        `<Clusters><Cluster><ClusterIdentifier>${esc(id)}</ClusterIdentifier><ClusterStatus>available</ClusterStatus><Endpoint><Address>${e.address}</Address><Port>${e.port}</Port></Endpoint><IamRoles>${(
+          cluster.iamRoles ?? []
+        )
+          .map(
+            (r) =>
+              `<ClusterIamRole><IamRoleArn>${esc(r.arn)}</IamRoleArn><ApplyStatus>${r.status ?? 'in-sync'}</ApplyStatus></ClusterIamRole>`,
+          )
+          .join('')}</IamRoles></Cluster></Clusters>`,
       );
     }
     if (action !== 'GetClusterCredentials')
@@ -1030,10 +1037,11 @@ export async function startSandbox(opts: {
   async function redshiftServerless(
     session: Session,
     op: string,
-    input: { workgroupName?: string; dbName?: string; durationSeconds?: number },
+    input: { workgroupName?: string; namespaceName?: string; dbName?: string; durationSeconds?: number },
     region: string,
   ) {
     const account = session.caller.account;
+    if (op === 'GetNamespace') return getNamespace(session, input.namespaceName ?? '', region);
     const name = input.workgroupName ?? '';
     const wg = world.workgroups?.find((w) => w.name === name && w.region === region && w.account === account);
     // The workgroup's ARN names its id: an unknown name has no ARN to authorize against.
@@ -1054,7 +1062,7 @@ export async function startSandbox(opts: {
           workgroupName: wg.name,
           workgroupId: wg.id,
           workgroupArn: arn,
-          namespaceName: `${wg.name}-ns`,
+          namespaceName: wg.namespace?.name ?? `${wg.name}-ns`,
           status: 'AVAILABLE',
           endpoint: { address: e.address, port: e.port },
         },
@@ -1066,6 +1074,30 @@ export async function startSandbox(opts: {
       dbPassword: password(),
       expiration: Math.floor((now() + duration * 1000) / 1000),
       nextRefreshTime: Math.floor((now() + duration * 500) / 1000),
+    };
+  }
+
+  /** GetNamespace: its ARN carries its id; its roles in the words AWS uses, `IamRole(applyStatus=…, iamRoleArn=…)`. */
+  async function getNamespace(session: Session, name: string, region: string) {
+    const account = session.caller.account;
+    const wg = world.workgroups?.find(
+      (w) => (w.namespace?.name ?? `${w.name}-ns`) === name && w.region === region && w.account === account,
+    );
+    if (!wg) throw new AwsError(400, 'ResourceNotFoundException', `Namespace ${name} not found.`);
+    const id = wg.namespace?.id ?? wg.id;
+    const arn = `arn:aws:redshift-serverless:${region}:${account}:namespace/${id}`;
+    const action = 'redshift-serverless:GetNamespace';
+    const v = await authorize(session.caller, action, { arn, account });
+    if (!v.allowed)
+      throw new AwsError(400, 'AccessDeniedException', refusalMessage(session.caller, action, arn, v, false));
+    return {
+      namespace: {
+        namespaceName: name,
+        namespaceId: id,
+        namespaceArn: arn,
+        status: 'AVAILABLE',
+        iamRoles: (wg.namespace?.iamRoles ?? []).map((r) => `IamRole(applyStatus=in-sync, iamRoleArn=${r})`),
+      },
     };
   }
 

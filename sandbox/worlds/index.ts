@@ -109,6 +109,44 @@ const SEED_004_REQUEST = {
   ],
 };
 
+const COPY_ROLE = `arn:aws:iam::${CUSTOMER}:role/RedshiftCopyUnload`;
+
+/**
+ * Seed 002's COPY role beside the vendor's role: the vendor's may get credentials for db user
+ * `vendor`, describe the cluster and read the COPY role (as GET /setup's policy allows); the
+ * COPY role's trust names the db users given, and the cluster has the roles attached given.
+ */
+const copyRoleWorld = (
+  xid: string,
+  name: string,
+  description: string,
+  opts: { trustUsers: string[]; attached: { arn: string; status?: string }[] },
+): World => ({
+  name,
+  description,
+  vendor: vendor(),
+  roles: [
+    role(
+      xid,
+      allow(
+        ['redshift:GetClusterCredentials'],
+        [
+          `arn:aws:redshift:us-west-2:${CUSTOMER}:dbuser:analytics/vendor`,
+          `arn:aws:redshift:us-west-2:${CUSTOMER}:dbname:analytics/dev`,
+        ],
+      ),
+      allow(['redshift:DescribeClusters'], [`arn:aws:redshift:us-west-2:${CUSTOMER}:cluster:analytics`]),
+      allow(['iam:GetRole'], [COPY_ROLE]),
+    ),
+    {
+      arn: COPY_ROLE,
+      trust: seedPolicies.seed002CopyRoleTrust('us-west-2', CUSTOMER, 'analytics', opts.trustUsers),
+      policies: [allow(['s3:GetObject'], ['arn:aws:s3:::acme-staging/loads/*'])],
+    },
+  ],
+  clusters: [{ identifier: 'analytics', account: CUSTOMER, region: 'us-west-2', iamRoles: opts.attached }],
+});
+
 export const WORLDS: Record<string, WorldCase> = {
   'seed-001-destination': {
     world: (xid) => ({
@@ -697,6 +735,62 @@ export const WORLDS: Record<string, WorldCase> = {
     status: 'fail',
     // The fix names the workgroup by its id, which only GetWorkgroup could tell.
     fix: `Allow redshift-serverless:GetCredentials on ${WORKGROUP_ARN}`,
+  },
+  'seed-002-copy-role': {
+    world: (xid) =>
+      copyRoleWorld(
+        xid,
+        'seed-002-copy-role',
+        'Seed 002 done right: the COPY role attached, its trust naming the product’s db user in the cluster’s region.',
+        {
+          trustUsers: ['vendor'],
+          attached: [{ arn: COPY_ROLE }],
+        },
+      ),
+    request: roleRequest({ redshift: [{ ...ANALYTICS, copyRoleArn: COPY_ROLE }] }),
+    truth: {
+      [`redshift.credentials ${ANALYTICS_LABEL}`]: 'pass',
+      [`redshift.reachable ${ANALYTICS_LABEL}`]: 'pass',
+      [`redshift.copy-role ${ANALYTICS_LABEL}`]: 'pass',
+    },
+    status: 'pass',
+  },
+  'redshift-copy-role-not-attached': {
+    world: (xid) =>
+      copyRoleWorld(
+        xid,
+        'redshift-copy-role-not-attached',
+        'Seed 002’s COPY role exists but was never attached to the cluster.',
+        {
+          trustUsers: ['vendor'],
+          attached: [],
+        },
+      ),
+    request: roleRequest({ redshift: [{ ...ANALYTICS, copyRoleArn: COPY_ROLE }] }),
+    truth: {
+      [`redshift.credentials ${ANALYTICS_LABEL}`]: 'pass',
+      [`redshift.copy-role ${ANALYTICS_LABEL}`]: 'fail',
+    },
+    status: 'fail',
+    fix: `Attach ${COPY_ROLE} to cluster analytics: aws redshift modify-cluster-iam-roles --cluster-identifier analytics --add-iam-roles ${COPY_ROLE}`,
+  },
+  'redshift-copy-role-other-db-user': {
+    world: (xid) =>
+      copyRoleWorld(
+        xid,
+        'redshift-copy-role-other-db-user',
+        'The COPY role is attached, but its trust names db user "loader", not the product’s "vendor".',
+        {
+          trustUsers: ['loader'],
+          attached: [{ arn: COPY_ROLE }],
+        },
+      ),
+    request: roleRequest({ redshift: [{ ...ANALYTICS, copyRoleArn: COPY_ROLE }] }),
+    truth: {
+      [`redshift.credentials ${ANALYTICS_LABEL}`]: 'pass',
+      [`redshift.copy-role ${ANALYTICS_LABEL}`]: 'warn',
+    },
+    status: 'warn',
   },
   'seed-002-redshift-trust': {
     world: () => ({

@@ -59,6 +59,27 @@ export const seedPolicies = {
       },
     ],
   }),
+  /**
+   * Seed 002's COPY role trust with both its restrictions: Redshift in one region only, and only
+   * for the db users named (`sts:ExternalId` = their ARNs).
+   */
+  seed002CopyRoleTrust: (region: string, account: string, cluster: string, users: string[]): PolicyJson => ({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: [`redshift.${region}.amazonaws.com`] },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringLike: {
+            'sts:ExternalId': users.map(
+              (u) => `arn:aws:redshift:${region}:${account}:dbuser:${cluster}/${u}`,
+            ),
+          },
+        },
+      },
+    ],
+  }),
   /** Seed 002: the role Redshift itself assumes, external IDs being db-user ARNs. */
   seed002Trust: (): PolicyJson => ({
     Version: '2012-10-17',

@@ -3,6 +3,7 @@ import { iamSimulate } from './iam-simulate.ts';
 import { kmsDecrypt } from './kms-decrypt.ts';
 import { kmsEncrypt } from './kms-encrypt.ts';
 import { kmsGenerateDataKey } from './kms-generate-data-key.ts';
+import { redshiftCopyRole } from './redshift-copy-role.ts';
 import { redshiftCredentials } from './redshift-credentials.ts';
 import { redshiftReachable } from './redshift-reachable.ts';
 import { redshiftServerlessCredentials } from './redshift-serverless-credentials.ts';
@@ -40,6 +41,7 @@ export const CATALOGUE = [
   redshiftCredentials,
   redshiftServerlessCredentials,
   redshiftReachable,
+  redshiftCopyRole,
   iamSimulate,
 ] as const satisfies readonly AnyCheck[];
 

@@ -157,6 +157,17 @@ const redshiftTarget = v.strictObject({
   accountId: v.optional(
     v.pipe(v.string('must be a string'), v.regex(/^\d{12}$/, 'a 12-digit AWS account id')),
   ),
+  // The role Redshift assumes for COPY/UNLOAD (seed 002): checked attached, never assumed.
+  copyRoleArn: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.maxLength(2048, 'too long'),
+      v.check(
+        (s) => parseRoleArn(s) !== undefined,
+        'not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)',
+      ),
+    ),
+  ),
 });
 
 export const verifyRequestSchema = v.strictObject({
@@ -253,6 +264,7 @@ function partitionErrors(req: VerifyRequest, serviceRegion: Region): FieldError[
   });
   req.redshift?.forEach((r, i) => {
     if (r.region) check(`redshift[${i}].region`, partitionOfRegion(r.region));
+    if (r.copyRoleArn) check(`redshift[${i}].copyRoleArn`, parseRoleArn(r.copyRoleArn)?.partition);
   });
   return errors;
 }

@@ -237,6 +237,10 @@ export interface RedshiftFacts {
   endpoint?: { host: string; port: number };
   /** Why the endpoint is not known, for redshift.reachable to say. */
   endpointUnknown?: string;
+  /** The IAM roles DescribeClusters says are attached to the cluster, with their ApplyStatus. */
+  attachedRoles?: { arn: string; status?: string }[];
+  /** The workgroup's namespace, from GetWorkgroup (GetNamespace lists its roles). */
+  namespaceName?: string;
   /** The one DescribeClusters / GetWorkgroup of this target, shared by its checks. */
   lookup?: Promise<void>;
 }

@@ -98,6 +98,7 @@ describe('GET /checks', () => {
       'redshift.credentials',
       'redshift-serverless.credentials',
       'redshift.reachable',
+      'redshift.copy-role',
       'iam.simulate',
     ]);
     expect(body.checks.find((c: { id: string }) => c.id === 'redshift.credentials')).toMatchObject({

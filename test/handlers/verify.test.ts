@@ -110,6 +110,19 @@ describe('POST /verify', () => {
     expect((await post({ credentials: role, region: 'cn-north-1' })).body.error.details).toEqual([
       { path: 'region', message: 'is in partition aws-cn, the credentials in aws' },
     ]);
+    expect(
+      (
+        await post({
+          credentials: role,
+          redshift: [{ clusterIdentifier: 'analytics', dbUser: 'vendor', copyRoleArn: 'RedshiftCopyUnload' }],
+        })
+      ).body.error.details,
+    ).toEqual([
+      {
+        path: 'redshift[0].copyRoleArn',
+        message: 'not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)',
+      },
+    ]);
     // The no-write mode is named, never guessed.
     expect((await post({ credentials: role, probe: 'none' })).body.error.details).toEqual([
       { path: 'probe', message: 'one of objects, simulate' },
