@@ -370,13 +370,17 @@ export interface SetupQuery {
   profile?: string;
   buckets: BucketInput[];
   redshift: RedshiftInput[];
+  /** The name of the COPY/UNLOAD role to generate for the clusters (seed 002). */
+  copyRole?: string;
 }
 
 /** Per-bucket query parameters, paired with the `bucket` of the same position. */
 const PER_BUCKET = ['prefix', 'access', 'region', 'kmsKeyArn'] as const;
 /** Per-cluster query parameters, paired with the `redshiftCluster` of the same position. */
 const PER_CLUSTER = { dbUser: 'dbUser', dbName: 'dbName' } as const;
-const SINGLE = ['profile', 'account', 'redshiftRegion'] as const;
+const SINGLE = ['profile', 'account', 'redshiftRegion', 'copyRole'] as const;
+/** IAM's rule for role names. */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /** Repeated parameters paired by position with the repeats of `owner`, each named on a 400. */
 function paired(
@@ -443,6 +447,18 @@ export function parseSetupQuery(
   }));
   if (redshift.length && !single.account)
     errors.push({ path: 'account', message: 'required with a Redshift target: its ARNs name the account' });
+  if (single.copyRole !== undefined) {
+    if (!ROLE_NAME.test(single.copyRole))
+      errors.push({
+        path: 'copyRole',
+        message: 'not a role name (1 to 64 letters, digits and + = , . @ _ -)',
+      });
+    if (!clusters.length)
+      errors.push({
+        path: 'copyRole',
+        message: 'needs a redshiftCluster with its dbUser: the COPY role is restricted to those db users',
+      });
+  }
   const input = {
     s3: buckets,
     redshift,
@@ -460,6 +476,7 @@ export function parseSetupQuery(
       buckets: out.s3 as BucketInput[],
       redshift: out.redshift as RedshiftInput[],
       ...(out.profile ? { profile: out.profile } : {}),
+      ...(single.copyRole ? { copyRole: single.copyRole } : {}),
     },
   };
 }

@@ -91,7 +91,7 @@ export async function setupForTenant(
   s: Services,
   tenantId: string,
   secret: ExternalIdSecret,
-  query: { profile?: string; buckets: BucketInput[]; redshift?: RedshiftInput[] },
+  query: { profile?: string; buckets: BucketInput[]; redshift?: RedshiftInput[]; copyRole?: string },
 ): Promise<SetupAnswer> {
   const profile = profileNamed(query.profile, s.config.profiles);
   const answer = setupFor({
@@ -101,6 +101,7 @@ export async function setupForTenant(
     partition: partitionOfArn(s.config.vendorPrincipalArn) ?? 'aws',
     buckets: query.buckets,
     ...(query.redshift?.length ? { redshift: query.redshift } : {}),
+    ...(query.copyRole ? { copyRole: query.copyRole } : {}),
     serviceRegion: s.config.region,
     egressAddresses: s.config.egressAddresses,
     ...(profile ? { profile } : {}),
