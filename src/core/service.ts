@@ -127,7 +127,15 @@ function exampleTargets(): { [S in Target['kind']]: Extract<Target, { kind: S }>
   const [bucket] = planTargets([{ bucket: 'BUCKET', prefix: 'PREFIX/' }], 'aws');
   const [kms] = planKmsTargets([{ keyArn: EXAMPLE_KEY }], []);
   const warehouses = planRedshiftTargets(
-    [{ clusterIdentifier: 'CLUSTER', dbUser: 'DB_USER', dbName: 'DB_NAME' }, { workgroupName: 'WORKGROUP' }],
+    [
+      {
+        clusterIdentifier: 'CLUSTER',
+        dbUser: 'DB_USER',
+        dbName: 'DB_NAME',
+        copyRoleArn: 'arn:aws:iam::ACCOUNT_ID:role/COPY_ROLE',
+      },
+      { workgroupName: 'WORKGROUP' },
+    ],
     'aws',
     'us-east-1',
     'ACCOUNT_ID',
