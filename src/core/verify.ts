@@ -109,7 +109,8 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
       own.push(...grantsOf(iamSimulate, principalTarget));
     if (own.length) {
       perTarget.push(own);
-      names.push(undefined);
+      // Beside the first target, whatever its session name: no extra session when they fit.
+      names.push(names[0]);
     }
     const sessions = planSessions(perTarget, principalTarget.partition, names);
     if (own.length) principalTarget.session = sessions.sessionOf[resources.length] ?? 0;
