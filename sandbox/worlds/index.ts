@@ -792,6 +792,41 @@ export const WORLDS: Record<string, WorldCase> = {
     },
     status: 'warn',
   },
+  'redshift-serverless-copy-role': {
+    world: (xid) => ({
+      name: 'redshift-serverless-copy-role',
+      description:
+        'A Serverless workgroup whose namespace has the COPY role attached (GetNamespace → iamRoles).',
+      vendor: vendor(),
+      roles: [
+        role(
+          xid,
+          allow(['redshift-serverless:GetCredentials', 'redshift-serverless:GetWorkgroup'], [WORKGROUP_ARN]),
+          allow(
+            ['redshift-serverless:GetNamespace'],
+            [`arn:aws:redshift-serverless:us-west-2:${CUSTOMER}:namespace/*`],
+          ),
+        ),
+      ],
+      workgroups: [
+        {
+          name: 'etl',
+          id: WORKGROUP_ID,
+          account: CUSTOMER,
+          region: 'us-west-2',
+          namespace: { name: 'etl-ns', id: '5d7e9f1a-2b3c-4d5e-8f9a-0b1c2d3e4f5a', iamRoles: [COPY_ROLE] },
+        },
+      ],
+    }),
+    request: roleRequest({
+      redshift: [{ workgroupName: 'etl', dbName: 'dev', region: 'us-west-2', copyRoleArn: COPY_ROLE }],
+    }),
+    truth: {
+      [`redshift-serverless.credentials ${ETL_LABEL}`]: 'pass',
+      [`redshift.copy-role ${ETL_LABEL}`]: 'pass',
+    },
+    status: 'pass',
+  },
   'seed-002-redshift-trust': {
     world: () => ({
       name: 'seed-002-redshift-trust',
