@@ -177,13 +177,13 @@ describe('the seeds’ trust policies', () => {
     const [generated] = answer.copyRole?.trustPolicy.Statement ?? [];
     const [dbUsers] = seed('seed-002-trust-db-users').Statement;
     const [regions] = seed('seed-002-trust-regions').Statement;
+    if (!generated || !dbUsers || !regions) throw new Error('a statement is missing');
     // The db-user restriction as the guide writes it, narrowed to the product's own db user…
-    expect(generated?.Condition).toEqual({
-      StringLike: { 'sts:ExternalId': [(dbUsers?.Condition?.StringLike?.['sts:ExternalId'] as string[])[0]] },
-    });
+    const guideUsers = dbUsers.Condition?.StringLike?.['sts:ExternalId'] as string[];
+    expect(generated.Condition).toEqual({ StringLike: { 'sts:ExternalId': [guideUsers[0]] } });
     // …and the region restriction, narrowed to the cluster's region.
-    const guideServices = (regions?.Principal as { Service: string[] }).Service;
-    expect(generated?.Principal).toEqual({ Service: guideServices.filter((s) => s.includes('us-west-2')) });
+    const guideServices = (regions.Principal as { Service: string[] }).Service;
+    expect(generated.Principal).toEqual({ Service: guideServices.filter((s) => s.includes('us-west-2')) });
   });
 
   it('seed 002’s trust policies trust the Redshift service, never a vendor role', async () => {

@@ -81,10 +81,8 @@ export const iamSimulate: CheckDescriptor<'principal'> = {
     };
     return outcome;
   },
-  explainDenial: (_t, ctx) => ({
-    message: 'This principal may not simulate its own policies.',
-    missing: [simulateGrant(ctx.target, ctx.principal.arn)],
-  }),
+  // Simulation's refusal is an outcome of its own (simulate.ts); nothing else here calls AWS.
+  explainDenial: () => ({ message: 'This principal may not simulate its own policies.' }),
 };
 
 /** Per bucket, the dangerous actions simulation allowed. */

@@ -121,7 +121,14 @@ describe('verify', () => {
       account: ACCOUNT,
       arn: `arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/acme-verify-7f0c1a2b`,
     });
-    expect(report.remediation).toEqual({ policy: { Version: '2012-10-17', Statement: [] } });
+    // Simulation, reported and not granted, is offered as optional: nothing required is missing.
+    expect(report.remediation).toEqual({
+      policy: { Version: '2012-10-17', Statement: [] },
+      optional: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: ROLE_ARN }],
+      },
+    });
     expect(report.tenantId).toBe('t-123');
   });
 
@@ -206,6 +213,7 @@ describe('verify', () => {
       optional: {
         Version: '2012-10-17',
         Statement: [
+          { Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: ROLE_ARN },
           { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration', Resource: 'arn:aws:s3:::acme-exports' },
         ],
       },
