@@ -139,7 +139,10 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
       name: d.id,
       kind: d.kind,
     }));
-    const waits = p.target.kind === 'principal' ? own : [...gates, ...own];
+    // The identity checks gate the rest; the principal's other checks (simulation, ListBuckets)
+    // act in the customer's account, so they wait behind the same gates as the resources.
+    const identityCheck = p.target.kind === 'principal' && p.check.id.startsWith('sts.');
+    const waits = identityCheck ? own : [...gates, ...own];
     return {
       key: p.key,
       name: p.check.id,
