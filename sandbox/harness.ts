@@ -14,7 +14,7 @@ export const EXTERNAL_ID = externalIdFor(SECRET, TENANT);
 
 /** Points the real SDK of this process at the sandbox, as the vendor's Lambda role. */
 export function useSandbox(sandbox: Sandbox, world: World) {
-  for (const s of ['STS', 'S3', 'KMS', 'REDSHIFT', 'REDSHIFT_SERVERLESS', 'SQS', 'EVENTBRIDGE'])
+  for (const s of ['STS', 'S3', 'KMS', 'REDSHIFT', 'REDSHIFT_SERVERLESS', 'SQS', 'EVENTBRIDGE', 'IAM'])
     process.env[`AWS_ENDPOINT_URL_${s}`] = sandbox.url;
   process.env.AWS_ACCESS_KEY_ID = world.vendor.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = world.vendor.secretAccessKey;

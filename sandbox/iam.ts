@@ -114,3 +114,20 @@ export function refusalMessage(
     ? `${head} with an explicit deny in ${article} ${v.by}`
     : `${head} because no ${v.by} allows the ${action} action`;
 }
+
+/**
+ * ListAllMyBuckets takes no resource: the evaluator asks for `*` and matches only statements
+ * that say `*`, but S3 honours `arn:<partition>:s3:::*` too (AWS's own examples and seed 004
+ * grant it so). The caller's policies are read with that ARN as `*`, for that action only.
+ */
+export function forListAllMyBuckets(caller: Caller): Caller {
+  const widen = (p: PolicyJson): PolicyJson =>
+    JSON.parse(JSON.stringify(p).replace(/"arn:aws(?:-cn|-us-gov)?:s3:::\*"/g, '"*"')) as PolicyJson;
+  return {
+    ...caller,
+    identityPolicies: caller.identityPolicies.map(widen),
+    ...(caller.boundary ? { boundary: widen(caller.boundary) } : {}),
+    ...(caller.sessionPolicy ? { sessionPolicy: widen(caller.sessionPolicy) } : {}),
+    ...(caller.scps ? { scps: caller.scps.map(widen) } : {}),
+  };
+}

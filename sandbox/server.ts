@@ -2,7 +2,15 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { crc32 } from 'node:zlib';
-import { authorize, type Caller, type PolicyJson, refusalMessage, type Verdict } from './iam.ts';
+import {
+  authorize,
+  type Caller,
+  forListAllMyBuckets,
+  type PolicyJson,
+  refusalMessage,
+  type Verdict,
+} from './iam.ts';
+import { IAM_XMLNS, iamService } from './iam-service.ts';
 import { type CapturedEvent, type SandboxQueues, startVendorServices } from './queues.ts';
 import { decodeAwsChunked, parseAuthorization, verifySignature } from './sigv4.ts';
 import type { SandboxBucket, World } from './world.ts';
@@ -17,7 +25,7 @@ import type { SandboxBucket, World } from './world.ts';
  */
 
 export interface Fault {
-  service: 'sts' | 's3' | 'kms' | 'redshift' | 'redshift-serverless' | 'sqs' | 'events' | 'ssm';
+  service: 'sts' | 's3' | 'kms' | 'redshift' | 'redshift-serverless' | 'sqs' | 'events' | 'ssm' | 'iam';
   operation?: string;
   /** Strikes each matching call with this probability (default: every one, while `times` lasts). */
   rate?: number;
@@ -256,6 +264,15 @@ export async function startSandbox(opts: {
           { 'content-type': 'text/xml' },
           await sts(session, new URLSearchParams(body.toString()), rid),
         );
+      if (service === 'iam') {
+        const body_ = new URLSearchParams(body.toString());
+        const fail = (status: number, code: string, message: string) => new AwsError(status, code, message);
+        return reply(
+          200,
+          { 'content-type': 'text/xml' },
+          await iamService(world, session.caller, body_, rid, fail),
+        );
+      }
       if (service === 's3') {
         const out = await s3(session, req, body, record, auth.region);
         return reply(out.status, out.headers, out.body);
@@ -305,11 +322,13 @@ export async function startSandbox(opts: {
     } catch (err) {
       const e = err instanceof AwsError ? err : new AwsError(500, 'InternalError', (err as Error).message);
       record.code = e.code;
-      if (service === 'sts' || service === 'redshift') {
+      if (service === 'sts' || service === 'redshift' || service === 'iam') {
         const xmlns =
           service === 'sts'
             ? 'https://sts.amazonaws.com/doc/2011-06-15/'
-            : 'http://redshift.amazonaws.com/doc/2012-12-01/';
+            : service === 'iam'
+              ? IAM_XMLNS
+              : 'http://redshift.amazonaws.com/doc/2012-12-01/';
         reply(
           e.status,
           { 'content-type': 'text/xml', ...e.headers },
@@ -500,7 +519,7 @@ export async function startSandbox(opts: {
   // ---- S3 ------------------------------------------------------------------------------------
 
   function operationOf(service: string, req: IncomingMessage, body: Buffer): string {
-    if (service === 'sts' || service === 'redshift')
+    if (service === 'sts' || service === 'redshift' || service === 'iam')
       return new URLSearchParams(body.toString()).get('Action') ?? 'unknown';
     if (['kms', 'redshift-serverless', 'sqs', 'events', 'ssm'].includes(service))
       return String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
@@ -509,6 +528,7 @@ export async function startSandbox(opts: {
     const key = rest.join('/');
     const q = url.searchParams;
     if (!key) {
+      if (!bucket && req.method === 'GET') return 'ListBuckets';
       if (req.method === 'HEAD') return 'HeadBucket';
       if (q.has('location')) return 'GetBucketLocation';
       if (q.has('encryption')) return 'GetBucketEncryption';
@@ -540,6 +560,7 @@ export async function startSandbox(opts: {
     const versionId = q.get('versionId') ?? undefined;
     if (versionId) record.versionId = versionId;
 
+    if (op === 'ListBuckets') return listBuckets(session, q);
     const bucket = world.buckets?.find((b) => b.name === bucketName);
     if (!bucket) throw new AwsError(404, 'NoSuchBucket', 'The specified bucket does not exist');
     const regionHeader = { 'x-amz-bucket-region': bucket.region };
@@ -777,6 +798,35 @@ export async function startSandbox(opts: {
     }
   }
 
+  /** ListBuckets: the caller's account's buckets, an action on no resource (`s3:ListAllMyBuckets`). */
+  async function listBuckets(session: Session, q: URLSearchParams) {
+    const caller = session.caller;
+    const action = 's3:ListAllMyBuckets';
+    const v = await authorize(forListAllMyBuckets(caller), action, { arn: '*', account: caller.account });
+    if (!v.allowed) {
+      const head = `User: ${caller.arn} is not authorized to perform: ${action}`;
+      const why = !v.by
+        ? ''
+        : v.explicit
+          ? ` with an explicit deny in a${v.by.startsWith('identity') ? 'n' : ''} ${v.by}`
+          : ` because no ${v.by} allows the ${action} action`;
+      throw new AwsError(403, 'AccessDenied', `${head}${why}`);
+    }
+    const max = Number(q.get('max-buckets') ?? 10_000);
+    const mine = (world.buckets ?? []).filter((b) => b.account === caller.account).slice(0, max);
+    const list = mine
+      .map(
+        (b) =>
+          `<Bucket><Name>${esc(b.name)}</Name><CreationDate>2026-01-01T00:00:00.000Z</CreationDate><BucketRegion>${b.region}</BucketRegion></Bucket>`,
+      )
+      .join('');
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="${XMLNS}"><Owner><ID>${caller.account}</ID></Owner><Buckets>${list}</Buckets></ListAllMyBucketsResult>`,
+    };
+  }
+
   function deniedError(
     caller: Caller,
     action: string,
@@ -945,7 +995,14 @@ export async function startSandbox(opts: {
       const e = endpointOf(cluster.reachable);
       return wrap(
         'DescribeClusters',
-        `<Clusters><Cluster><ClusterIdentifier>${esc(id)}</ClusterIdentifier><ClusterStatus>available</ClusterStatus><Endpoint><Address>${e.address}</Address><Port>${e.port}</Port></Endpoint></Cluster></Clusters>`,
+        `<Clusters><Cluster><ClusterIdentifier>${esc(id)}</ClusterIdentifier><ClusterStatus>available</ClusterStatus><Endpoint><Address>${e.address}</Address><Port>${e.port}</Port></Endpoint><IamRoles>${(
+          cluster.iamRoles ?? []
+        )
+          .map(
+            (r) =>
+              `<ClusterIamRole><IamRoleArn>${esc(r.arn)}</IamRoleArn><ApplyStatus>${r.status ?? 'in-sync'}</ApplyStatus></ClusterIamRole>`,
+          )
+          .join('')}</IamRoles></Cluster></Clusters>`,
       );
     }
     if (action !== 'GetClusterCredentials')
@@ -987,10 +1044,11 @@ export async function startSandbox(opts: {
   async function redshiftServerless(
     session: Session,
     op: string,
-    input: { workgroupName?: string; dbName?: string; durationSeconds?: number },
+    input: { workgroupName?: string; namespaceName?: string; dbName?: string; durationSeconds?: number },
     region: string,
   ) {
     const account = session.caller.account;
+    if (op === 'GetNamespace') return getNamespace(session, input.namespaceName ?? '', region);
     const name = input.workgroupName ?? '';
     const wg = world.workgroups?.find((w) => w.name === name && w.region === region && w.account === account);
     // The workgroup's ARN names its id: an unknown name has no ARN to authorize against.
@@ -1011,7 +1069,7 @@ export async function startSandbox(opts: {
           workgroupName: wg.name,
           workgroupId: wg.id,
           workgroupArn: arn,
-          namespaceName: `${wg.name}-ns`,
+          namespaceName: wg.namespace?.name ?? `${wg.name}-ns`,
           status: 'AVAILABLE',
           endpoint: { address: e.address, port: e.port },
         },
@@ -1023,6 +1081,30 @@ export async function startSandbox(opts: {
       dbPassword: password(),
       expiration: Math.floor((now() + duration * 1000) / 1000),
       nextRefreshTime: Math.floor((now() + duration * 500) / 1000),
+    };
+  }
+
+  /** GetNamespace: its ARN carries its id; its roles in the words AWS uses, `IamRole(applyStatus=…, iamRoleArn=…)`. */
+  async function getNamespace(session: Session, name: string, region: string) {
+    const account = session.caller.account;
+    const wg = world.workgroups?.find(
+      (w) => (w.namespace?.name ?? `${w.name}-ns`) === name && w.region === region && w.account === account,
+    );
+    if (!wg) throw new AwsError(400, 'ResourceNotFoundException', `Namespace ${name} not found.`);
+    const id = wg.namespace?.id ?? wg.id;
+    const arn = `arn:aws:redshift-serverless:${region}:${account}:namespace/${id}`;
+    const action = 'redshift-serverless:GetNamespace';
+    const v = await authorize(session.caller, action, { arn, account });
+    if (!v.allowed)
+      throw new AwsError(400, 'AccessDeniedException', refusalMessage(session.caller, action, arn, v, false));
+    return {
+      namespace: {
+        namespaceName: name,
+        namespaceId: id,
+        namespaceArn: arn,
+        status: 'AVAILABLE',
+        iamRoles: (wg.namespace?.iamRoles ?? []).map((r) => `IamRole(applyStatus=in-sync, iamRoleArn=${r})`),
+      },
     };
   }
 

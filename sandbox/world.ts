@@ -48,6 +48,8 @@ export interface SandboxCluster {
   region: string;
   /** Whether its endpoint accepts TCP connections from this service (default: yes). */
   reachable?: boolean;
+  /** The IAM roles attached (COPY/UNLOAD), with their ApplyStatus (default in-sync). */
+  iamRoles?: { arn: string; status?: string }[];
 }
 
 /** A Redshift Serverless workgroup: its ARN carries `id`, not its name. */
@@ -57,6 +59,8 @@ export interface SandboxWorkgroup {
   account: string;
   region: string;
   reachable?: boolean;
+  /** Its namespace (default `<name>-ns`) and the IAM roles attached to it. */
+  namespace?: { name: string; id: string; iamRoles?: string[] };
 }
 
 export interface World {

@@ -134,6 +134,7 @@ Object.assign(process.env, {
   ...driftEnv(sandboxUrl, dynamoUrl),
   AWS_ENDPOINT_URL_STS: sandboxUrl,
   AWS_ENDPOINT_URL_S3: sandboxUrl,
+  AWS_ENDPOINT_URL_IAM: sandboxUrl,
   AWS_ACCESS_KEY_ID: v.accessKeyId,
   AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
   AWS_SESSION_TOKEN: v.sessionToken,

@@ -106,6 +106,7 @@ Object.assign(process.env, {
   AWS_ENDPOINT_URL_KMS: url,
   AWS_ENDPOINT_URL_REDSHIFT: url,
   AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: url,
+  AWS_ENDPOINT_URL_IAM: url,
   AWS_ACCESS_KEY_ID: v.accessKeyId,
   AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
   AWS_SESSION_TOKEN: v.sessionToken,

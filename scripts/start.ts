@@ -135,6 +135,7 @@ const awsEnv = {
   AWS_ENDPOINT_URL_KMS: sandbox.url,
   AWS_ENDPOINT_URL_REDSHIFT: sandbox.url,
   AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: sandbox.url,
+  AWS_ENDPOINT_URL_IAM: sandbox.url,
   ...drift.env,
   AWS_ACCESS_KEY_ID: world.vendor.accessKeyId,
   AWS_SECRET_ACCESS_KEY: world.vendor.secretAccessKey,

@@ -33,7 +33,13 @@ const principal: Target = {
 };
 const [cluster, workgroup] = planRedshiftTargets(
   [
-    { clusterIdentifier: 'analytics', dbUser: 'vendor', dbName: 'dev', dbGroups: ['loaders'] },
+    {
+      clusterIdentifier: 'analytics',
+      dbUser: 'vendor',
+      dbName: 'dev',
+      dbGroups: ['loaders'],
+      copyRoleArn: 'arn:aws:iam::111122223333:role/RedshiftCopyUnload',
+    },
     { workgroupName: 'etl' },
   ],
   'aws',
@@ -87,11 +93,11 @@ describe('the check catalogue', () => {
     }
   });
 
-  it('declares exact resource ARNs: no wildcard but the objects under a prefix (or its probes)', () => {
+  it('declares exact resource ARNs: no wildcard but the objects under a prefix (or its probes), and s3:::* for ListAllMyBuckets, which takes no resource', () => {
     for (const c of checks) {
       for (const r of grantsFor(c).flatMap((g) => g.resources)) {
         expect(r, c.id).toMatch(
-          /^arn:aws:(s3:::acme-data(\/vendor\/(\.aws-access-verifier-probe-)?\*)?|iam::111122223333:role\/VendorAccess|kms:eu-west-1:111122223333:key\/[0-9a-f-]+|redshift:us-west-2:111122223333:(cluster:analytics|(dbuser|dbname|dbgroup):analytics\/(vendor|dev|loaders))|redshift-serverless:us-west-2:111122223333:workgroup\/[0-9a-f-]{36})$/,
+          /^arn:aws:(s3:::acme-data(\/vendor\/(\.aws-access-verifier-probe-)?\*)?|s3:::\*|iam::111122223333:role\/(VendorAccess|RedshiftCopyUnload)|kms:eu-west-1:111122223333:key\/[0-9a-f-]+|redshift:us-west-2:111122223333:(cluster:analytics|(dbuser|dbname|dbgroup):analytics\/(vendor|dev|loaders))|redshift-serverless:us-west-2:111122223333:workgroup\/[0-9a-f-]{36})$/,
         );
       }
     }

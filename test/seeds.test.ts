@@ -74,6 +74,21 @@ describe('the seeds’ policies, check by check', () => {
     ]);
   });
 
+  it('seed 004 lets its user simulate itself (iam.simulate’s own grant), and no one else', async () => {
+    const policy = seed('seed-004-key-pair-policy');
+    const user = `arn:aws:iam::${ACCOUNT}:user/ingest`;
+    const simulate = (resource: string) =>
+      decide(policy, {
+        action: 'iam:SimulatePrincipalPolicy',
+        resource,
+        principal: user,
+        account: ACCOUNT,
+        context: { 'aws:username': 'ingest' },
+      });
+    expect(await simulate(user)).toBe('Allowed');
+    expect(await simulate(`arn:aws:iam::${ACCOUNT}:user/admin`)).not.toBe('Allowed');
+  });
+
   it('each profile’s required checks are exactly what its seed grants', () => {
     const required = (p: Profile) =>
       bucketChecks.filter((c) => requirementFor(c.id, p) === 'required').map((c) => c.id);
@@ -145,6 +160,30 @@ describe('the seeds’ trust policies', () => {
     expect(await assume('seed-003-trust-external-id')).not.toBe('Allowed');
     expect(await assume('seed-003-trust-external-id', 'wrong-guess')).not.toBe('Allowed');
     expect(await assume('seed-003-trust-external-id', '0000')).toBe('Allowed');
+  });
+
+  it('GET /setup’s COPY role carries seed 002’s two restrictions, in the guide’s own form', async () => {
+    const answer = setupFor({
+      tenantId: 't-1',
+      externalId: 'v1-x',
+      vendorPrincipalArn: 'arn:aws:iam::999988887777:role/aws-access-verifier-dev',
+      partition: 'aws',
+      buckets: [{ bucket: 'acme-staging', prefix: 'loads/' }],
+      redshift: [
+        { clusterIdentifier: 'my-cluster', dbUser: 'user1', accountId: '123456789012', region: 'us-west-2' },
+      ],
+      copyRole: 'RedshiftCopyUnload',
+    });
+    const [generated] = answer.copyRole?.trustPolicy.Statement ?? [];
+    const [dbUsers] = seed('seed-002-trust-db-users').Statement;
+    const [regions] = seed('seed-002-trust-regions').Statement;
+    if (!generated || !dbUsers || !regions) throw new Error('a statement is missing');
+    // The db-user restriction as the guide writes it, narrowed to the product's own db user…
+    const guideUsers = dbUsers.Condition?.StringLike?.['sts:ExternalId'] as string[];
+    expect(generated.Condition).toEqual({ StringLike: { 'sts:ExternalId': [guideUsers[0]] } });
+    // …and the region restriction, narrowed to the cluster's region.
+    const guideServices = (regions.Principal as { Service: string[] }).Service;
+    expect(generated.Principal).toEqual({ Service: guideServices.filter((s) => s.includes('us-west-2')) });
   });
 
   it('seed 002’s trust policies trust the Redshift service, never a vendor role', async () => {

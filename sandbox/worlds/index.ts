@@ -1,5 +1,5 @@
 import type { PolicyJson } from '../iam.ts';
-import { vendor, vendorTrust, type WorldCase } from '../world.ts';
+import { vendor, vendorTrust, type World, type WorldCase } from '../world.ts';
 import { seedPolicies } from './seeds.ts';
 
 /**
@@ -72,6 +72,81 @@ const keyPolicyDeferringToIam = (): PolicyJson => ({
   ],
 });
 
+/** Seed 004's user and buckets, with the policies given. */
+const seed004World = (policies: PolicyJson[]): World => ({
+  name: 'seed-004-key-pair',
+  description: 'Seed 004: an IAM user’s key pair, input bucket read-only, output bucket s3:*.',
+  vendor: vendor(),
+  users: [
+    {
+      arn: `arn:aws:iam::${CUSTOMER}:user/ingest`,
+      accessKeyId: 'AKIAINGESTUSEREXAMPLE',
+      secretAccessKey: 'ingestUserSecretAccessKeyEXAMPLEKEY00000',
+      policies,
+    },
+  ],
+  buckets: [
+    {
+      name: 'acme-input',
+      account: CUSTOMER,
+      region: 'us-east-1',
+      objects: { 'events/part-0.json': '{"a":1}\n' },
+    },
+    { name: 'acme-output', account: CUSTOMER, region: 'us-east-1' },
+  ],
+});
+
+const SEED_004_REQUEST = {
+  credentials: {
+    type: 'accessKey',
+    accessKeyId: 'AKIAINGESTUSEREXAMPLE',
+    secretAccessKey: 'ingestUserSecretAccessKeyEXAMPLEKEY00000',
+  },
+  region: 'us-east-1',
+  s3: [
+    { bucket: 'acme-input', access: 'read' },
+    { bucket: 'acme-output', access: 'readwrite' },
+  ],
+};
+
+const COPY_ROLE = `arn:aws:iam::${CUSTOMER}:role/RedshiftCopyUnload`;
+
+/**
+ * Seed 002's COPY role beside the vendor's role: the vendor's may get credentials for db user
+ * `vendor`, describe the cluster and read the COPY role (as GET /setup's policy allows); the
+ * COPY role's trust names the db users given, and the cluster has the roles attached given.
+ */
+const copyRoleWorld = (
+  xid: string,
+  name: string,
+  description: string,
+  opts: { trustUsers: string[]; attached: { arn: string; status?: string }[] },
+): World => ({
+  name,
+  description,
+  vendor: vendor(),
+  roles: [
+    role(
+      xid,
+      allow(
+        ['redshift:GetClusterCredentials'],
+        [
+          `arn:aws:redshift:us-west-2:${CUSTOMER}:dbuser:analytics/vendor`,
+          `arn:aws:redshift:us-west-2:${CUSTOMER}:dbname:analytics/dev`,
+        ],
+      ),
+      allow(['redshift:DescribeClusters'], [`arn:aws:redshift:us-west-2:${CUSTOMER}:cluster:analytics`]),
+      allow(['iam:GetRole'], [COPY_ROLE]),
+    ),
+    {
+      arn: COPY_ROLE,
+      trust: seedPolicies.seed002CopyRoleTrust('us-west-2', CUSTOMER, 'analytics', opts.trustUsers),
+      policies: [allow(['s3:GetObject'], ['arn:aws:s3:::acme-staging/loads/*'])],
+    },
+  ],
+  clusters: [{ identifier: 'analytics', account: CUSTOMER, region: 'us-west-2', iamRoles: opts.attached }],
+});
+
 export const WORLDS: Record<string, WorldCase> = {
   'seed-001-destination': {
     world: (xid) => ({
@@ -127,40 +202,8 @@ export const WORLDS: Record<string, WorldCase> = {
     status: 'pass',
   },
   'seed-004-key-pair': {
-    world: () => ({
-      name: 'seed-004-key-pair',
-      description: 'Seed 004: an IAM user’s key pair, input bucket read-only, output bucket s3:*.',
-      vendor: vendor(),
-      users: [
-        {
-          arn: `arn:aws:iam::${CUSTOMER}:user/ingest`,
-          accessKeyId: 'AKIAINGESTUSEREXAMPLE',
-          secretAccessKey: 'ingestUserSecretAccessKeyEXAMPLEKEY00000',
-          policies: [seedPolicies.seed004('acme-input', 'acme-output', CUSTOMER)],
-        },
-      ],
-      buckets: [
-        {
-          name: 'acme-input',
-          account: CUSTOMER,
-          region: 'us-east-1',
-          objects: { 'events/part-0.json': '{"a":1}\n' },
-        },
-        { name: 'acme-output', account: CUSTOMER, region: 'us-east-1' },
-      ],
-    }),
-    request: {
-      credentials: {
-        type: 'accessKey',
-        accessKeyId: 'AKIAINGESTUSEREXAMPLE',
-        secretAccessKey: 'ingestUserSecretAccessKeyEXAMPLEKEY00000',
-      },
-      region: 'us-east-1',
-      s3: [
-        { bucket: 'acme-input', access: 'read' },
-        { bucket: 'acme-output', access: 'readwrite' },
-      ],
-    },
+    world: () => seed004World([seedPolicies.seed004('acme-input', 'acme-output', CUSTOMER)]),
+    request: SEED_004_REQUEST,
     truth: {
       'sts.caller-identity AKIA…MPLE': 'pass',
       [`s3.bucket-region ${STAGING('acme-input')}`]: 'pass',
@@ -173,9 +216,43 @@ export const WORLDS: Record<string, WorldCase> = {
       [`s3.write ${STAGING('acme-output')}`]: 'pass',
       [`s3.read ${STAGING('acme-output')}`]: 'pass',
       [`s3.delete ${STAGING('acme-output')}`]: 'pass',
+      // Simulation confirms the probes, and finds what `s3:*` allows beyond the product's need.
+      'iam.simulate AKIA…MPLE': 'warn',
     },
-    // The reported s3.encryption refusal is an optional check not granted: skip, its statement optional.
+    // The reported s3.encryption refusal is an optional check not granted (skip); the over-broad
+    // grant is a warning, which (as every warning) decides the outcome.
+    status: 'warn',
+    fix: /^Replace the statement that allows s3:DeleteBucket, s3:PutBucketPolicy, .*s3:PutBucketPublicAccessBlock.* on arn:aws:s3:::acme-output with one that allows only what the product needs/,
+  },
+  'seed-004-without-simulate': {
+    world: () => ({
+      ...seed004World([seedPolicies.seed004('acme-input', 'acme-output', CUSTOMER, false)]),
+      name: 'seed-004-without-simulate',
+      description: 'Seed 004 without its iam:SimulatePrincipalPolicy statement: the probes alone.',
+    }),
+    request: SEED_004_REQUEST,
+    truth: {
+      [`s3.write ${STAGING('acme-output')}`]: 'pass',
+      [`s3.delete ${STAGING('acme-output')}`]: 'pass',
+      'iam.simulate AKIA…MPLE': 'skip',
+    },
     status: 'pass',
+    fix: 'Allow iam:SimulatePrincipalPolicy on arn:aws:iam::111122223333:user/ingest',
+  },
+  'seed-004-no-write': {
+    world: () => ({
+      ...seed004World([seedPolicies.seed004('acme-input', 'acme-output', CUSTOMER)]),
+      name: 'seed-004-no-write',
+      description: 'Seed 004 verified with "probe": "simulate": write and delete judged by simulation.',
+    }),
+    request: { ...SEED_004_REQUEST, probe: 'simulate' },
+    truth: {
+      [`s3.list ${STAGING('acme-output')}`]: 'pass',
+      [`s3.write ${STAGING('acme-output')}`]: 'pass',
+      [`s3.delete ${STAGING('acme-output')}`]: 'pass',
+      'iam.simulate AKIA…MPLE': 'warn',
+    },
+    status: 'warn',
   },
   'missing-delete': {
     world: (xid) => ({
@@ -658,6 +735,97 @@ export const WORLDS: Record<string, WorldCase> = {
     status: 'fail',
     // The fix names the workgroup by its id, which only GetWorkgroup could tell.
     fix: `Allow redshift-serverless:GetCredentials on ${WORKGROUP_ARN}`,
+  },
+  'seed-002-copy-role': {
+    world: (xid) =>
+      copyRoleWorld(
+        xid,
+        'seed-002-copy-role',
+        'Seed 002 done right: the COPY role attached, its trust naming the product’s db user in the cluster’s region.',
+        {
+          trustUsers: ['vendor'],
+          attached: [{ arn: COPY_ROLE }],
+        },
+      ),
+    request: roleRequest({ redshift: [{ ...ANALYTICS, copyRoleArn: COPY_ROLE }] }),
+    truth: {
+      [`redshift.credentials ${ANALYTICS_LABEL}`]: 'pass',
+      [`redshift.reachable ${ANALYTICS_LABEL}`]: 'pass',
+      [`redshift.copy-role ${ANALYTICS_LABEL}`]: 'pass',
+    },
+    status: 'pass',
+  },
+  'redshift-copy-role-not-attached': {
+    world: (xid) =>
+      copyRoleWorld(
+        xid,
+        'redshift-copy-role-not-attached',
+        'Seed 002’s COPY role exists but was never attached to the cluster.',
+        {
+          trustUsers: ['vendor'],
+          attached: [],
+        },
+      ),
+    request: roleRequest({ redshift: [{ ...ANALYTICS, copyRoleArn: COPY_ROLE }] }),
+    truth: {
+      [`redshift.credentials ${ANALYTICS_LABEL}`]: 'pass',
+      [`redshift.copy-role ${ANALYTICS_LABEL}`]: 'fail',
+    },
+    status: 'fail',
+    fix: `Attach ${COPY_ROLE} to cluster analytics: aws redshift modify-cluster-iam-roles --cluster-identifier analytics --add-iam-roles ${COPY_ROLE}`,
+  },
+  'redshift-copy-role-other-db-user': {
+    world: (xid) =>
+      copyRoleWorld(
+        xid,
+        'redshift-copy-role-other-db-user',
+        'The COPY role is attached, but its trust names db user "loader", not the product’s "vendor".',
+        {
+          trustUsers: ['loader'],
+          attached: [{ arn: COPY_ROLE }],
+        },
+      ),
+    request: roleRequest({ redshift: [{ ...ANALYTICS, copyRoleArn: COPY_ROLE }] }),
+    truth: {
+      [`redshift.credentials ${ANALYTICS_LABEL}`]: 'pass',
+      [`redshift.copy-role ${ANALYTICS_LABEL}`]: 'warn',
+    },
+    status: 'warn',
+  },
+  'redshift-serverless-copy-role': {
+    world: (xid) => ({
+      name: 'redshift-serverless-copy-role',
+      description:
+        'A Serverless workgroup whose namespace has the COPY role attached (GetNamespace → iamRoles).',
+      vendor: vendor(),
+      roles: [
+        role(
+          xid,
+          allow(['redshift-serverless:GetCredentials', 'redshift-serverless:GetWorkgroup'], [WORKGROUP_ARN]),
+          allow(
+            ['redshift-serverless:GetNamespace'],
+            [`arn:aws:redshift-serverless:us-west-2:${CUSTOMER}:namespace/*`],
+          ),
+        ),
+      ],
+      workgroups: [
+        {
+          name: 'etl',
+          id: WORKGROUP_ID,
+          account: CUSTOMER,
+          region: 'us-west-2',
+          namespace: { name: 'etl-ns', id: '5d7e9f1a-2b3c-4d5e-8f9a-0b1c2d3e4f5a', iamRoles: [COPY_ROLE] },
+        },
+      ],
+    }),
+    request: roleRequest({
+      redshift: [{ workgroupName: 'etl', dbName: 'dev', region: 'us-west-2', copyRoleArn: COPY_ROLE }],
+    }),
+    truth: {
+      [`redshift-serverless.credentials ${ETL_LABEL}`]: 'pass',
+      [`redshift.copy-role ${ETL_LABEL}`]: 'pass',
+    },
+    status: 'pass',
   },
   'seed-002-redshift-trust': {
     world: () => ({

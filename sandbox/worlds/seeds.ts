@@ -19,7 +19,8 @@ export const seedPolicies = {
       },
     ],
   }),
-  seed004: (input: string, output: string, account: string): PolicyJson => ({
+  /** `simulate: false`: the guide's policy without its iam:SimulatePrincipalPolicy statement. */
+  seed004: (input: string, output: string, account: string, simulate = true): PolicyJson => ({
     Version: '2012-10-17',
     Statement: [
       { Effect: 'Allow', Action: ['s3:ListAllMyBuckets'], Resource: ['arn:aws:s3:::*'] },
@@ -29,11 +30,15 @@ export const seedPolicies = {
         Action: ['s3:ListBucket', 's3:ListObject', 's3:GetObject'],
         Resource: [`arn:aws:s3:::${input}`, `arn:aws:s3:::${input}/*`],
       },
-      {
-        Effect: 'Allow',
-        Action: ['iam:SimulatePrincipalPolicy'],
-        Resource: [`arn:aws:iam::${account}:user/\${aws:username}`],
-      },
+      ...(simulate
+        ? [
+            {
+              Effect: 'Allow',
+              Action: ['iam:SimulatePrincipalPolicy'],
+              Resource: [`arn:aws:iam::${account}:user/\${aws:username}`],
+            },
+          ]
+        : []),
     ],
   }),
   /** Seed 000's GetClusterCredentials policy, with its aws:userid condition verbatim. */
@@ -51,6 +56,27 @@ export const seedPolicies = {
         // An IAM policy variable, not a template: the text as the guide prints it.
         // biome-ignore lint/suspicious/noTemplateCurlyInString: IAM policy variable
         Condition: { StringEquals: { 'aws:userid': 'AIDIODR4TAW7CSEXAMPLE:${redshift:DbUser}' } },
+      },
+    ],
+  }),
+  /**
+   * Seed 002's COPY role trust with both its restrictions: Redshift in one region only, and only
+   * for the db users named (`sts:ExternalId` = their ARNs).
+   */
+  seed002CopyRoleTrust: (region: string, account: string, cluster: string, users: string[]): PolicyJson => ({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: [`redshift.${region}.amazonaws.com`] },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringLike: {
+            'sts:ExternalId': users.map(
+              (u) => `arn:aws:redshift:${region}:${account}:dbuser:${cluster}/${u}`,
+            ),
+          },
+        },
       },
     ],
   }),

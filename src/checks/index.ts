@@ -1,7 +1,9 @@
 import type { CheckDescriptor, CheckId, Grant, Target } from '../core/types.ts';
+import { iamSimulate } from './iam-simulate.ts';
 import { kmsDecrypt } from './kms-decrypt.ts';
 import { kmsEncrypt } from './kms-encrypt.ts';
 import { kmsGenerateDataKey } from './kms-generate-data-key.ts';
+import { redshiftCopyRole } from './redshift-copy-role.ts';
 import { redshiftCredentials } from './redshift-credentials.ts';
 import { redshiftReachable } from './redshift-reachable.ts';
 import { redshiftServerlessCredentials } from './redshift-serverless-credentials.ts';
@@ -10,6 +12,7 @@ import { s3BucketRegion } from './s3-bucket-region.ts';
 import { s3Delete } from './s3-delete.ts';
 import { s3Encryption } from './s3-encryption.ts';
 import { s3List } from './s3-list.ts';
+import { s3ListBuckets } from './s3-list-buckets.ts';
 import { s3Read } from './s3-read.ts';
 import { s3Write } from './s3-write.ts';
 import { stsAssumeRole } from './sts-assume-role.ts';
@@ -24,6 +27,7 @@ export const CATALOGUE = [
   stsAssumeRole,
   stsExternalIdRequired,
   stsCallerIdentity,
+  s3ListBuckets,
   s3BucketRegion,
   s3BucketLocation,
   s3List,
@@ -37,6 +41,8 @@ export const CATALOGUE = [
   redshiftCredentials,
   redshiftServerlessCredentials,
   redshiftReachable,
+  redshiftCopyRole,
+  iamSimulate,
 ] as const satisfies readonly AnyCheck[];
 
 export type AnyCheck =

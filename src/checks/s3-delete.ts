@@ -13,6 +13,7 @@ import {
   s3Of,
   who,
 } from '../core/probe.ts';
+import { judgedBySimulation } from '../core/simulate.ts';
 import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
 
 const objects = (t: CheckContext<'bucket'>['target']) => s3ObjectsArn(t.partition, t.bucket, t.prefix);
@@ -100,6 +101,12 @@ export const s3Delete: CheckDescriptor<'bucket'> = {
   ],
   async run(ctx) {
     const { facts, target } = ctx;
+    if (target.probe === 'simulate')
+      return judgedBySimulation(
+        ctx,
+        s3Delete.grants(target).filter((g) => !g.sessionOnly),
+        'deleting',
+      );
     const probe = facts.probe;
     if (!probe) return { status: 'skip', message: 'No probe was written, so there is nothing to delete.' };
     const where = `s3://${target.bucket}/${probe.key}`;

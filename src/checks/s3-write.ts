@@ -16,6 +16,7 @@ import {
   throughKms,
   who,
 } from '../core/probe.ts';
+import { judgedBySimulation } from '../core/simulate.ts';
 import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../core/types.ts';
 
 function kmsGrant(keyArn: string | undefined, actions: string[]): Grant[] {
@@ -100,6 +101,7 @@ export const s3Write: CheckDescriptor<'bucket'> = {
   ],
   async run(ctx) {
     const { target, facts, verification } = ctx;
+    if (target.probe === 'simulate') return judgedBySimulation(ctx, s3Write.grants(target), 'writing');
     if (target.marker === 'probe') return zeroWrite(ctx);
     const key = probeKey(target.prefix, verification);
     const body = probeBody(verification);

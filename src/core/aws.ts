@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, connect as tcpConnect } from 'node:net';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
@@ -24,7 +25,7 @@ export const CALL_LIMITS = {
   tcpConnectMs: 3_000,
 } as const;
 
-type Client = STSClient | S3Client | KMSClient | RedshiftClient | RedshiftServerlessClient;
+type Client = STSClient | S3Client | KMSClient | RedshiftClient | RedshiftServerlessClient | IAMClient;
 
 export interface ClosableAwsAccess extends AwsAccess {
   /** Closes the sockets of every client made: clients live for one verification. */
@@ -104,6 +105,11 @@ export function createAwsAccess(
       memo(
         `redshift-serverless|${region}|${credentials.accessKeyId}`,
         () => new RedshiftServerlessClient({ ...common(), region, credentials }),
+      ),
+    iam: (region: Region, credentials: TemporaryCredentials) =>
+      memo(
+        `iam|${region}|${credentials.accessKeyId}`,
+        () => new IAMClient({ ...common(), region, credentials }),
       ),
     connect: (host, port, signal) =>
       connectOnce(host, port, signal, limits.tcpConnectMs, opts.addresses ?? PUBLIC_ONLY),

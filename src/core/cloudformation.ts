@@ -43,11 +43,48 @@ export interface RoleTemplate {
         Policies?: { PolicyName: string; PolicyDocument: PolicyDocument }[];
       };
     };
+    RedshiftCopyRole?: CopyRoleResource;
   };
-  Outputs: { RoleArn: { Value: { 'Fn::GetAtt': [typeof ROLE_LOGICAL_ID, 'Arn'] } } };
+  Outputs: {
+    RoleArn: { Value: { 'Fn::GetAtt': [typeof ROLE_LOGICAL_ID, 'Arn'] } };
+    CopyRoleArn?: { Value: { 'Fn::GetAtt': [typeof COPY_ROLE_LOGICAL_ID, 'Arn'] } };
+  };
 }
 
-export function roleTemplate(trust: PolicyDocument, permission: PolicyDocument): RoleTemplate {
+export const COPY_ROLE_LOGICAL_ID = 'RedshiftCopyRole';
+
+/** The role Redshift assumes for COPY/UNLOAD (seed 002), when GET /setup is asked for it. */
+export interface CopyRoleResource {
+  Type: 'AWS::IAM::Role';
+  Properties: {
+    RoleName: string;
+    AssumeRolePolicyDocument: PolicyDocument;
+    Policies: { PolicyName: string; PolicyDocument: PolicyDocument }[];
+  };
+}
+
+export function roleTemplate(
+  trust: PolicyDocument,
+  permission: PolicyDocument,
+  copy?: { roleName: string; trustPolicy: PolicyDocument; permissionPolicy: PolicyDocument },
+): RoleTemplate {
+  const template = baseTemplate(trust, permission);
+  if (copy) {
+    // Its name is fixed, not a parameter: the vendor's policy names it (iam:GetRole) by ARN.
+    template.Resources.RedshiftCopyRole = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        RoleName: copy.roleName,
+        AssumeRolePolicyDocument: copy.trustPolicy,
+        Policies: [{ PolicyName: 'RedshiftCopy', PolicyDocument: copy.permissionPolicy }],
+      },
+    };
+    template.Outputs.CopyRoleArn = { Value: { 'Fn::GetAtt': [COPY_ROLE_LOGICAL_ID, 'Arn'] } };
+  }
+  return template;
+}
+
+function baseTemplate(trust: PolicyDocument, permission: PolicyDocument): RoleTemplate {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: 'A role this vendor assumes, with your external ID, to reach only the resources named.',

@@ -65,6 +65,8 @@ export const checkResultSchema = v.strictObject({
   /** Causes AWS words identically, for the customer to tell apart. */
   checklist: v.optional(v.array(v.string())),
   remediation: v.optional(v.string()),
+  /** `simulation`: judged by IAM policy simulation (no-write mode), not by a call to the resource. */
+  judgedBy: v.optional(v.literal('simulation')),
 });
 
 /** Where each fix goes. Optional fields are present only when non-empty. */
@@ -133,6 +135,17 @@ export const roleTemplateSchema = v.strictObject({
         ),
       }),
     }),
+    /** Seed 002's COPY/UNLOAD role, when asked for (`copyRole`). */
+    RedshiftCopyRole: v.optional(
+      v.strictObject({
+        Type: v.literal('AWS::IAM::Role'),
+        Properties: v.strictObject({
+          RoleName: v.string(),
+          AssumeRolePolicyDocument: policyDocumentSchema,
+          Policies: v.array(v.strictObject({ PolicyName: v.string(), PolicyDocument: policyDocumentSchema })),
+        }),
+      }),
+    ),
   }),
   Outputs: v.strictObject({
     RoleArn: v.strictObject({
@@ -140,6 +153,13 @@ export const roleTemplateSchema = v.strictObject({
         'Fn::GetAtt': v.strictTuple([v.literal('VendorAccessRole'), v.literal('Arn')]),
       }),
     }),
+    CopyRoleArn: v.optional(
+      v.strictObject({
+        Value: v.strictObject({
+          'Fn::GetAtt': v.strictTuple([v.literal('RedshiftCopyRole'), v.literal('Arn')]),
+        }),
+      }),
+    ),
   }),
 });
 
@@ -154,6 +174,15 @@ export const setupAnswerSchema = v.strictObject({
   permissionPolicy: policyDocumentSchema,
   /** Present when the vendor configured its addresses: what a database allowlist must admit. */
   network: v.optional(v.strictObject({ egressAddresses: v.array(v.string()) })),
+  /** Present when asked for (`copyRole`): seed 002's COPY/UNLOAD role, to attach to the clusters. */
+  copyRole: v.optional(
+    v.strictObject({
+      roleName: v.string(),
+      roleArn: v.string(),
+      trustPolicy: policyDocumentSchema,
+      permissionPolicy: policyDocumentSchema,
+    }),
+  ),
   cloudFormation: v.strictObject({
     template: roleTemplateSchema,
     /** Present when the stage hosts templates and nothing in `warnings` stands in the way. */

@@ -32,6 +32,10 @@ export const BASELINE = {
   'redshift.credentials': 'required',
   'redshift-serverless.credentials': 'required',
   'redshift.reachable': 'required',
+  // Only for a Redshift target naming its COPY role (copyRoleArn).
+  'redshift.copy-role': 'required',
+  // Where the principal may simulate itself: confirms the probes, finds over-broad grants.
+  'iam.simulate': 'reported',
 } as const satisfies Partial<Record<CheckId, Requirement>>;
 
 export const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {

@@ -31,6 +31,7 @@ export function planRedshiftTargets(
     const account = r.accountId ?? principalAccount;
     if (account) t.account = account;
     if (r.dbName) t.dbName = r.dbName;
+    if (r.copyRoleArn) t.copyRoleArn = r.copyRoleArn;
     if (r.clusterIdentifier) {
       const dbUser = r.dbUser ?? '';
       t.cluster = { identifier: r.clusterIdentifier, dbUser, dbGroups: r.dbGroups ?? [] };
@@ -43,7 +44,7 @@ export function planRedshiftTargets(
   });
 }
 
-const base = (t: RedshiftTarget, service: 'redshift' | 'redshift-serverless') =>
+export const base = (t: RedshiftTarget, service: 'redshift' | 'redshift-serverless') =>
   `arn:${t.partition}:${service}:${t.region}:${t.account ?? UNKNOWN_ACCOUNT}`;
 
 export const clusterArn = (t: RedshiftTarget) => `${base(t, 'redshift')}:cluster:${t.cluster?.identifier}`;
@@ -95,6 +96,9 @@ export function lookUp(ctx: CheckContext<'redshift'>): Promise<void> {
             abortSignal: ctx.signal,
           });
         const e = out.Clusters?.[0]?.Endpoint;
+        ctx.facts.attachedRoles = (out.Clusters?.[0]?.IamRoles ?? []).flatMap((r) =>
+          r.IamRoleArn ? [{ arn: r.IamRoleArn, ...(r.ApplyStatus ? { status: r.ApplyStatus } : {}) }] : [],
+        );
         if (e?.Address && e.Port) ctx.facts.endpoint = { host: e.Address, port: e.Port };
         else ctx.facts.endpointUnknown = `DescribeClusters gave no endpoint for ${t.cluster.identifier}`;
       } else if (t.workgroup) {
@@ -103,6 +107,7 @@ export function lookUp(ctx: CheckContext<'redshift'>): Promise<void> {
           .send(new GetWorkgroupCommand({ workgroupName: t.workgroup.name }), { abortSignal: ctx.signal });
         const w = out.workgroup;
         if (w?.workgroupArn) ctx.facts.workgroupArn = w.workgroupArn;
+        if (w?.namespaceName) ctx.facts.namespaceName = w.namespaceName;
         if (w?.endpoint?.address && w.endpoint.port)
           ctx.facts.endpoint = { host: w.endpoint.address, port: w.endpoint.port };
         else ctx.facts.endpointUnknown = `GetWorkgroup gave no endpoint for ${t.workgroup.name}`;

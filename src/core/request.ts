@@ -157,6 +157,17 @@ const redshiftTarget = v.strictObject({
   accountId: v.optional(
     v.pipe(v.string('must be a string'), v.regex(/^\d{12}$/, 'a 12-digit AWS account id')),
   ),
+  // The role Redshift assumes for COPY/UNLOAD (seed 002): checked attached, never assumed.
+  copyRoleArn: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.maxLength(2048, 'too long'),
+      v.check(
+        (s) => parseRoleArn(s) !== undefined,
+        'not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)',
+      ),
+    ),
+  ),
 });
 
 export const verifyRequestSchema = v.strictObject({
@@ -198,6 +209,8 @@ export const verifyRequestSchema = v.strictObject({
       v.maxLength(LIMITS.redshiftTargets, `at most ${LIMITS.redshiftTargets} Redshift targets`),
     ),
   ),
+  // `simulate`: write and delete judged by IAM policy simulation, nothing written (no-write mode).
+  probe: v.optional(v.picklist(['objects', 'simulate'], 'one of objects, simulate')),
 });
 
 /** Maps valibot's issues to the contract's `details`, never echoing the value (it may be a secret). */
@@ -251,6 +264,7 @@ function partitionErrors(req: VerifyRequest, serviceRegion: Region): FieldError[
   });
   req.redshift?.forEach((r, i) => {
     if (r.region) check(`redshift[${i}].region`, partitionOfRegion(r.region));
+    if (r.copyRoleArn) check(`redshift[${i}].copyRoleArn`, parseRoleArn(r.copyRoleArn)?.partition);
   });
   return errors;
 }
@@ -356,13 +370,17 @@ export interface SetupQuery {
   profile?: string;
   buckets: BucketInput[];
   redshift: RedshiftInput[];
+  /** The name of the COPY/UNLOAD role to generate for the clusters (seed 002). */
+  copyRole?: string;
 }
 
 /** Per-bucket query parameters, paired with the `bucket` of the same position. */
 const PER_BUCKET = ['prefix', 'access', 'region', 'kmsKeyArn'] as const;
 /** Per-cluster query parameters, paired with the `redshiftCluster` of the same position. */
 const PER_CLUSTER = { dbUser: 'dbUser', dbName: 'dbName' } as const;
-const SINGLE = ['profile', 'account', 'redshiftRegion'] as const;
+const SINGLE = ['profile', 'account', 'redshiftRegion', 'copyRole'] as const;
+/** IAM's rule for role names. */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /** Repeated parameters paired by position with the repeats of `owner`, each named on a 400. */
 function paired(
@@ -429,6 +447,18 @@ export function parseSetupQuery(
   }));
   if (redshift.length && !single.account)
     errors.push({ path: 'account', message: 'required with a Redshift target: its ARNs name the account' });
+  if (single.copyRole !== undefined) {
+    if (!ROLE_NAME.test(single.copyRole))
+      errors.push({
+        path: 'copyRole',
+        message: 'not a role name (1 to 64 letters, digits and + = , . @ _ -)',
+      });
+    if (!clusters.length)
+      errors.push({
+        path: 'copyRole',
+        message: 'needs a redshiftCluster with its dbUser: the COPY role is restricted to those db users',
+      });
+  }
   const input = {
     s3: buckets,
     redshift,
@@ -446,6 +476,7 @@ export function parseSetupQuery(
       buckets: out.s3 as BucketInput[],
       redshift: out.redshift as RedshiftInput[],
       ...(out.profile ? { profile: out.profile } : {}),
+      ...(single.copyRole ? { copyRole: single.copyRole } : {}),
     },
   };
 }

@@ -88,7 +88,7 @@ export async function setupForTenant(
   s: Services,
   tenantId: string,
   secret: ExternalIdSecret,
-  query: { profile?: string; buckets: BucketInput[]; redshift?: RedshiftInput[] },
+  query: { profile?: string; buckets: BucketInput[]; redshift?: RedshiftInput[]; copyRole?: string },
 ): Promise<SetupAnswer> {
   const profile = profileNamed(query.profile, s.config.profiles);
   const answer = setupFor({
@@ -98,6 +98,7 @@ export async function setupForTenant(
     partition: partitionOfArn(s.config.vendorPrincipalArn) ?? 'aws',
     buckets: query.buckets,
     ...(query.redshift?.length ? { redshift: query.redshift } : {}),
+    ...(query.copyRole ? { copyRole: query.copyRole } : {}),
     serviceRegion: s.config.region,
     egressAddresses: s.config.egressAddresses,
     ...(profile ? { profile } : {}),
@@ -123,7 +124,15 @@ function exampleTargets(): { [S in Target['kind']]: Extract<Target, { kind: S }>
   const [bucket] = planTargets([{ bucket: 'BUCKET', prefix: 'PREFIX/' }], 'aws');
   const [kms] = planKmsTargets([{ keyArn: EXAMPLE_KEY }], []);
   const warehouses = planRedshiftTargets(
-    [{ clusterIdentifier: 'CLUSTER', dbUser: 'DB_USER', dbName: 'DB_NAME' }, { workgroupName: 'WORKGROUP' }],
+    [
+      {
+        clusterIdentifier: 'CLUSTER',
+        dbUser: 'DB_USER',
+        dbName: 'DB_NAME',
+        copyRoleArn: 'arn:aws:iam::ACCOUNT_ID:role/COPY_ROLE',
+      },
+      { workgroupName: 'WORKGROUP' },
+    ],
     'aws',
     'us-east-1',
     'ACCOUNT_ID',

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
@@ -35,7 +36,10 @@ export type CheckId =
   | 'kms.decrypt'
   | 'redshift.credentials'
   | 'redshift-serverless.credentials'
-  | 'redshift.reachable';
+  | 'redshift.reachable'
+  | 'redshift.copy-role'
+  | 'iam.simulate'
+  | 's3.list-buckets';
 
 export type KmsOperation = 'encrypt' | 'decrypt' | 'generate-data-key';
 
@@ -71,6 +75,12 @@ export interface Refusal {
 /** What AWS said, as far as a caller may see it. */
 export type AwsErrorInfo = contract.AwsErrorInfo;
 
+/**
+ * How write and delete are judged: by writing and deleting a probe object (the default), or,
+ * for customers who will not let a vendor write anything, by IAM policy simulation alone.
+ */
+export type ProbeMode = 'objects' | 'simulate';
+
 /** A validated POST /verify body. */
 export type VerifyRequest = v.InferOutput<typeof verifyRequestSchema>;
 export type RoleCredentialsInput = Extract<VerifyRequest['credentials'], { type: 'role' }>;
@@ -94,6 +104,8 @@ export interface PrincipalTarget {
   sessionPolicies: string[];
   /** A session name a session must carry (a Redshift db user), by session; else the vendor's own. */
   sessionNames?: (string | undefined)[];
+  /** The session whose policy carries the principal checks' own grants (default 0). */
+  session?: number;
 }
 
 export interface BucketTarget {
@@ -118,6 +130,8 @@ export interface BucketTarget {
    * probe, or `probe` it (the zero-write probe) instead of writing and deleting a probe.
    */
   marker?: 'place' | 'probe';
+  /** `simulate`: write and delete are judged by IAM policy simulation; nothing is written. */
+  probe?: ProbeMode;
 }
 
 export interface KmsTarget {
@@ -148,6 +162,8 @@ export interface RedshiftTarget {
   /** `arn` is learnt from GetWorkgroup during the run; until then the session policy names any workgroup. */
   workgroup?: { name: string; arn?: string };
   dbName?: string;
+  /** The role Redshift assumes for COPY/UNLOAD, to be found attached to the cluster or namespace. */
+  copyRoleArn?: string;
   /** Index into the principal's session policies. */
   session: number;
 }
@@ -168,7 +184,26 @@ export interface PrincipalFacts {
   arn?: string;
   /** Credentials per session (index as in PrincipalTarget.sessionPolicies). Never logged or returned. */
   sessions: TemporaryCredentials[];
+  /** What the planned checks need granted, for policy simulation to ask about. */
+  needs?: Need[];
+  /** The one SimulatePrincipalPolicy run of this verification, shared by whoever asks first. */
+  simulation?: Promise<SimulationResult>;
 }
+
+/** One check's grant on one target, as iam.simulate asks IAM about it. */
+export interface Need {
+  check: CheckId;
+  targetKey: string;
+  targetLabel: string;
+  grant: Grant;
+}
+
+export type SimDecision = 'allowed' | 'explicitDeny' | 'implicitDeny';
+
+/** What simulation said: a decision per action and exact resource, or why it could not run. */
+export type SimulationResult =
+  | { ok: true; source: string; decisions: Map<string, SimDecision> }
+  | { ok: false; source?: string; outcome: Outcome };
 
 export interface ProbeObject {
   key: string;
@@ -202,6 +237,10 @@ export interface RedshiftFacts {
   endpoint?: { host: string; port: number };
   /** Why the endpoint is not known, for redshift.reachable to say. */
   endpointUnknown?: string;
+  /** The IAM roles DescribeClusters says are attached to the cluster, with their ApplyStatus. */
+  attachedRoles?: { arn: string; status?: string }[];
+  /** The workgroup's namespace, from GetWorkgroup (GetNamespace lists its roles). */
+  namespaceName?: string;
   /** The one DescribeClusters / GetWorkgroup of this target, shared by its checks. */
   lookup?: Promise<void>;
 }
@@ -223,6 +262,8 @@ export interface Outcome {
   checklist?: string[];
   /** The grants whose absence made this fail or warn; default: the check's non-session-only grants. */
   missing?: Grant[];
+  /** Set when the verdict comes from IAM policy simulation, not from a call to the resource. */
+  judgedBy?: 'simulation';
   /** Set when the trust policy, not a permission policy, is what must change. */
   trustPolicyFix?: boolean;
   /** A statement for a key or bucket policy, when AWS said that policy refused (remediation.ts). */
@@ -271,6 +312,8 @@ export interface AwsAccess {
   kms(region: Region, credentials: TemporaryCredentials): KMSClient;
   redshift(region: Region, credentials: TemporaryCredentials): RedshiftClient;
   redshiftServerless(region: Region, credentials: TemporaryCredentials): RedshiftServerlessClient;
+  /** IAM is global: `region` is the partition's signing region (us-east-1 for aws). */
+  iam(region: Region, credentials: TemporaryCredentials): IAMClient;
   /** Opens and closes a TCP connection: resolves when it connected, rejects with the socket's error. */
   connect(host: string, port: number, signal: AbortSignal): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { iamSimulate } from '../checks/iam-simulate.ts';
 import { type AnyCheck, grantsOf } from '../checks/index.ts';
 import { parseRoleArn } from './arn.ts';
 import { settleBuckets } from './bucket-owner.ts';
@@ -21,6 +22,7 @@ import type {
   CheckResult,
   KmsFacts,
   KmsTarget,
+  Need,
   Outcome,
   OverallStatus,
   PrincipalFacts,
@@ -78,7 +80,10 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   const resources: (BucketTarget | KmsTarget | RedshiftTarget)[] = [...buckets, ...keys, ...warehouses];
 
   const mode = deps.mode ?? 'onboarding';
+  // No-write verification: write and delete are judged by policy simulation, nothing is written.
+  if (request.probe === 'simulate') for (const b of buckets) b.probe = 'simulate';
   for (const b of buckets) {
+    if (b.probe === 'simulate') continue;
     // Where drift may not delete (seed 001's destinations), write access is proven on a marker.
     const driftDeletes = requirementFor('s3.delete', profile, b.access, 'drift') !== 'off';
     const driftWrites = requirementFor('s3.write', profile, b.access, 'drift') !== 'off';
@@ -95,7 +100,20 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
       planned.filter((p) => p.target === r).flatMap((p) => grantsOf(p.check, r)),
     );
     const names = resources.map((r) => (r.kind === 'redshift' ? sessionNameFor(r) : undefined));
+    // The principal's own checks (simulation, ListBuckets) run in a session that allows their calls too.
+    const own = planned
+      .filter((p) => p.target === principalTarget)
+      .flatMap((p) => grantsOf(p.check, principalTarget))
+      .filter((g) => !g.trust);
+    if (request.probe === 'simulate' && !planned.some((p) => p.check.id === 'iam.simulate'))
+      own.push(...grantsOf(iamSimulate, principalTarget));
+    if (own.length) {
+      perTarget.push(own);
+      // Beside the first target, whatever its session name: no extra session when they fit.
+      names.push(names[0]);
+    }
     const sessions = planSessions(perTarget, principalTarget.partition, names);
+    if (own.length) principalTarget.session = sessions.sessionOf[resources.length] ?? 0;
     principalTarget.sessionPolicies = sessions.policies;
     if (sessions.names.some(Boolean)) principalTarget.sessionNames = sessions.names;
     resources.forEach((r, i) => {
@@ -103,7 +121,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     });
   }
 
-  const principal: PrincipalFacts = { sessions: [] };
+  const principal: PrincipalFacts = { sessions: [], needs: needsOf(planned) };
   const facts = new Map<string, BucketFacts | KmsFacts | RedshiftFacts>([
     ...buckets.map(
       (b) => [b.key, { region: b.initialRegion, regionKnown: false, ownerConfirmed: false }] as const,
@@ -121,7 +139,10 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
       name: d.id,
       kind: d.kind,
     }));
-    const waits = p.target.kind === 'principal' ? own : [...gates, ...own];
+    // The identity checks gate the rest; the principal's other checks (simulation, ListBuckets)
+    // act in the customer's account, so they wait behind the same gates as the resources.
+    const identityCheck = p.target.kind === 'principal' && p.check.id.startsWith('sts.');
+    const waits = identityCheck ? own : [...gates, ...own];
     return {
       key: p.key,
       name: p.check.id,
@@ -188,6 +209,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     if (outcome.hint) result.hint = outcome.hint;
     if (outcome.checklist) result.checklist = outcome.checklist;
     if (outcome.remediation) result.remediation = outcome.remediation;
+    if (outcome.judgedBy) result.judgedBy = outcome.judgedBy;
     checks.push(result);
     listed.push({ id: result.id, target: result.target, required: result.required, outcome });
   }
@@ -213,6 +235,17 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
   }
   if (stranded.length) report.strandedProbes = stranded;
   return report;
+}
+
+/** What every planned check needs granted, for iam.simulate to ask IAM about (its own grant aside). */
+function needsOf(planned: readonly { check: AnyCheck; target: Target }[]): Need[] {
+  return planned
+    .filter((p) => p.check.id !== 'iam.simulate')
+    .flatMap((p) =>
+      grantsOf(p.check, p.target)
+        .filter((g) => !g.sessionOnly && !g.trust)
+        .map((grant) => ({ check: p.check.id, targetKey: p.target.key, targetLabel: p.target.label, grant })),
+    );
 }
 
 /** Runs one check, turning whatever AWS threw into a verdict through the one classifier. */

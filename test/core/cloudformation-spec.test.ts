@@ -83,6 +83,37 @@ describe(`the setup template against the CloudFormation resource specification $
     }
   }
 
+  for (const partition of partitions) {
+    it(`${partition}, the COPY role asked for: both roles are what CloudFormation and IAM accept`, () => {
+      const region =
+        partition === 'aws' ? 'us-west-2' : partition === 'aws-cn' ? 'cn-north-1' : 'us-gov-west-1';
+      const answer = setupFor({
+        tenantId: 't-123',
+        externalId: 'v1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        vendorPrincipalArn: VENDOR[partition],
+        partition,
+        buckets: [{ bucket: 'acme-staging', prefix: 'loads/' }],
+        redshift: [
+          {
+            clusterIdentifier: 'analytics',
+            dbUser: 'vendor',
+            dbName: 'dev',
+            accountId: '111122223333',
+            region,
+          },
+        ],
+        copyRole: 'RedshiftCopyUnload',
+      });
+      const t = answer.cloudFormation.template;
+      expect(validateTemplate(t)).toEqual([]);
+      expect(answer.warnings).toEqual([]);
+      expect(t.Resources.RedshiftCopyRole?.Properties.AssumeRolePolicyDocument).toEqual(
+        answer.copyRole?.trustPolicy,
+      );
+      expect(t.Outputs.CopyRoleArn).toEqual({ Value: { 'Fn::GetAtt': ['RedshiftCopyRole', 'Arn'] } });
+    });
+  }
+
   it('grants the KMS key where a bucket names one: the case is not vacuous', () => {
     const t = template('aws', 'staging', mixes('aws')[4]?.[1] ?? []).cloudFormation.template;
     expect(JSON.stringify(t.Resources.VendorAccessRole.Properties.Policies)).toContain(KEY.aws);

@@ -218,12 +218,13 @@ describe('EMF metrics of drift', () => {
     );
     expect(runs).toHaveLength(3);
 
-    // pass → fail: sts.assume-role moved, sts.external-id-required (skipped now) moved too.
+    // pass → fail: sts.assume-role moved, sts.external-id-required (skipped now) moved too, and
+    // iam.simulate (skipped behind it) is new since the connection's last run.
     const [change, ...others] = docsOf('DriftChanges');
     expect(others).toEqual([]);
     expect(change?.dimensions).toEqual({ service: 'aws-access-verifier', status: 'fail' });
     expect(change?.value).toBe(1);
-    expect(change?.doc.DriftCheckChanges).toBe(2);
+    expect(change?.doc.DriftCheckChanges).toBe(3);
     expect(change?.doc).toMatchObject({ tenantId: 't-123', connectionId: claimed, period: '2026-12-01' });
     // The drift verification itself is counted like any other.
     expect(docsOf('Verifications').map((d) => d.dimensions.status)).toEqual(['fail']);

@@ -76,4 +76,85 @@ describe('GET /setup for Redshift', () => {
     ]);
     expect(setup.network).toEqual({ egressAddresses: ['203.0.113.10/32'] });
   });
+
+  it('generates the COPY role when asked: seed 002’s two restrictions, S3 read on the staging prefix', () => {
+    const parsed = parseSetupQuery(
+      'bucket=acme-staging&prefix=loads/&redshiftCluster=analytics&dbUser=vendor&redshiftCluster=events&dbUser=loader&account=111122223333&redshiftRegion=us-west-2&copyRole=RedshiftCopyUnload',
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    expect(parsed.value.copyRole).toBe('RedshiftCopyUnload');
+    const answer = setupFor({
+      tenantId: 't-1',
+      externalId: 'v1-x',
+      vendorPrincipalArn: VENDOR,
+      partition: 'aws',
+      buckets: parsed.value.buckets,
+      redshift: parsed.value.redshift,
+      ...(parsed.value.copyRole ? { copyRole: parsed.value.copyRole } : {}),
+    });
+    const copy = 'arn:aws:iam::111122223333:role/RedshiftCopyUnload';
+    expect(answer.copyRole).toEqual({
+      roleName: 'RedshiftCopyUnload',
+      roleArn: copy,
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: ['redshift.us-west-2.amazonaws.com'] },
+            Action: 'sts:AssumeRole',
+            Condition: {
+              StringLike: {
+                'sts:ExternalId': [
+                  'arn:aws:redshift:us-west-2:111122223333:dbuser:analytics/vendor',
+                  'arn:aws:redshift:us-west-2:111122223333:dbuser:events/loader',
+                ],
+              },
+            },
+          },
+        ],
+      },
+      permissionPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::acme-staging/loads/*' },
+          {
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: 'arn:aws:s3:::acme-staging',
+            Condition: { StringLike: { 's3:prefix': ['loads/*'] } },
+          },
+        ],
+      },
+    });
+    // The vendor's role may then read the COPY role's trust and the clusters' attached roles.
+    const vendorPolicy = JSON.stringify(answer.permissionPolicy);
+    expect(vendorPolicy).toContain(`"Action":"iam:GetRole","Resource":"${copy}"`);
+    expect(vendorPolicy).toContain('redshift:DescribeClusters');
+    // Not asked for: none of it.
+    const plain = setupFor({
+      tenantId: 't-1',
+      externalId: 'v1-x',
+      vendorPrincipalArn: VENDOR,
+      partition: 'aws',
+      buckets: parsed.value.buckets,
+      redshift: parsed.value.redshift,
+    });
+    expect(plain.copyRole).toBeUndefined();
+    expect(JSON.stringify(plain.permissionPolicy)).not.toContain('iam:GetRole');
+    expect(plain.cloudFormation.template.Resources.RedshiftCopyRole).toBeUndefined();
+  });
+
+  it('refuses a COPY role without a cluster or with a name IAM would refuse', () => {
+    expect(parseSetupQuery('redshiftWorkgroup=etl&account=111122223333&copyRole=bad/name')).toEqual({
+      ok: false,
+      errors: [
+        { path: 'copyRole', message: 'not a role name (1 to 64 letters, digits and + = , . @ _ -)' },
+        {
+          path: 'copyRole',
+          message: 'needs a redshiftCluster with its dbUser: the COPY role is restricted to those db users',
+        },
+      ],
+    });
+  });
 });

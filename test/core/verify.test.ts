@@ -1,3 +1,4 @@
+import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   DeleteObjectCommand,
@@ -17,12 +18,13 @@ import { probeBody } from '../../src/core/probe.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry } from '../../src/core/profiles.ts';
 import type { VerifyRequest } from '../../src/core/types.ts';
 import { verify } from '../../src/core/verify.ts';
-import { assumeRoleDenied, objectBody as body, s3Error } from '../support/aws-errors.ts';
+import { assumeRoleDenied, objectBody as body, s3Error, simulateDenied } from '../support/aws-errors.ts';
 import { ACCOUNT, ROLE_ARN, SESSION, silentLogger, verificationInfo } from '../support/context.ts';
 
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
 const kms = mockClient(KMSClient);
+const iam = mockClient(IAMClient);
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 const denied = (action: string, resource: string) =>
@@ -84,6 +86,11 @@ describe('verify', () => {
     sts.reset();
     s3.reset();
     kms.reset();
+    iam.reset();
+    // The customer's policies do not allow simulation unless a test says so.
+    iam
+      .on(SimulatePrincipalPolicyCommand)
+      .callsFake((input) => Promise.reject(simulateDenied(`${ROLE_ARN}/s`, input.PolicySourceArn)));
   });
 
   it('passes the full staging round trip and reports every check of the profile', async () => {
@@ -99,6 +106,8 @@ describe('verify', () => {
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
       ['sts.assume-role', 'pass'],
       ['sts.external-id-required', 'pass'],
+      // Reported: the role may not simulate itself, which decides nothing.
+      ['iam.simulate', 'skip'],
       ['s3.bucket-region', 'pass'],
       ['s3.bucket-location', 'pass'],
       ['s3.list', 'pass'],
@@ -112,7 +121,14 @@ describe('verify', () => {
       account: ACCOUNT,
       arn: `arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/acme-verify-7f0c1a2b`,
     });
-    expect(report.remediation).toEqual({ policy: { Version: '2012-10-17', Statement: [] } });
+    // Simulation, reported and not granted, is offered as optional: nothing required is missing.
+    expect(report.remediation).toEqual({
+      policy: { Version: '2012-10-17', Statement: [] },
+      optional: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: ROLE_ARN }],
+      },
+    });
     expect(report.tenantId).toBe('t-123');
   });
 
@@ -148,6 +164,8 @@ describe('verify', () => {
         Action: 's3:GetObject',
         Resource: 'arn:aws:s3:::acme-exports/vendor/.aws-access-verifier-probe-*',
       },
+      // iam.simulate's own call, on the role itself.
+      { Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: ROLE_ARN },
       {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -177,6 +195,7 @@ describe('verify', () => {
     expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
       'sts.assume-role:pass',
       'sts.external-id-required:pass',
+      'iam.simulate:skip',
       's3.bucket-region:pass',
       's3.encryption:skip',
       's3.write:pass',
@@ -194,6 +213,7 @@ describe('verify', () => {
       optional: {
         Version: '2012-10-17',
         Statement: [
+          { Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: ROLE_ARN },
           { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration', Resource: 'arn:aws:s3:::acme-exports' },
         ],
       },
@@ -392,6 +412,7 @@ describe('verify', () => {
 
     expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
       'sts.caller-identity:pass',
+      'iam.simulate:skip',
       's3.bucket-region:pass',
       's3.list:pass',
       's3.encryption:pass',
@@ -607,6 +628,7 @@ describe('verify', () => {
     expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
       'sts.assume-role:pass',
       'sts.external-id-required:pass',
+      'iam.simulate:skip',
       'kms.generate-data-key:pass',
       'kms.encrypt:pass',
       'kms.decrypt:pass',

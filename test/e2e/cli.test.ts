@@ -39,7 +39,7 @@ afterAll(async () => {
 function envWith(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  for (const s of ['STS', 'S3', 'KMS', 'REDSHIFT', 'REDSHIFT_SERVERLESS'])
+  for (const s of ['STS', 'S3', 'KMS', 'REDSHIFT', 'REDSHIFT_SERVERLESS', 'IAM'])
     env[`AWS_ENDPOINT_URL_${s}`] = sandbox.url;
   // No real config or credentials file of whoever runs the tests.
   env.AWS_CONFIG_FILE = join(home, 'none-config');

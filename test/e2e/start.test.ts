@@ -164,6 +164,7 @@ describe('npm run drift:local', () => {
     const env = {
       AWS_ENDPOINT_URL_STS: sandbox.url,
       AWS_ENDPOINT_URL_S3: sandbox.url,
+      AWS_ENDPOINT_URL_IAM: sandbox.url,
       ...drift.env,
       AWS_ACCESS_KEY_ID: world.vendor.accessKeyId,
       AWS_SECRET_ACCESS_KEY: world.vendor.secretAccessKey,

@@ -84,6 +84,7 @@ describe('GET /checks', () => {
       'sts.assume-role',
       'sts.external-id-required',
       'sts.caller-identity',
+      's3.list-buckets',
       's3.bucket-region',
       's3.bucket-location',
       's3.list',
@@ -97,6 +98,8 @@ describe('GET /checks', () => {
       'redshift.credentials',
       'redshift-serverless.credentials',
       'redshift.reachable',
+      'redshift.copy-role',
+      'iam.simulate',
     ]);
     expect(body.checks.find((c: { id: string }) => c.id === 'redshift.credentials')).toMatchObject({
       scope: 'redshift',
@@ -111,6 +114,27 @@ describe('GET /checks', () => {
         resources: ['arn:aws:redshift-serverless:us-east-1:ACCOUNT_ID:workgroup/*'],
       },
     );
+    // The seeds' remaining rows: simulation (reported everywhere), the bucket picker (where a
+    // profile asks), the COPY role (for a target naming it).
+    expect(body.checks.find((c: { id: string }) => c.id === 'iam.simulate')).toMatchObject({
+      scope: 'principal',
+      actions: ['iam:SimulatePrincipalPolicy'],
+      resources: ['arn:aws:iam::ACCOUNT:role/ROLE'],
+      profiles: { destination: 'reported', staging: 'reported', source: 'reported' },
+    });
+    expect(body.checks.find((c: { id: string }) => c.id === 's3.list-buckets')).toMatchObject({
+      actions: ['s3:ListAllMyBuckets'],
+      resources: ['arn:aws:s3:::*'],
+      profiles: { destination: 'off', staging: 'off', source: 'off' },
+    });
+    expect(body.checks.find((c: { id: string }) => c.id === 'redshift.copy-role')).toMatchObject({
+      scope: 'redshift',
+      actions: ['redshift:DescribeClusters', 'iam:GetRole'],
+      resources: [
+        'arn:aws:redshift:us-east-1:ACCOUNT_ID:cluster:CLUSTER',
+        'arn:aws:iam::ACCOUNT_ID:role/COPY_ROLE',
+      ],
+    });
     expect(body.checks.find((c: { id: string }) => c.id === 's3.write')).toMatchObject({
       // GetObject only on the probe's own key, in the session: a retried write's 412 is checked by HeadObject.
       actions: ['s3:PutObject', 's3:GetObject'],

@@ -1,14 +1,25 @@
+import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { services, handler as verifyHandler } from '../../src/handlers/verify.ts';
-import { assumeRoleDenied } from '../support/aws-errors.ts';
+import { assumeRoleDenied, iamError } from '../support/aws-errors.ts';
 import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
 const handler = contractChecked(verifyHandler);
 const sts = mockClient(STSClient);
+// iam.simulate runs for every role: IAM answers as for a role not allowed to simulate itself.
+mockClient(IAMClient)
+  .on(SimulatePrincipalPolicyCommand)
+  .rejects(
+    iamError(
+      'AccessDenied',
+      403,
+      'User: arn:aws:sts::111122223333:assumed-role/VendorAccess/s is not authorized to perform: iam:SimulatePrincipalPolicy',
+    ),
+  );
 const s3 = mockClient(S3Client);
 
 const role = { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' };
@@ -109,6 +120,23 @@ describe('POST /verify', () => {
     ]);
     expect((await post({ credentials: role, region: 'cn-north-1' })).body.error.details).toEqual([
       { path: 'region', message: 'is in partition aws-cn, the credentials in aws' },
+    ]);
+    expect(
+      (
+        await post({
+          credentials: role,
+          redshift: [{ clusterIdentifier: 'analytics', dbUser: 'vendor', copyRoleArn: 'RedshiftCopyUnload' }],
+        })
+      ).body.error.details,
+    ).toEqual([
+      {
+        path: 'redshift[0].copyRoleArn',
+        message: 'not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)',
+      },
+    ]);
+    // The no-write mode is named, never guessed.
+    expect((await post({ credentials: role, probe: 'none' })).body.error.details).toEqual([
+      { path: 'probe', message: 'one of objects, simulate' },
     ]);
     expect(
       (await post({ credentials: role, redshift: [{ workgroupName: 'etl', region: 'cn-north-1' }] })).body

@@ -200,7 +200,9 @@ describe('the report’s remediation, through the sandbox', () => {
       expect(encryption).toMatchObject({ status: 'skip', required: false });
       expect(encryption?.message).toMatch(/^Optional check, not granted: .*It would have checked that/);
       expect(report.remediation.policy.Statement).toEqual([]);
+      // The optional statements: simulation of the role itself (iam.simulate), and the encryption read.
       expect(report.remediation.optional?.Statement).toEqual([
+        expect.objectContaining({ Action: 'iam:SimulatePrincipalPolicy' }),
         expect.objectContaining({ Action: 's3:GetEncryptionConfiguration' }),
       ]);
     },

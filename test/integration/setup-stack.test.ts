@@ -324,13 +324,80 @@ describe('the role GET /setup’s quick-create link creates, verified in the san
       );
       expect(
         report.checks
-          .filter((r) => r.status !== 'pass')
+          // Simulation is the customer's option, never part of the role GET /setup writes.
+          .filter((r) => r.status !== 'pass' && !(r.id === 'iam.simulate' && r.status === 'skip'))
           .map((r) => `${r.id} ${r.target} ${r.status}: ${r.message}`),
       ).toEqual([]);
       expect(report.status).toBe('pass');
       expect(report.remediation.policy.Statement).toEqual([]);
     });
   }
+
+  it('a Redshift cluster with the COPY role asked for: both roles made, the COPY role found attached and its trust right', async () => {
+    const hosting = hostingWorld();
+    sandbox.setWorld(hosting);
+    useSandbox(sandbox, hosting);
+    const config = loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' });
+    const parsed = parseSetupQuery(
+      `bucket=acme-staging&prefix=loads/&redshiftCluster=analytics&dbUser=vendor&dbName=dev&account=${CUSTOMER}&redshiftRegion=us-west-2&copyRole=RedshiftCopyUnload`,
+      config.profiles,
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const answer = await setupForTenant(
+      { config, logger: new Logger({ logLevel: 'SILENT' }) },
+      TENANT,
+      SECRET,
+      parsed.value,
+    );
+    const copyRoleArn = `arn:aws:iam::${CUSTOMER}:role/RedshiftCopyUnload`;
+    expect(answer.copyRole?.roleArn).toBe(copyRoleArn);
+
+    const stack = createStack(answer.cloudFormation.template, {
+      account: CUSTOMER,
+      region: 'us-east-1',
+      stackName: 'acme-access',
+    });
+    expect(stack.outputs.CopyRoleArn).toBe(copyRoleArn);
+    expect(stack.roles.map((r) => r.arn)).toEqual([
+      `arn:aws:iam::${CUSTOMER}:role/VendorAccess`,
+      copyRoleArn,
+    ]);
+
+    const { report } = await runWorld(
+      {
+        world: () => ({
+          name: 'created-by-cloudformation',
+          description: 'COPY role',
+          vendor: vendor(),
+          roles: stack.roles,
+          buckets: [{ name: 'acme-staging', account: CUSTOMER, region: 'us-east-1' }],
+          // The customer attached the COPY role to the cluster, as the answer says to.
+          clusters: [
+            {
+              identifier: 'analytics',
+              account: CUSTOMER,
+              region: 'us-west-2',
+              iamRoles: [{ arn: copyRoleArn }],
+            },
+          ],
+        }),
+        request: {
+          credentials: { type: 'role', roleArn: stack.outputs.RoleArn },
+          region: 'us-east-1',
+          s3: parsed.value.buckets,
+          redshift: parsed.value.redshift.map((r) => ({ ...r, copyRoleArn })),
+        },
+        truth: {},
+        status: 'pass',
+      },
+      sandbox,
+    );
+    expect(report.checks.find((r) => r.id === 'redshift.copy-role')).toMatchObject({
+      status: 'pass',
+      message: `${copyRoleArn} is attached to cluster analytics and in sync.`,
+    });
+    expect(report.checks.find((r) => r.id === 'redshift.credentials')?.status).toBe('pass');
+  });
 
   it('refuses, as CloudFormation would, a role name the template’s pattern does not allow', async () => {
     const hosting = hostingWorld();

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { IAMServiceException } from '@aws-sdk/client-iam';
 import { KMSServiceException } from '@aws-sdk/client-kms';
 import { RedshiftServiceException } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessServiceException } from '@aws-sdk/client-redshift-serverless';
@@ -88,3 +89,14 @@ export const redshiftServerlessError = serviceError(
   RedshiftServerlessServiceException,
   '1c4e7b3f-0000-4f9a-8b6c-3d5e7f9a1b2c',
 );
+
+/** IAM speaks query/XML: a refusal is AccessDenied 403, a missing user or role NoSuchEntity 404. */
+export const iamError = serviceError(IAMServiceException, '4a1f7c2e-0000-4d8b-9e6a-5b7c9d1e3f5a');
+
+/** SimulatePrincipalPolicy refused, in IAM's words. */
+export const simulateDenied = (caller: string, source: string) =>
+  iamError(
+    'AccessDenied',
+    403,
+    `User: ${caller} is not authorized to perform: iam:SimulatePrincipalPolicy on resource: ${source} because no identity-based policy allows the iam:SimulatePrincipalPolicy action`,
+  );
