@@ -42,7 +42,14 @@ describe('externalIdSecrets', () => {
   it('issues the current version to a new tenant once, and keeps it across a rotation', async () => {
     let values = [V1];
     const tenants = memoryTenants();
-    const secrets = externalIdSecrets(async () => values, tenants, { keyringMs: 0, tenantMs: 0 });
+    // A clock that moves on every reading: with no time to live, nothing cached is fresh, however
+    // fast the machine (Date.now can read the same millisecond twice).
+    let clock = 0;
+    const secrets = externalIdSecrets(async () => values, tenants, {
+      keyringMs: 0,
+      tenantMs: 0,
+      now: () => ++clock,
+    });
     expect((await secrets.forTenant('a')).version).toBe('v1');
     values = [V1, V2];
     expect((await secrets.forTenant('a')).version).toBe('v1');
