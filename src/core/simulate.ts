@@ -1,7 +1,7 @@
 import { type ContextEntry, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { s3BucketArn } from './arn.ts';
 import { classify } from './classify.ts';
-import { place, probeKey } from './probe.ts';
+import { PROBE_MARKER, place, probeKey } from './probe.ts';
 import type { Partition, Region } from './regions.ts';
 import type {
   CheckContext,
@@ -83,7 +83,12 @@ export function simulateGrant(t: PrincipalTarget, callerArn?: string): Grant {
 export function exactResources(grant: Grant, ctx: Pick<SimContext, 'verification'>) {
   return grant.resources.flatMap((r) => {
     const objects = /^(arn:[\w-]+:s3:::[^/]+\/)([^*]*)\*$/.exec(r);
-    if (objects) return [`${objects[1]}${probeKey(objects[2] ?? '', ctx.verification)}`];
+    if (objects) {
+      // The probe read-back's grant already ends in the probe marker: the key starts before it.
+      const prefix = objects[2] ?? '';
+      const base = prefix.endsWith(PROBE_MARKER) ? prefix.slice(0, -PROBE_MARKER.length) : prefix;
+      return [`${objects[1]}${probeKey(base, ctx.verification)}`];
+    }
     // ListAllMyBuckets has no resource type: `arn:<partition>:s3:::*` is its exact resource.
     if (/^arn:[\w-]+:s3:::\*$/.test(r)) return [r];
     return r.includes('*') ? [] : [r];

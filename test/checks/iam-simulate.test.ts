@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { iamSimulate } from '../../src/checks/iam-simulate.ts';
 import { probeKey } from '../../src/core/probe.ts';
-import { DANGEROUS_BUCKET_ACTIONS } from '../../src/core/simulate.ts';
+import { DANGEROUS_BUCKET_ACTIONS, exactResources } from '../../src/core/simulate.ts';
 import type { CheckContext, Need, Outcome } from '../../src/core/types.ts';
 import { iamError, simulateDenied } from '../support/aws-errors.ts';
 import {
@@ -200,5 +200,19 @@ describe('iam.simulate', () => {
     session.principal.arn = `arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/x`;
     expect((await run(iamSimulate, session)).status).toBe('skip');
     expect(iam.calls()).toHaveLength(0);
+  });
+});
+
+describe('exactResources', () => {
+  it('simulates the very key the probe writes, for a prefix grant and for the probe read-back grant alike', () => {
+    const ctx = { verification: verificationInfo() };
+    const objects = { actions: ['s3:PutObject'], resources: [`${BUCKET}/vendor/*`] };
+    const readBack = {
+      actions: ['s3:GetObject'],
+      resources: [`${BUCKET}/vendor/.aws-access-verifier-probe-*`],
+      sessionOnly: true,
+    };
+    expect(exactResources(objects, ctx)).toEqual([PROBE]);
+    expect(exactResources(readBack, ctx)).toEqual([PROBE]);
   });
 });
