@@ -16,16 +16,15 @@
  * says for each tenant, and 5xx; exits non-zero unless every tenant got exactly its 429s and no
  * request got a 5xx.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { driftEnv, LOCAL_TABLE } from '../sandbox/drift.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import { externalIdFor, localDevSecret } from '../src/core/external-id.ts';
 import type { HttpEvent, HttpResult } from '../src/handlers/http.ts';
+import { startChild } from './children.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,25 +37,11 @@ const PER_TENANT = arg('per-tenant', 20);
 const IN_FLIGHT = arg('in-flight', 50);
 const RATE = arg('rate', 10);
 const VERIFY_SHARE = 0.6;
-const root = join(import.meta.dirname, '..');
 
-/** A child process that prints `<what> ready on <url>` when it listens. */
-async function start(script: string, args: string[], what: string): Promise<string> {
-  const child = spawn(process.execPath, [join(root, script), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  process.on('exit', () => child.kill('SIGTERM'));
-  return new Promise((resolve) => {
-    child.stdout.on('data', (c: Buffer) => {
-      const m = new RegExp(`${what} ready on (\\S+)`).exec(c.toString());
-      if (m?.[1]) resolve(m[1]);
-    });
-  });
-}
 const base = 5000 + Math.floor(Math.random() * 100);
 const [sandboxUrl, dynamoUrl] = await Promise.all([
-  start('sandbox/cli.ts', ['--port', String(base)], 'sandbox'),
-  start('sandbox/dynamo.ts', ['--port', String(base + 100), '--table', LOCAL_TABLE], 'dynamo'),
+  startChild('sandbox/cli.ts', ['--port', String(base)], 'sandbox'),
+  startChild('sandbox/dynamo.ts', ['--port', String(base + 100), '--table', LOCAL_TABLE], 'dynamo'),
 ]);
 
 // ---- the world: one destination role per tenant, trusting that tenant's external ID -------------

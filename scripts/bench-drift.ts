@@ -9,9 +9,7 @@
  * `--workers` concurrent workers of ten messages each, DynamoDB operations per connection (and
  * how many beyond the history write), customer AWS calls per connection, and peak RSS.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -26,6 +24,7 @@ import { driftInfra, infraServices } from '../src/core/drift/infra.ts';
 import { connectionStore, type OpCounter } from '../src/core/drift/store.ts';
 import { workBatch } from '../src/core/drift/worker.ts';
 import { externalIdFor, parseSecret } from '../src/core/external-id.ts';
+import { startChild } from './children.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,25 +36,11 @@ const CONNECTIONS = arg('connections', 10_000);
 const FAULTS = process.argv.includes('--faults');
 const WORKERS = arg('workers', 20);
 const LATENCY_MS = arg('latency', 50);
-const root = join(import.meta.dirname, '..');
 
-/** A child process that prints `<what> ready on <url>` when it listens. */
-async function start(script: string, args: string[], what: string): Promise<string> {
-  const child = spawn(process.execPath, [join(root, script), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  process.on('exit', () => child.kill('SIGTERM'));
-  return new Promise((resolve) => {
-    child.stdout.on('data', (c: Buffer) => {
-      const m = new RegExp(`${what} ready on (\\S+)`).exec(c.toString());
-      if (m?.[1]) resolve(m[1]);
-    });
-  });
-}
 const base = 4800 + Math.floor(Math.random() * 100);
 const [sandboxUrl, dynamoUrl] = await Promise.all([
-  start('sandbox/cli.ts', ['--port', String(base)], 'sandbox'),
-  start(
+  startChild('sandbox/cli.ts', ['--port', String(base)], 'sandbox'),
+  startChild(
     'sandbox/dynamo.ts',
     ['--port', String(base + 100), '--table', LOCAL_TABLE, ...(FAULTS ? ['--throttle-writes', '0.02'] : [])],
     'dynamo',

@@ -1,4 +1,3 @@
-import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -6,20 +5,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import { parseVerifyRequest } from '../../src/core/request.ts';
 import { verify } from '../../src/core/verify.ts';
-import { iamError, s3Error } from '../support/aws-errors.ts';
+import { s3Error } from '../support/aws-errors.ts';
 import { ACCOUNT, silentLogger, verificationInfo } from '../support/context.ts';
+import { refuseSimulation } from '../support/iam-simulation.ts';
 
 const sts = mockClient(STSClient);
-// iam.simulate runs for every role: IAM answers as for a role not allowed to simulate itself.
-mockClient(IAMClient)
-  .on(SimulatePrincipalPolicyCommand)
-  .rejects(
-    iamError(
-      'AccessDenied',
-      403,
-      'User: arn:aws:sts::111122223333:assumed-role/VendorAccess/s is not authorized to perform: iam:SimulatePrincipalPolicy',
-    ),
-  );
+refuseSimulation();
 const s3 = mockClient(S3Client);
 const KEY_PAIR = {
   type: 'accessKey',

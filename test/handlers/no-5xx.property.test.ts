@@ -1,4 +1,3 @@
-import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -6,21 +5,13 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as setupHandler } from '../../src/handlers/setup.ts';
 import { handler as verifyHandler } from '../../src/handlers/verify.ts';
-import { assumeRoleDenied, iamError, stsError } from '../support/aws-errors.ts';
+import { assumeRoleDenied, stsError } from '../support/aws-errors.ts';
 import { assertContract } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
+import { refuseSimulation } from '../support/iam-simulation.ts';
 
 const sts = mockClient(STSClient);
-// iam.simulate runs for every role: IAM answers as for a role not allowed to simulate itself.
-mockClient(IAMClient)
-  .on(SimulatePrincipalPolicyCommand)
-  .rejects(
-    iamError(
-      'AccessDenied',
-      403,
-      'User: arn:aws:sts::111122223333:assumed-role/VendorAccess/s is not authorized to perform: iam:SimulatePrincipalPolicy',
-    ),
-  );
+refuseSimulation();
 const ROLE = 'arn:aws:iam::111122223333:role/VendorAccess';
 mockClient(S3Client).rejects(new Error('no S3 in this test'));
 

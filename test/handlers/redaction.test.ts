@@ -1,4 +1,3 @@
-import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -11,9 +10,10 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
-import { assumeRoleDenied, iamError, s3Error } from '../support/aws-errors.ts';
+import { assumeRoleDenied, s3Error } from '../support/aws-errors.ts';
 import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
+import { refuseSimulation } from '../support/iam-simulation.ts';
 
 /** Every secret the tests below hand to the service or receive from (mocked) AWS. */
 const KEY_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -24,16 +24,7 @@ const TENANT_EXTERNAL_ID = externalIdFor(localDevSecret(), 't-123');
 const OTHER_EXTERNAL_ID = externalIdFor(localDevSecret(), 't-999');
 
 const sts = mockClient(STSClient);
-// iam.simulate runs for every role: IAM answers as for a role not allowed to simulate itself.
-mockClient(IAMClient)
-  .on(SimulatePrincipalPolicyCommand)
-  .rejects(
-    iamError(
-      'AccessDenied',
-      403,
-      'User: arn:aws:sts::111122223333:assumed-role/VendorAccess/s is not authorized to perform: iam:SimulatePrincipalPolicy',
-    ),
-  );
+refuseSimulation();
 const s3 = mockClient(S3Client);
 let output = '';
 let verify: typeof import('../../src/handlers/verify.ts');

@@ -1,25 +1,16 @@
-import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { services, handler as verifyHandler } from '../../src/handlers/verify.ts';
-import { assumeRoleDenied, iamError } from '../support/aws-errors.ts';
+import { assumeRoleDenied } from '../support/aws-errors.ts';
 import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
+import { refuseSimulation } from '../support/iam-simulation.ts';
 
 const handler = contractChecked(verifyHandler);
 const sts = mockClient(STSClient);
-// iam.simulate runs for every role: IAM answers as for a role not allowed to simulate itself.
-mockClient(IAMClient)
-  .on(SimulatePrincipalPolicyCommand)
-  .rejects(
-    iamError(
-      'AccessDenied',
-      403,
-      'User: arn:aws:sts::111122223333:assumed-role/VendorAccess/s is not authorized to perform: iam:SimulatePrincipalPolicy',
-    ),
-  );
+refuseSimulation();
 const s3 = mockClient(S3Client);
 
 const role = { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' };
