@@ -20,6 +20,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { driftEnv, LOCAL_TABLE } from '../sandbox/drift.ts';
+import { sandboxEnv } from '../sandbox/env.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import { externalIdFor, localDevSecret } from '../src/core/external-id.ts';
@@ -64,13 +65,8 @@ const world: World = {
 const res = await fetch(`${sandboxUrl}/__sandbox/world`, { method: 'PUT', body: JSON.stringify(world) });
 if (!res.ok) throw new Error(`sandbox world: ${res.status}`);
 Object.assign(process.env, {
+  ...sandboxEnv(sandboxUrl, v),
   ...driftEnv(sandboxUrl, dynamoUrl),
-  AWS_ENDPOINT_URL_STS: sandboxUrl,
-  AWS_ENDPOINT_URL_S3: sandboxUrl,
-  AWS_ACCESS_KEY_ID: v.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
-  AWS_SESSION_TOKEN: v.sessionToken,
-  AWS_REGION: 'us-east-1',
   RATE_LIMIT_TABLE: LOCAL_TABLE,
   RATE_LIMIT_PER_MINUTE: String(RATE),
   POWERTOOLS_LOG_LEVEL: 'SILENT',

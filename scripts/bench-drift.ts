@@ -14,6 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDriftQueues, driftEnv, LOCAL_TABLE, savedDestination } from '../sandbox/drift.ts';
+import { sandboxEnv } from '../sandbox/env.ts';
 import { pollQueue } from '../sandbox/event-source.ts';
 import { runSoak, soakTable } from '../sandbox/soak.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
@@ -50,15 +51,7 @@ const [sandboxUrl, dynamoUrl] = await Promise.all([
 // ---- `--faults`: the soak, pass or fail ---------------------------------------------------------
 if (FAULTS) {
   const v = vendor();
-  Object.assign(process.env, {
-    ...driftEnv(sandboxUrl, dynamoUrl),
-    AWS_ENDPOINT_URL_STS: sandboxUrl,
-    AWS_ENDPOINT_URL_S3: sandboxUrl,
-    AWS_ACCESS_KEY_ID: v.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
-    AWS_SESSION_TOKEN: v.sessionToken,
-    AWS_REGION: 'us-east-1',
-  });
+  Object.assign(process.env, { ...sandboxEnv(sandboxUrl, v), ...driftEnv(sandboxUrl, dynamoUrl) });
   const rates = { redeliver: 0.05, die: 0.01, publishFail: 0.02, poisonEvery: 1000, changed: 0.1 };
   const figures = await runSoak({
     sandboxUrl,
@@ -115,16 +108,7 @@ const world: World = {
   ],
 };
 await control('world', world);
-Object.assign(process.env, {
-  ...driftEnv(sandboxUrl, dynamoUrl),
-  AWS_ENDPOINT_URL_STS: sandboxUrl,
-  AWS_ENDPOINT_URL_S3: sandboxUrl,
-  AWS_ENDPOINT_URL_IAM: sandboxUrl,
-  AWS_ACCESS_KEY_ID: v.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
-  AWS_SESSION_TOKEN: v.sessionToken,
-  AWS_REGION: 'us-east-1',
-});
+Object.assign(process.env, { ...sandboxEnv(sandboxUrl, v), ...driftEnv(sandboxUrl, dynamoUrl) });
 const { queueUrl } = await createDriftQueues(sandboxUrl);
 const config = loadConfig({ ...process.env, VENDOR_NAME: 'bench', AWS_LAMBDA_FUNCTION_NAME: undefined });
 const drift = config.drift;

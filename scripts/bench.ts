@@ -12,6 +12,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { build } from 'esbuild';
+import { sandboxEnv } from '../sandbox/env.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import serverless from '../serverless.ts';
@@ -100,18 +101,7 @@ const TENANT = 't-bench';
 const SECRET = parseSecret('v1:bench-secret-0123456789abcdef0123456789');
 const externalId = externalIdFor(SECRET, TENANT);
 const v = vendor();
-Object.assign(process.env, {
-  AWS_ENDPOINT_URL_STS: url,
-  AWS_ENDPOINT_URL_S3: url,
-  AWS_ENDPOINT_URL_KMS: url,
-  AWS_ENDPOINT_URL_REDSHIFT: url,
-  AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: url,
-  AWS_ENDPOINT_URL_IAM: url,
-  AWS_ACCESS_KEY_ID: v.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: v.secretAccessKey,
-  AWS_SESSION_TOKEN: v.sessionToken,
-  AWS_REGION: 'us-east-1',
-});
+Object.assign(process.env, sandboxEnv(url, v));
 const services = {
   config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'bench' }),
   logger: new Logger({ logLevel: 'SILENT' }),

@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDrift } from '../sandbox/drift.ts';
+import { sandboxEnv } from '../sandbox/env.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { WORLDS } from '../sandbox/worlds/index.ts';
 import { externalIdFor, localDevSecret } from '../src/core/external-id.ts';
@@ -129,19 +130,7 @@ const drift = await startDrift(sandbox, { credentials: world.vendor });
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'node_modules', '.bin');
-const awsEnv = {
-  AWS_ENDPOINT_URL_STS: sandbox.url,
-  AWS_ENDPOINT_URL_S3: sandbox.url,
-  AWS_ENDPOINT_URL_KMS: sandbox.url,
-  AWS_ENDPOINT_URL_REDSHIFT: sandbox.url,
-  AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: sandbox.url,
-  AWS_ENDPOINT_URL_IAM: sandbox.url,
-  ...drift.env,
-  AWS_ACCESS_KEY_ID: world.vendor.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: world.vendor.secretAccessKey,
-  AWS_SESSION_TOKEN: world.vendor.sessionToken,
-  AWS_REGION: 'us-east-1',
-};
+const awsEnv = { ...sandboxEnv(sandbox.url, world.vendor), ...drift.env };
 // For `npm run drift:local`, which runs the schedule's dispatcher and the queue's worker by hand.
 // Tests name their own file, so they never clobber a developer's.
 const stateFile = process.env.START_STATE_FILE ?? join(root, '.local', 'start.json');
