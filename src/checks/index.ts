@@ -1,23 +1,23 @@
 import type { CheckDescriptor, CheckId, Grant, Target } from '../core/types.ts';
-import { iamSimulate } from './iam-simulate.ts';
-import { kmsDecrypt } from './kms-decrypt.ts';
-import { kmsEncrypt } from './kms-encrypt.ts';
-import { kmsGenerateDataKey } from './kms-generate-data-key.ts';
-import { redshiftCopyRole } from './redshift-copy-role.ts';
-import { redshiftCredentials } from './redshift-credentials.ts';
-import { redshiftReachable } from './redshift-reachable.ts';
-import { redshiftServerlessCredentials } from './redshift-serverless-credentials.ts';
-import { s3BucketLocation } from './s3-bucket-location.ts';
-import { s3BucketRegion } from './s3-bucket-region.ts';
-import { s3Delete } from './s3-delete.ts';
-import { s3Encryption } from './s3-encryption.ts';
-import { s3List } from './s3-list.ts';
-import { s3ListBuckets } from './s3-list-buckets.ts';
-import { s3Read } from './s3-read.ts';
-import { s3Write } from './s3-write.ts';
-import { stsAssumeRole } from './sts-assume-role.ts';
-import { stsCallerIdentity } from './sts-caller-identity.ts';
-import { stsExternalIdRequired } from './sts-external-id-required.ts';
+import { iamSimulate } from './iam/simulate.ts';
+import { kmsDecrypt } from './kms/decrypt.ts';
+import { kmsEncrypt } from './kms/encrypt.ts';
+import { kmsGenerateDataKey } from './kms/generate-data-key.ts';
+import { redshiftCopyRole } from './redshift/copy-role.ts';
+import { redshiftCredentials } from './redshift/credentials.ts';
+import { redshiftReachable } from './redshift/reachable.ts';
+import { redshiftServerlessCredentials } from './redshift/serverless-credentials.ts';
+import { s3BucketLocation } from './s3/bucket-location.ts';
+import { s3BucketRegion } from './s3/bucket-region.ts';
+import { s3Delete } from './s3/delete.ts';
+import { s3Encryption } from './s3/encryption.ts';
+import { s3List } from './s3/list.ts';
+import { s3ListBuckets } from './s3/list-buckets.ts';
+import { s3Read } from './s3/read.ts';
+import { s3Write } from './s3/write.ts';
+import { stsAssumeRole } from './sts/assume-role.ts';
+import { stsCallerIdentity } from './sts/caller-identity.ts';
+import { stsExternalIdRequired } from './sts/external-id-required.ts';
 
 /**
  * The catalogue, in report order. Static imports on purpose: esbuild bundles only what it can

@@ -1,7 +1,7 @@
 import { type AnyCheck, grantsOf } from '../checks/index.ts';
+import { article, ownerNote } from '../checks/s3/probe.ts';
 import type { Denied } from './classify.ts';
 import { policyOf, statementsOf, trustStatement } from './policy.ts';
-import { article, ownerNote } from './probe.ts';
 import type {
   AdminNote,
   BucketFacts,

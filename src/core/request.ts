@@ -1,10 +1,10 @@
 import * as v from 'valibot';
 import { grantsOf } from '../checks/index.ts';
+import { planRedshiftTargets } from '../checks/redshift/redshift.ts';
 import { KMS_KEY_ARN, parseKmsKeyArn, parseRoleArn } from './arn.ts';
 import { planChecks } from './plan.ts';
 import { planSessions, SESSION_POLICY_LIMIT, SessionPolicyTooLong } from './policy.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed } from './profiles.ts';
-import { planRedshiftTargets } from './redshift.ts';
 import { ALL_REGIONS, isRegion, type Partition, partitionOfRegion, type Region } from './regions.ts';
 import type { BucketInput, RedshiftInput, VerifyRequest } from './types.ts';
 

@@ -1,12 +1,12 @@
 import { grantsOf } from '../checks/index.ts';
-import { listBucketsGrant } from '../checks/s3-list-buckets.ts';
+import { clusterArn, dbUserArn, planRedshiftTargets } from '../checks/redshift/redshift.ts';
+import { listBucketsGrant } from '../checks/s3/list-buckets.ts';
 import { s3BucketArn, s3ObjectsArn } from './arn.ts';
 import { IAM_INLINE_ROLE_POLICY_LIMIT, iamPolicySize, roleTemplate } from './cloudformation.ts';
 import type * as contract from './contract.ts';
 import { planChecks } from './plan.ts';
 import { policyOf, statementsOf, trustPolicy } from './policy.ts';
 import { type Profile, requirementFor } from './profiles.ts';
-import { clusterArn, dbUserArn, planRedshiftTargets } from './redshift.ts';
 import type { Partition, Region } from './regions.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
 import type {

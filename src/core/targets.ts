@@ -1,5 +1,5 @@
+import { S3_KMS_OPERATIONS } from '../checks/kms/kms.ts';
 import { parseKmsKeyArn, partitionOfArn } from './arn.ts';
-import { S3_KMS_OPERATIONS } from './kms.ts';
 import { isRegion, PARTITION_REGIONS, type Partition, type Region } from './regions.ts';
 import type { BucketInput, BucketTarget, KmsInput, KmsOperation, KmsTarget } from './types.ts';
 

@@ -1,18 +1,18 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { iamSimulate } from '../checks/iam-simulate.ts';
+import { iamSimulate } from '../checks/iam/simulate.ts';
 import { type AnyCheck, grantsOf } from '../checks/index.ts';
+import { planRedshiftTargets, sessionNameFor } from '../checks/redshift/redshift.ts';
+import { settleBuckets } from '../checks/s3/bucket-owner.ts';
+import { cleanupReserveMs, removeStrandedProbes } from '../checks/s3/stranded.ts';
 import { parseRoleArn } from './arn.ts';
-import { settleBuckets } from './bucket-owner.ts';
 import { classify } from './classify.ts';
 import { resourceGates } from './gates.ts';
 import { planChecks } from './plan.ts';
 import { planSessions } from './policy.ts';
 import { type Mode, type ProfileRegistry, profileNamed, requirementFor } from './profiles.ts';
-import { planRedshiftTargets, sessionNameFor } from './redshift.ts';
 import { partitionOfRegion, type Region } from './regions.ts';
 import { asReported, denialOutcome, type Listed, remediationOf } from './remediation.ts';
 import { type GraphNode, runGraph } from './runner.ts';
-import { cleanupReserveMs, removeStrandedProbes } from './stranded.ts';
 import { planKmsTargets, planTargets } from './targets.ts';
 import type {
   AwsAccess,

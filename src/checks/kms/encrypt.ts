@@ -1,0 +1,32 @@
+import { EncryptCommand } from '@aws-sdk/client-kms';
+import type { CheckDescriptor } from '../../core/types.ts';
+import { sha256 } from '../s3/probe.ts';
+import { kmsCheck, kmsGrants, kmsOf } from './kms.ts';
+
+export const kmsEncrypt: CheckDescriptor<'kms'> = {
+  id: 'kms.encrypt',
+  title: 'The principal may encrypt with the KMS key',
+  scope: 'kms',
+  dependsOn: [],
+  appliesTo: (t) => t.operations.includes('encrypt'),
+  grants: (t) => kmsGrants(t.keyArn, 'encrypt'),
+  run: (ctx) =>
+    kmsCheck(ctx, 'encrypt', async () => {
+      const plaintext = new TextEncoder().encode(`aws-access-verifier probe ${ctx.verification.id}`);
+      const out = await kmsOf(ctx).send(
+        new EncryptCommand({ KeyId: ctx.target.keyArn, Plaintext: plaintext }),
+        {
+          abortSignal: ctx.signal,
+        },
+      );
+      if (out.CiphertextBlob) {
+        ctx.facts.ciphertext = {
+          blob: out.CiphertextBlob,
+          plaintextSha256: sha256(plaintext),
+          from: 'kms.encrypt',
+        };
+      }
+      return `Encrypted a probe with ${ctx.target.keyArn}.`;
+    }),
+  explainDenial: (t) => ({ message: `The principal may not encrypt with ${t.keyArn}.` }),
+};
