@@ -1,6 +1,7 @@
 import { type AnyCheck, grantsOf } from '../checks/index.ts';
 import { article, ownerNote } from '../checks/s3/probe.ts';
 import type { Denied } from './classify.ts';
+import type { AnyContext } from './execute.ts';
 import { policyOf, statementsOf, trustStatement } from './policy.ts';
 import type {
   AdminNote,
@@ -13,7 +14,6 @@ import type {
   Target,
   VerificationInfo,
 } from './types.ts';
-import type { AnyContext } from './verify.ts';
 
 /**
  * Where each fix goes. A refusal is answered with what AWS named in it (the action, the

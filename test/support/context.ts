@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { AnyCheck } from '../../src/checks/index.ts';
 import { planRedshiftTargets } from '../../src/checks/redshift/redshift.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
+import { type AnyContext, runCheck } from '../../src/core/execute.ts';
 import type { Region } from '../../src/core/regions.ts';
 import { planKmsTargets, planTargets } from '../../src/core/targets.ts';
 import type {
@@ -18,7 +19,6 @@ import type {
   RedshiftInput,
   VerificationInfo,
 } from '../../src/core/types.ts';
-import { type AnyContext, runCheck } from '../../src/core/verify.ts';
 
 /** Fixed values tests can assert on. AWS's documented example keys only. */
 export const ACCOUNT = '111122223333';

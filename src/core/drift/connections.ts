@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ExternalIdSecret } from '../external-id.ts';
 import { recordDriftChange } from '../metrics.ts';
+import { maskKeyId } from '../principal.ts';
 import { type Services, verifyForTenant } from '../service.ts';
 import type { Report, VerifyRequest } from '../types.ts';
-import { maskKeyId } from '../verify.ts';
 import type { Sealer } from './seal.ts';
 import { type Claim, type ConnectionStore, checksOf, type StoredConnection } from './store.ts';
 import type { CheckChange, DriftRef, RunRecord } from './types.ts';

@@ -1,0 +1,128 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type AnyCheck, grantsOf } from '../checks/index.ts';
+import { classify } from './classify.ts';
+import { resourceGates } from './gates.ts';
+import type { Planned, VerificationPlan } from './plan.ts';
+import { asReported, denialOutcome } from './remediation.ts';
+import type { GraphNode } from './runner.ts';
+import type {
+  AwsAccess,
+  BucketFacts,
+  CheckContext,
+  KmsFacts,
+  Need,
+  Outcome,
+  PrincipalFacts,
+  RedshiftFacts,
+  VerificationInfo,
+} from './types.ts';
+
+export type AnyContext =
+  | CheckContext<'bucket'>
+  | CheckContext<'principal'>
+  | CheckContext<'kms'>
+  | CheckContext<'redshift'>;
+
+/** What the checks of one verification learn and share: the principal's, and each resource's by target key. */
+export interface VerificationFacts {
+  principal: PrincipalFacts;
+  byTarget: Map<string, BucketFacts | KmsFacts | RedshiftFacts>;
+}
+
+export function initialFacts(plan: VerificationPlan): VerificationFacts {
+  return {
+    principal: { sessions: [], needs: needsOf(plan.planned) },
+    byTarget: new Map<string, BucketFacts | KmsFacts | RedshiftFacts>([
+      ...plan.buckets.map(
+        (b) => [b.key, { region: b.initialRegion, regionKnown: false, ownerConfirmed: false }] as const,
+      ),
+      ...plan.keys.map((k) => [k.key, {}] as const),
+      ...plan.warehouses.map((w) => [w.key, {}] as const),
+    ]),
+  };
+}
+
+/** What every planned check needs granted, for iam.simulate to ask IAM about (its own grant aside). */
+function needsOf(planned: readonly Planned[]): Need[] {
+  return planned
+    .filter((p) => p.check.id !== 'iam.simulate')
+    .flatMap((p) =>
+      grantsOf(p.check, p.target)
+        .filter((g) => !g.sessionOnly && !g.trust)
+        .map((grant) => ({ check: p.check.id, targetKey: p.target.key, targetLabel: p.target.label, grant })),
+    );
+}
+
+/** What a check's run is given besides its target and facts. */
+export interface ExecutionDeps {
+  aws: AwsAccess;
+  logger: Logger;
+  verification: VerificationInfo;
+  signal: AbortSignal;
+}
+
+/** The plan as a graph: each check waits for its own dependencies and, past the identity, the gates. */
+export function graphNodes(
+  plan: VerificationPlan,
+  facts: VerificationFacts,
+  deps: ExecutionDeps,
+): GraphNode[] {
+  const gates = resourceGates(plan.planned);
+  return plan.planned.map((p) => {
+    const own = p.check.dependsOn.map((d) => ({
+      key: `${d.id}@${p.target.key}`,
+      name: d.id,
+      kind: d.kind,
+    }));
+    // The identity checks gate the rest; the principal's other checks (simulation, ListBuckets)
+    // act in the customer's account, so they wait behind the same gates as the resources.
+    const identityCheck = p.target.kind === 'principal' && p.check.id.startsWith('sts.');
+    const waits = identityCheck ? own : [...gates, ...own];
+    return {
+      key: p.key,
+      name: p.check.id,
+      deps: waits,
+      run: (outcomeOf) => {
+        const ctx = {
+          target: p.target,
+          facts: p.target.kind === 'principal' ? facts.principal : facts.byTarget.get(p.target.key),
+          principal: facts.principal,
+          principalTarget: plan.principalTarget,
+          verification: deps.verification,
+          aws: deps.aws,
+          signal: deps.signal,
+          logger: deps.logger,
+          outcomeOf: (id, targetKey) => outcomeOf(`${id}@${targetKey ?? p.target.key}`),
+        } as AnyContext;
+        const outcome = runCheck(p.check, ctx, deps.logger);
+        // A reported check's refusal is not a broken setup: `skip`, its fix optional.
+        return p.requirement === 'required' ? outcome : outcome.then((o) => asReported(o, p.check));
+      },
+    };
+  });
+}
+
+/** Runs one check, turning whatever AWS threw into a verdict through the one classifier. */
+export async function runCheck(check: AnyCheck, ctx: AnyContext, logger: Logger): Promise<Outcome> {
+  try {
+    // The planner pairs each check only with targets of its own scope.
+    return await (check.run as (c: AnyContext) => Promise<Outcome>)(ctx);
+  } catch (err) {
+    // With a role, every call is signed by this service or by the session STS just issued to
+    // it: a rejected signature or token is ours. A key pair's is the customer's to fix.
+    const credentials = ctx.principalTarget.credentials.type === 'role' ? 'service' : 'customer';
+    const c = classify(err, { credentials });
+    if (c.kind === 'denied') return denialOutcome(check, ctx, c);
+    if (!c.info.httpStatus && !c.ours && !(err instanceof Error && /Timeout|Abort/.test(err.name))) {
+      // Neither an AWS answer nor a network fault we know: log it whole, it may be our defect.
+      logger.error('check threw', { check: check.id, error: err as Error });
+    }
+    const outcome: Outcome = {
+      status: 'error',
+      message: `Inconclusive: ${c.info.code}. ${c.hint ?? 'AWS did not give a usable answer.'}`,
+      error: c.info,
+    };
+    if (c.hint) outcome.hint = c.hint;
+    return outcome;
+  }
+}
