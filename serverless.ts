@@ -1,18 +1,23 @@
-import { CHANGE_SOURCE } from './src/core/drift/connections.ts';
+import { permissions as assumeRole } from './src/core/aws.permissions.ts';
+import { permissions as templateHosting } from './src/core/cloudformation.permissions.ts';
+import { permissions as queueAndEvents } from './src/core/drift/infra.permissions.ts';
+import { permissions as sealing } from './src/core/drift/seal.permissions.ts';
+import { permissions as store } from './src/core/drift/store.permissions.ts';
 import { TABLE_SHAPE, TTL_ATTRIBUTE } from './src/core/drift/table.ts';
+import { permissions as secretVersions } from './src/core/external-id-versions.permissions.ts';
+import {
+  type IamStatement,
+  type Permission,
+  type ServiceResource,
+  statementsOf,
+} from './src/core/permissions.ts';
+import { permissions as rateLimit } from './src/core/rate-limit.permissions.ts';
 
 /**
  * Deployment of the verification API (osls 4, the open-source continuation of Serverless
  * Framework, installed as `serverless`). `sls package` and `sls invoke local` work offline:
  * nothing here asks AWS for a value.
  */
-
-interface IamStatement {
-  Effect: 'Allow';
-  Action: string[];
-  Resource: (string | Record<string, unknown>)[];
-  Condition?: Record<string, Record<string, string>>;
-}
 
 /** The parameter holding the external ID secret (an SSM SecureString). */
 const secretParameter = '/aws-access-verifier/${sls:stage}/external-id-secret';
@@ -26,66 +31,6 @@ const queueName = 'aws-access-verifier-${sls:stage}-drift';
 const keyAlias = 'alias/aws-access-verifier-${sls:stage}-connections';
 
 /**
- * Everything the functions themselves may do. Customer roles live in any account, so
- * AssumeRole names every role; what a session may then do is bounded by the session policy
- * each verification passes. The external-ID secret is read with every version it has had
- * (ssm:GetParameterHistory, src/core/external-id-versions.ts), so a rotation breaks no tenant.
- */
-export const lambdaIamStatements: IamStatement[] = [
-  {
-    Effect: 'Allow',
-    Action: ['sts:AssumeRole'],
-    Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/*' }],
-  },
-  {
-    Effect: 'Allow',
-    Action: ['ssm:GetParameterHistory'],
-    Resource: [
-      {
-        'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${secretParameter}`,
-      },
-    ],
-  },
-  // src/core/drift/store.ts: connections and runs, and the dispatcher's index.
-  {
-    Effect: 'Allow',
-    Action: [
-      'dynamodb:BatchWriteItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ],
-    Resource: [
-      { 'Fn::GetAtt': ['ConnectionsTable', 'Arn'] },
-      { 'Fn::Sub': '${ConnectionsTable.Arn}/index/*' },
-    ],
-  },
-  // The dispatcher: SendMessageBatch is authorized as sqs:SendMessage; the URL is looked up by name.
-  {
-    Effect: 'Allow',
-    Action: ['sqs:GetQueueUrl', 'sqs:SendMessage'],
-    Resource: [{ 'Fn::GetAtt': ['DriftQueue', 'Arn'] }],
-  },
-  // The worker's change events, on the account's default bus.
-  {
-    Effect: 'Allow',
-    Action: ['events:PutEvents'],
-    Resource: [
-      { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
-    ],
-  },
-  // Sealing key pairs: only with this service's encryption context (src/core/drift/seal.ts).
-  {
-    Effect: 'Allow',
-    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-    Resource: [{ 'Fn::GetAtt': ['ConnectionsKey', 'Arn'] }],
-    Condition: { StringEquals: { 'kms:EncryptionContext:service': CHANGE_SOURCE } },
-  },
-];
-
-/**
  * Where GET /setup stores the templates its quick-create links open: a bucket of the vendor's,
  * set per stage (`--param="cfnTemplateBucket=..."`); empty, the default, for none.
  */
@@ -93,17 +38,55 @@ const templateBucket = '${param:cfnTemplateBucket}';
 const templatePrefix = '${param:cfnTemplatePrefix}';
 
 /**
+ * The resources the code's declarations name, as this stack's template reaches them. Customer
+ * roles live in any account, so AssumeRole names every role; what a session may then do is
+ * bounded by the session policy each verification passes.
+ */
+export const serviceResourceArns: Record<ServiceResource, IamStatement['Resource'][number]> = {
+  customerRoles: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/*' },
+  secretParameter: {
+    'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${secretParameter}`,
+  },
+  table: { 'Fn::GetAtt': ['ConnectionsTable', 'Arn'] },
+  tableIndexes: { 'Fn::Sub': '${ConnectionsTable.Arn}/index/*' },
+  driftQueue: { 'Fn::GetAtt': ['DriftQueue', 'Arn'] },
+  defaultBus: {
+    'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default',
+  },
+  connectionsKey: { 'Fn::GetAtt': ['ConnectionsKey', 'Arn'] },
+  templateBucket: { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${templateBucket}/${templatePrefix}*` },
+};
+
+/**
+ * Everything the functions themselves may do, as the modules that make the calls declare it
+ * (README, "Deploying"): a call without a declaration fails test/service-permissions.test.ts.
+ */
+export const servicePermissions: readonly Permission[] = [
+  ...assumeRole,
+  ...secretVersions,
+  ...store,
+  ...rateLimit,
+  ...queueAndEvents,
+  ...sealing,
+  ...templateHosting,
+];
+
+/**
  * Granted only where the stage names a bucket (the `HostsTemplates` condition below): a stage
  * without one must not be able to write to S3 at all. A CloudFormation condition, not an entry
  * of lambdaIamStatements, because a `--param` given at deploy time is invisible to this file.
  */
-export const templateHostingStatements: IamStatement[] = [
-  {
-    Effect: 'Allow',
-    Action: ['s3:PutObject'],
-    Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${templateBucket}/${templatePrefix}*` }],
-  },
-];
+const onTemplateBucket = (p: Permission) => p.resources.includes('templateBucket');
+
+export const lambdaIamStatements: IamStatement[] = statementsOf(
+  servicePermissions.filter((p) => !onTemplateBucket(p)),
+  (r) => serviceResourceArns[r],
+);
+
+export const templateHostingStatements: IamStatement[] = statementsOf(
+  servicePermissions.filter(onTemplateBucket),
+  (r) => serviceResourceArns[r],
+);
 
 const httpApi = (method: 'GET' | 'POST' | 'DELETE', path: string) => ({
   httpApi: { method, path, authorizer: { name: 'jwt' } },

@@ -12,6 +12,8 @@ import { type AddressRule, addressProblem, PUBLIC_ONLY } from './addresses.ts';
 import type { Region } from './regions.ts';
 import type { AwsAccess, TemporaryCredentials } from './types.ts';
 
+export { permissions } from './aws.permissions.ts';
+
 /**
  * Every AWS call is bounded: a connect and a socket time-out per attempt, three attempts with
  * the SDK's standard retry mode (backoff with jitter, retries on throttling and 5xx), and the

@@ -6,6 +6,8 @@ import { codeOf, errorInfo } from './classify.ts';
 import { type Partition, partitionOfRegion, type Region } from './regions.ts';
 import type { PolicyDocument } from './types.ts';
 
+export { permissions } from './cloudformation.permissions.ts';
+
 /** The CloudFormation template GET /setup offers: one role, its trust and its inline policy. */
 
 export const ROLE_NAME_PARAMETER = 'RoleName';

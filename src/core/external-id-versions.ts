@@ -2,6 +2,8 @@ import { GetParameterHistoryCommand, type SSMClient } from '@aws-sdk/client-ssm'
 import type { ExternalIdKeyring, ExternalIdSecret } from './external-id.ts';
 import { keyringOf } from './external-id.ts';
 
+export { permissions } from './external-id-versions.permissions.ts';
+
 /**
  * Which version of the external-ID secret each tenant was issued, and the keyring of every
  * version, cached per container. A tenant is issued the current version the first time it is

@@ -2,6 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
+export { permissions } from './rate-limit.permissions.ts';
+
 export type Take = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export interface RateLimiter {

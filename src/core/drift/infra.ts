@@ -22,6 +22,8 @@ import { kmsSealer, localSealer, type Sealer } from './seal.ts';
 import { connectionStore, type OpCounter } from './store.ts';
 import type { DriftRef } from './types.ts';
 
+export { permissions } from './infra.permissions.ts';
+
 /**
  * The service's own infrastructure (its table, queue, bus and key), reached with the
  * function's own credentials, bounded like every customer call. Clients live as long as the

@@ -1,6 +1,9 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { ExternalIdSecret } from '../external-id.ts';
+import { SEAL_CONTEXT_SERVICE } from './seal.permissions.ts';
+
+export { permissions } from './seal.permissions.ts';
 
 /**
  * Envelope encryption for the one secret a saved connection holds (a key pair's secret access
@@ -31,7 +34,7 @@ export interface Sealer {
 
 const aad = (c: SealContext) => Buffer.from(`aws-access-verifier\0${c.tenantId}\0${c.connectionId}`);
 const kmsContext = (c: SealContext) => ({
-  service: 'aws-access-verifier',
+  service: SEAL_CONTEXT_SERVICE,
   tenant: c.tenantId,
   connection: c.connectionId,
 });

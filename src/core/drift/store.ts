@@ -10,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Sealed } from './seal.ts';
+import { BY_SHARD } from './table.ts';
 import type { ConnectionSpec, DriftRef, RunRecord } from './types.ts';
 
 /**
@@ -29,7 +30,7 @@ import type { ConnectionSpec, DriftRef, RunRecord } from './types.ts';
  * input of a caller can name another tenant's item.
  */
 export const SHARDS = 16;
-export const BY_SHARD = 'byShard';
+export { permissions } from './store.permissions.ts';
 
 export interface StoredConnection {
   tenantId: string;

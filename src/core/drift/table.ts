@@ -1,5 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { BY_SHARD } from './store.ts';
+
+/** The sparse index the dispatcher pages through (store.ts). */
+export const BY_SHARD = 'byShard';
 
 /**
  * The table's shape, once: serverless.ts declares it from here and the local DynamoDB
