@@ -1,64 +1,69 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import config, { lambdaIamStatements, templateHostingStatements } from '../serverless.ts';
+import config, {
+  lambdaIamStatements,
+  servicePermissions,
+  serviceResourceArns,
+  templateHostingStatements,
+} from '../serverless.ts';
 import { roleTemplate, templateObject } from '../src/core/cloudformation.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { validateTemplate } from './support/cloudformation-spec.ts';
 
 describe('serverless.ts', () => {
-  it('grants the functions exactly what the code itself calls with their own credentials', () => {
-    const actions = lambdaIamStatements.flatMap((s) => s.Action).sort();
-    // sts:AssumeRole: the verifier assuming customer roles (src/checks/sts/*.ts, service credentials).
-    // ssm:GetParameterHistory: every version of the external ID secret (src/core/external-id-versions.ts).
-    // The drift functions' own table, queue, bus and key (src/core/drift/*.ts).
-    expect(actions).toEqual([
-      'dynamodb:BatchWriteItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-      'events:PutEvents',
-      'kms:Decrypt',
-      'kms:GenerateDataKey',
-      'sqs:GetQueueUrl',
-      'sqs:SendMessage',
-      'ssm:GetParameterHistory',
-      'sts:AssumeRole',
+  it('grants the functions exactly what the modules that call AWS declare, each grant once', () => {
+    const grant = (action: string, resource: unknown, condition: unknown) =>
+      JSON.stringify([action, resource, condition ?? null]);
+    const granted = [...lambdaIamStatements, ...templateHostingStatements].flatMap((s) =>
+      s.Action.flatMap((a) => s.Resource.map((r) => grant(a, r, s.Condition))),
+    );
+    const declared = servicePermissions.flatMap((p) =>
+      p.actions.flatMap((a) => p.resources.map((r) => grant(a, serviceResourceArns[r], p.condition))),
+    );
+    expect(granted.length).toBeGreaterThan(10);
+    expect(new Set(granted).size).toBe(granted.length);
+    expect(new Set(granted)).toEqual(new Set(declared));
+    // One statement per set of resources and condition: the role stays as short as it can be.
+    const shapes = lambdaIamStatements.map((s) => JSON.stringify([s.Resource, s.Condition ?? null]));
+    expect(new Set(shapes).size).toBe(shapes.length);
+    // The template bucket only under the stage's condition (below), nothing else there.
+    expect(templateHostingStatements.flatMap((s) => s.Resource)).toEqual([
+      serviceResourceArns.templateBucket,
     ]);
-    // Every command the drift code sends with the functions' own credentials, as IAM names it.
-    const iamName: Record<string, string> = {
-      SendMessageBatch: 'sqs:SendMessage',
-      BatchWrite: 'dynamodb:BatchWriteItem',
-    };
-    const sent = ['store.ts', 'infra.ts', 'seal.ts'].flatMap((f) => {
-      const source = readFileSync(new URL(`../src/core/drift/${f}`, import.meta.url), 'utf8');
-      return [...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] as string);
-    });
-    const prefixes: Record<string, string> = {
-      Delete: 'dynamodb',
-      Get: 'dynamodb',
-      Put: 'dynamodb',
-      Query: 'dynamodb',
-      Update: 'dynamodb',
-      PutEvents: 'events',
-      GenerateDataKey: 'kms',
-      Decrypt: 'kms',
-      GetQueueUrl: 'sqs',
-    };
-    for (const command of new Set(sent)) {
-      const action =
-        iamName[command] ??
-        `${prefixes[command]}:${['Delete', 'Get', 'Put', 'Update'].includes(command) ? `${command}Item` : command}`;
-      expect(actions, command).toContain(action);
-    }
+    expect(JSON.stringify(lambdaIamStatements)).not.toContain('s3:');
     // KMS only under this service's encryption context.
     expect(lambdaIamStatements.find((s) => s.Action.includes('kms:Decrypt'))?.Condition).toEqual({
       StringEquals: { 'kms:EncryptionContext:service': 'aws-access-verifier' },
     });
-    const secrets = readFileSync(new URL('../src/core/external-id-versions.ts', import.meta.url), 'utf8');
-    expect([...new Set(secrets.match(/\b\w+Command\b/g))]).toEqual(['GetParameterHistoryCommand']);
     expect(JSON.stringify(lambdaIamStatements)).not.toMatch(/"Resource":\["\*"\]|"\*"\]/);
+    // Every resource named is this stack's own, or the account's (its default bus, its parameter).
+    const stack = Object.keys(config.resources.Resources);
+    for (const arn of Object.values(serviceResourceArns)) {
+      const named = JSON.stringify(arn).match(/"Fn::GetAtt":\["(\w+)"|\$\{(\w+)\.Arn\}/);
+      if (named) expect(stack).toContain(named[1] ?? named[2]);
+    }
+  });
+
+  it('imports only declarations and the table’s shape: no SDK, no check, no use case', async () => {
+    const { metafile } = await build({
+      entryPoints: [fileURLToPath(new URL('../serverless.ts', import.meta.url))],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs).toContain('src/core/drift/store.permissions.ts');
+    expect(inputs.filter((i) => i.startsWith('node_modules/') || i.startsWith('src/checks/'))).toEqual([]);
+    expect(
+      inputs.filter(
+        (i) => !/^(serverless|src\/core\/(.+\.)?permissions|src\/core\/drift\/table)\.ts$/.test(i),
+      ),
+    ).toEqual([]);
   });
 
   it('traces every function with X-Ray, the role getting X-Ray’s two actions from osls itself', () => {
@@ -210,13 +215,6 @@ describe('serverless.ts: template hosting for GET /setup', () => {
       hosting ?? { bucket: '', prefix: '' },
     );
     expect(key.startsWith('cfn/v2/')).toBe(true);
-  });
-
-  it('grants exactly the S3 calls src/core/cloudformation.ts makes with the functions’ credentials', () => {
-    const source = readFileSync(new URL('../src/core/cloudformation.ts', import.meta.url), 'utf8');
-    const commands = [...new Set(source.match(/\b\w+Command\b/g))].sort();
-    expect(commands).toEqual(['PutObjectCommand']);
-    expect(templateHostingStatements.flatMap((s) => s.Action)).toEqual(['s3:PutObject']);
   });
 
   it('adds resources CloudFormation accepts, per its resource specification', () => {
