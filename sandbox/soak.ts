@@ -5,7 +5,7 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../src/core/config.ts';
-import { createConnection, type DriftServices } from '../src/core/drift/connections.ts';
+import { createConnection, type DriftDeps } from '../src/core/drift/connections.ts';
 import { dispatch } from '../src/core/drift/dispatch.ts';
 import { driftInfra } from '../src/core/drift/infra.ts';
 import { localSealer } from '../src/core/drift/seal.ts';
@@ -135,7 +135,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   const logger = new Logger({ logLevel: (process.env.SOAK_LOG_LEVEL as 'ERROR') ?? 'SILENT' });
   const infra = driftInfra(drift, config.region);
   const sealer = localSealer(SECRET);
-  const base: DriftServices = {
+  const base: DriftDeps = {
     config,
     logger,
     store: infra.store,
@@ -260,7 +260,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     throw new WorkerDied(`worker died ${stage}`);
   };
 
-  const servicesFor = (batch: string): DriftServices => ({
+  const servicesFor = (batch: string): DriftDeps => ({
     ...base,
     now,
     store: {

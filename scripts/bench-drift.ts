@@ -21,7 +21,7 @@ import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { dispatch } from '../src/core/drift/dispatch.ts';
-import { driftInfra, infraServices } from '../src/core/drift/infra.ts';
+import { driftInfra, infraDeps } from '../src/core/drift/infra.ts';
 import { connectionStore, type OpCounter } from '../src/core/drift/store.ts';
 import { workBatch } from '../src/core/drift/worker.ts';
 import { externalIdFor, parseSecret } from '../src/core/external-id.ts';
@@ -139,14 +139,14 @@ const dispatched = await dispatch(dispatchInfra.store, (refs) => dispatchInfra.s
 dispatchInfra.close();
 
 // ---- work the queue ------------------------------------------------------------------------------
-const services = { config, logger: new Logger({ logLevel: 'SILENT' }) };
+const deps = { config, logger: new Logger({ logLevel: 'SILENT' }) };
 const workCounter: OpCounter = { reads: 0, writes: 0 };
-const forSecret = infraServices(services, drift, workCounter);
+const forSecret = infraDeps(deps, drift, workCounter);
 const s = forSecret(SECRET);
 let done = 0;
 let failed = 0;
 const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failures = await workBatch(s, async () => SECRET, event.Records, services.logger);
+  const failures = await workBatch(s, async () => SECRET, event.Records, deps.logger);
   done += event.Records.length - failures.length;
   failed += failures.length;
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };

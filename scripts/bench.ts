@@ -18,7 +18,7 @@ import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import serverless from '../serverless.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { externalIdFor, localDevSecret, parseSecret } from '../src/core/external-id.ts';
-import { verifyForTenant } from '../src/core/service.ts';
+import { verifyForTenant } from '../src/core/tenant-use-cases.ts';
 import type { Report, VerifyRequest } from '../src/core/types.ts';
 
 const LATENCY_MS = 50;
@@ -102,7 +102,7 @@ const SECRET = parseSecret('v1:bench-secret-0123456789abcdef0123456789');
 const externalId = externalIdFor(SECRET, TENANT);
 const v = vendor();
 Object.assign(process.env, sandboxEnv(url, v));
-const services = {
+const deps = {
   config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'bench' }),
   logger: new Logger({ logLevel: 'SILENT' }),
 };
@@ -141,7 +141,7 @@ async function timeVerify(
 ): Promise<{ ms: number; report: Report }> {
   const started = performance.now();
   const report = await verifyForTenant(
-    { ...services, ...(oneAtATime ? { oneAtATime: true, deadlineMs: 300_000 } : {}) },
+    { ...deps, ...(oneAtATime ? { oneAtATime: true, deadlineMs: 300_000 } : {}) },
     TENANT,
     SECRET,
     request,

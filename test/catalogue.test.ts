@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { type AnyCheck, appliesTo, CATALOGUE, grantsOf } from '../src/checks/index.ts';
 import { planRedshiftTargets } from '../src/checks/redshift/redshift.ts';
 import { BUILTIN_PROFILES } from '../src/core/profiles.ts';
-import { catalogueView } from '../src/core/service.ts';
 import { planKmsTargets, planTargets } from '../src/core/targets.ts';
+import { catalogueView } from '../src/core/tenant-use-cases.ts';
 import type { CheckId, Grant, Target } from '../src/core/types.ts';
 
 const checks = CATALOGUE as readonly AnyCheck[];

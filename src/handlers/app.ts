@@ -6,7 +6,7 @@ import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import { powertoolsMetrics } from '../core/metrics.ts';
 import type { RateLimiter } from '../core/rate-limit.ts';
-import type { Services } from '../core/service.ts';
+import type { AppDeps } from '../core/tenant-use-cases.ts';
 import {
   externalIdSecret,
   type HttpContext,
@@ -21,13 +21,13 @@ import {
  * Built once per container. loadConfig throws when a deployed stage lacks its secret
  * parameter, so such a function refuses to start rather than issue development external IDs.
  */
-export function createServices(): Services {
+export function createServices(): AppDeps {
   return { config: loadConfig(), logger: createLogger(), metrics: powertoolsMetrics() };
 }
 
 /** The one middleware stack of every HTTP handler, in order; the handler itself comes last. */
 export function httpHandler(
-  services: Services,
+  services: AppDeps,
   handler: (event: HttpEvent, context: HttpContext) => Promise<HttpResult>,
   /** For the endpoints that do work for a tenant (verify, connections): the per-tenant rate. */
   limiter?: RateLimiter,

@@ -1,4 +1,4 @@
-import { catalogueView } from '../core/service.ts';
+import { catalogueView } from '../core/tenant-use-cases.ts';
 import { createServices, httpHandler } from './app.ts';
 import { json } from './http.ts';
 

@@ -1,5 +1,5 @@
-import { connectionView, createConnection, type DriftServices } from '../core/drift/connections.ts';
-import { infraServices } from '../core/drift/infra.ts';
+import { connectionView, createConnection, type DriftDeps } from '../core/drift/connections.ts';
+import { infraDeps } from '../core/drift/infra.ts';
 import { LIMITS, parseVerifyRequest, WELL_FORMED } from '../core/request.ts';
 import { createServices, httpHandler } from './app.ts';
 import { ApiError, type HttpContext, type HttpEvent, invalid, json, readJsonBody } from './http.ts';
@@ -8,13 +8,13 @@ import { tracer } from './tracing.ts';
 
 export const services = { ...createServices(), tracer };
 const drift = services.config.drift;
-const forSecret = drift ? infraServices(services, drift) : undefined;
+const forSecret = drift ? infraDeps(services, drift) : undefined;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Another tenant's connection and a connection that never existed answer alike. */
 const notFound = () => new ApiError(404, 'NotFound', 'No such connection.');
 
-async function driftServices(context: HttpContext): Promise<DriftServices> {
+async function driftServices(context: HttpContext): Promise<DriftDeps> {
   if (!forSecret)
     throw new ApiError(501, 'NotConfigured', 'Saved connections are not configured on this stage.');
   // Sealing derives from the first version (local runs; a deployed stage seals with KMS).

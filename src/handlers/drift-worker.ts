@@ -3,7 +3,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ConfigError } from '../core/config.ts';
-import { infraServices } from '../core/drift/infra.ts';
+import { infraDeps } from '../core/drift/infra.ts';
 import { workBatch } from '../core/drift/worker.ts';
 import { createServices } from './app.ts';
 import { externalIdSecret, type SecretContext } from './http.ts';
@@ -12,7 +12,7 @@ import { tracer } from './tracing.ts';
 export const services = { ...createServices(), tracer };
 const drift = services.config.drift;
 if (!drift) throw new ConfigError('the drift worker needs CONNECTIONS_TABLE');
-const forSecret = infraServices(services, drift);
+const forSecret = infraDeps(services, drift);
 
 /** The queue's consumer, with partial batch responses (`ReportBatchItemFailures`). */
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, SecretContext>()

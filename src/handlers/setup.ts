@@ -1,7 +1,7 @@
 import { externalIdFor } from '../core/external-id.ts';
 import { parseSetupQuery } from '../core/request.ts';
-import { setupForTenant } from '../core/service.ts';
 import { trustUpdate } from '../core/setup.ts';
+import { setupForTenant } from '../core/tenant-use-cases.ts';
 import { createServices, httpHandler } from './app.ts';
 import { invalid, json } from './http.ts';
 import { tracer } from './tracing.ts';

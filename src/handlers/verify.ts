@@ -1,5 +1,5 @@
 import { LIMITS, parseVerifyRequest } from '../core/request.ts';
-import { verifyForTenant } from '../core/service.ts';
+import { verifyForTenant } from '../core/tenant-use-cases.ts';
 import { createServices, httpHandler } from './app.ts';
 import { invalid, json, readJsonBody } from './http.ts';
 import { rateLimiterFor } from './rate-limit.ts';

@@ -7,7 +7,7 @@ import { codeOf } from '../../src/core/classify.ts';
 import { stackNameFor, templateObject } from '../../src/core/cloudformation.ts';
 import { ConfigError, loadConfig } from '../../src/core/config.ts';
 import { parseSecret } from '../../src/core/external-id.ts';
-import { type Services, setupForTenant } from '../../src/core/service.ts';
+import { type AppDeps, setupForTenant } from '../../src/core/tenant-use-cases.ts';
 import { networkError, s3Error } from '../support/aws-errors.ts';
 
 const s3 = mockClient(S3Client);
@@ -17,7 +17,7 @@ const BUCKETS = [{ bucket: 'acme-exports', prefix: 'vendor/' }];
 function services(env: Record<string, string>) {
   const logger = new Logger({ logLevel: 'SILENT' });
   const warn = vi.spyOn(logger, 'warn');
-  const s: Services = { config: loadConfig({ VENDOR_NAME: 'acme', ...env }), logger };
+  const s: AppDeps = { config: loadConfig({ VENDOR_NAME: 'acme', ...env }), logger };
   return { s, warn };
 }
 

@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DriftServices } from '../../src/core/drift/connections.ts';
+import type { DriftDeps } from '../../src/core/drift/connections.ts';
 import type { ConnectionStore, StoredConnection } from '../../src/core/drift/store.ts';
 import { workBatch } from '../../src/core/drift/worker.ts';
 import { localDevSecret } from '../../src/core/external-id.ts';
@@ -167,7 +167,7 @@ describe('EMF metrics of drift', () => {
   const ref = (connectionId: string) =>
     JSON.stringify({ tenantId: 't-123', connectionId, period: '2026-12-01' });
 
-  function drift(claims: Record<string, 'claimed' | 'duplicate'>): DriftServices {
+  function drift(claims: Record<string, 'claimed' | 'duplicate'>): DriftDeps {
     const store = {
       claim: async (r: { connectionId: string }) =>
         claims[r.connectionId] === 'claimed'
@@ -182,7 +182,7 @@ describe('EMF metrics of drift', () => {
     return {
       ...services,
       store,
-      sealer: { seal: vi.fn(), open: vi.fn() } as unknown as DriftServices['sealer'],
+      sealer: { seal: vi.fn(), open: vi.fn() } as unknown as DriftDeps['sealer'],
       historyDays: 1,
       publish: async () => undefined,
     };

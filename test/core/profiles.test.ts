@@ -8,8 +8,8 @@ import {
   requirementFor,
 } from '../../src/core/profiles.ts';
 import { parseSetupQuery, parseVerifyRequest } from '../../src/core/request.ts';
-import { catalogueView } from '../../src/core/service.ts';
 import { setupFor } from '../../src/core/setup.ts';
+import { catalogueView } from '../../src/core/tenant-use-cases.ts';
 
 const ROLE = { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' };
 const WAREHOUSE = JSON.stringify({

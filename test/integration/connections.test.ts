@@ -6,7 +6,7 @@ import { useSandbox } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { vendor, vendorTrust, type World } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
-import type { ChangeEvent, DriftServices } from '../../src/core/drift/connections.ts';
+import type { ChangeEvent, DriftDeps } from '../../src/core/drift/connections.ts';
 import { runDrift } from '../../src/core/drift/connections.ts';
 import { driftInfra } from '../../src/core/drift/infra.ts';
 import { STALE_CLAIM_MS } from '../../src/core/drift/store.ts';
@@ -264,7 +264,7 @@ describe('saved connections', () => {
       'us-east-1',
     );
     const published: ChangeEvent[] = [];
-    const s: DriftServices = {
+    const s: DriftDeps = {
       config: (await import('../../src/handlers/connections.ts')).services.config,
       logger: (await import('../../src/handlers/connections.ts')).services.logger,
       store: infra.store,

@@ -10,7 +10,7 @@ import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import {
   type ChangeEvent,
-  type DriftServices,
+  type DriftDeps,
   EventNotPublished,
   runDrift,
 } from '../../src/core/drift/connections.ts';
@@ -101,7 +101,7 @@ function services(published: ChangeEvent[], faults: { finish?: number; publish?:
       return store.release(...args);
     },
   };
-  const s: DriftServices = {
+  const s: DriftDeps = {
     config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }),
     logger,
     store: failing,
@@ -227,7 +227,7 @@ describe('drift runs at most once per connection and period', () => {
     const s = services(published);
     const ref = { tenantId: TENANT, connectionId: id, period: '2026-12-02' };
     let takeover: Promise<string> | undefined;
-    const slow: DriftServices = {
+    const slow: DriftDeps = {
       ...s,
       store: {
         ...store,
@@ -248,7 +248,7 @@ describe('drift runs at most once per connection and period', () => {
   it('removes its own run when the connection was deleted while it ran', async () => {
     const id = await saved();
     const s = services([]);
-    const removing: DriftServices = {
+    const removing: DriftDeps = {
       ...s,
       store: {
         ...store,

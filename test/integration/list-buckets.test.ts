@@ -6,7 +6,7 @@ import type { World } from '../../sandbox/world.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { parseVerifyRequest } from '../../src/core/request.ts';
-import { verifyForTenant } from '../../src/core/service.ts';
+import { verifyForTenant } from '../../src/core/tenant-use-cases.ts';
 
 /** A vendor with a bucket picker asks for s3.list-buckets in its own profile (seed 004's user). */
 let sandbox: Sandbox;

@@ -8,13 +8,13 @@ import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { VENDOR_ROLE, vendor, vendorTrust, type World } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
 import { loadConfig, type ServiceConfig } from '../../src/core/config.ts';
-import { type ChangeEvent, createConnection, type DriftServices } from '../../src/core/drift/connections.ts';
+import { type ChangeEvent, createConnection, type DriftDeps } from '../../src/core/drift/connections.ts';
 import { localSealer } from '../../src/core/drift/seal.ts';
 import { connectionStore } from '../../src/core/drift/store.ts';
 import { workBatch } from '../../src/core/drift/worker.ts';
 import { externalIdFor, parseSecret } from '../../src/core/external-id.ts';
 import { ssmSecretHistory } from '../../src/core/external-id-versions.ts';
-import { verifyForTenant } from '../../src/core/service.ts';
+import { verifyForTenant } from '../../src/core/tenant-use-cases.ts';
 import { type HttpEvent, secretsFor } from '../../src/handlers/http.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
@@ -121,7 +121,7 @@ describe('external ID secret rotation', () => {
     const store = connectionStore(client, dynamo.table);
     const published: ChangeEvent[] = [];
     const services = { config, logger };
-    const drift: DriftServices = {
+    const drift: DriftDeps = {
       ...services,
       store,
       sealer: localSealer((await before.keyring()).oldest),

@@ -13,7 +13,7 @@ import {
 } from '../../sandbox/world.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { parseSetupQuery } from '../../src/core/request.ts';
-import { setupForTenant } from '../../src/core/service.ts';
+import { setupForTenant } from '../../src/core/tenant-use-cases.ts';
 import { parameterValueProblem, validateTemplate } from '../support/cloudformation-spec.ts';
 import { assertComponent } from '../support/contract.ts';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExternalIdSecret } from '../external-id.ts';
 import { recordDriftChange } from '../metrics.ts';
 import { maskKeyId } from '../principal.ts';
-import { type Services, verifyForTenant } from '../service.ts';
+import { type AppDeps, verifyForTenant } from '../tenant-use-cases.ts';
 import type { Report, VerifyRequest } from '../types.ts';
 import type { Sealer } from './seal.ts';
 import { type Claim, type ConnectionStore, checksOf, type StoredConnection } from './store.ts';
@@ -13,7 +13,7 @@ import type { CheckChange, DriftRef, RunRecord } from './types.ts';
  * Tenant in, plain objects out; nothing here knows HTTP or SQS.
  */
 
-export interface DriftServices extends Services {
+export interface DriftDeps extends AppDeps {
   store: ConnectionStore;
   sealer: Sealer;
   /** Days a run stays in history. */
@@ -81,7 +81,7 @@ export function runOf(report: Report, period: string, kind: RunRecord['kind']): 
 
 /** Verifies the request, then saves it only if it verified: `pass` or `warn`. */
 export async function createConnection(
-  s: DriftServices,
+  s: DriftDeps,
   tenantId: string,
   secret: ExternalIdSecret,
   request: VerifyRequest,
@@ -119,7 +119,7 @@ export async function createConnection(
 }
 
 /** The request a saved connection re-verifies, its secret opened only for this run. */
-async function requestOf(s: DriftServices, c: StoredConnection): Promise<VerifyRequest> {
+async function requestOf(s: DriftDeps, c: StoredConnection): Promise<VerifyRequest> {
   const { request } = c;
   if (request.credentials.type === 'role') return { ...request, credentials: request.credentials };
   if (!c.sealed) throw new Error('a key pair connection without its sealed secret');
@@ -158,7 +158,7 @@ export type DriftOutcome = 'verified' | 'duplicate' | 'superseded' | 'gone' | 'b
  * finished while another delivery is still publishing its event.
  */
 export async function runDrift(
-  s: DriftServices,
+  s: DriftDeps,
   secret: ExternalIdSecret,
   ref: DriftRef,
   now = s.now?.() ?? Date.now(),
@@ -175,7 +175,7 @@ export async function runDrift(
 }
 
 async function runClaimed(
-  s: DriftServices,
+  s: DriftDeps,
   secret: ExternalIdSecret,
   ref: DriftRef,
   claim: Extract<Claim, { kind: 'claimed' }>,

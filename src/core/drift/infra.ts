@@ -10,12 +10,12 @@ import { bounded as boundedClient, CALL_LIMITS } from '../aws.ts';
 import type { DriftConfig } from '../config.ts';
 import type { ExternalIdSecret } from '../external-id.ts';
 import type { Region } from '../regions.ts';
-import type { Services } from '../service.ts';
+import type { AppDeps } from '../tenant-use-cases.ts';
 import {
   CHANGE_DETAIL_TYPE,
   CHANGE_SOURCE,
   type ChangeEvent,
-  type DriftServices,
+  type DriftDeps,
   EventNotPublished,
 } from './connections.ts';
 import { kmsSealer, localSealer, type Sealer } from './seal.ts';
@@ -135,11 +135,11 @@ export function driftInfra(config: DriftConfig, region: Region, counter?: OpCoun
 
 export type DriftInfra = ReturnType<typeof driftInfra>;
 
-/** The drift services of one container: its infrastructure, sealing with the secret of the call. */
-export function infraServices(services: Services, config: DriftConfig, counter?: OpCounter) {
-  const infra = driftInfra(config, services.config.region, counter);
-  return (secret: ExternalIdSecret): DriftServices => ({
-    ...services,
+/** The drift dependencies of one container: its infrastructure, sealing with the secret of the call. */
+export function infraDeps(deps: AppDeps, config: DriftConfig, counter?: OpCounter) {
+  const infra = driftInfra(config, deps.config.region, counter);
+  return (secret: ExternalIdSecret): DriftDeps => ({
+    ...deps,
     store: infra.store,
     sealer: infra.sealer(secret),
     historyDays: config.historyDays,

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import * as v from 'valibot';
 import type { ExternalIdSecret } from '../external-id.ts';
 import { recordDriftRun } from '../metrics.ts';
-import { type DriftServices, runDrift } from './connections.ts';
+import { type DriftDeps, runDrift } from './connections.ts';
 import type { DriftRef } from './types.ts';
 
 /** What a message must be: a reference, shaped as the dispatcher writes it, and nothing else. */
@@ -31,7 +31,7 @@ export function parseRef(body: string): DriftRef {
  * connection's last is acknowledged. Returns the ids that failed.
  */
 export async function workBatch(
-  s: DriftServices,
+  s: DriftDeps,
   /** The version of the secret the tenant was issued: a rotation changes no saved connection. */
   secretFor: (tenantId: string) => Promise<ExternalIdSecret>,
   messages: readonly { messageId: string; body: string }[],

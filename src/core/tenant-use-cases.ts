@@ -16,9 +16,13 @@ import { planKmsTargets, planTargets } from './targets.ts';
 import type { AwsAccess, BucketInput, RedshiftInput, Report, Target, VerifyRequest } from './types.ts';
 import { type VerifyDeps, verify } from './verify.ts';
 
-/** The use cases the handlers call: tenant and secret in, plain objects out. No HTTP here. */
+/**
+ * The tenant-facing use cases the handlers call: tenant and secret in, plain objects out. No
+ * HTTP here.
+ */
 
-export interface Services {
+/** What every use case needs: built once per container (src/handlers/deps.ts), or by a test. */
+export interface AppDeps {
   config: ServiceConfig;
   logger: Logger;
   /** Tests inject clients; production makes fresh ones per verification. */
@@ -33,11 +37,11 @@ export interface Services {
 }
 
 export async function verifyForTenant(
-  s: Services,
+  s: AppDeps,
   tenantId: string,
   secret: ExternalIdSecret,
   request: VerifyRequest,
-  options: Pick<VerifyDeps, 'mode' | 'placeMarkers'> = {},
+  options: Pick<VerifyDeps, 'mode' | 'placeMarkers' | 'admission'> = {},
 ): Promise<Report> {
   const aws = s.awsFactory
     ? s.awsFactory()
@@ -85,7 +89,7 @@ export async function verifyForTenant(
 }
 
 export async function setupForTenant(
-  s: Services,
+  s: AppDeps,
   tenantId: string,
   secret: ExternalIdSecret,
   query: { profile?: string; buckets: BucketInput[]; redshift?: RedshiftInput[]; copyRole?: string },
