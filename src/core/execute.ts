@@ -59,6 +59,8 @@ export interface ExecutionDeps {
   logger: Logger;
   verification: VerificationInfo;
   signal: AbortSignal;
+  /** VerifyDeps.admission: what every check past the identity waits for. */
+  admission?: Promise<void>;
 }
 
 /** The plan as a graph: each check waits for its own dependencies and, past the identity, the gates. */
@@ -82,7 +84,8 @@ export function graphNodes(
       key: p.key,
       name: p.check.id,
       deps: waits,
-      run: (outcomeOf) => {
+      run: async (outcomeOf) => {
+        if (!identityCheck) await deps.admission;
         const ctx = {
           target: p.target,
           facts: p.target.kind === 'principal' ? facts.principal : facts.byTarget.get(p.target.key),

@@ -26,6 +26,12 @@ export interface VerifyDeps {
   mode?: Mode;
   /** Onboarding a connection: leave the marker drift's zero-write probe will use. */
   placeMarkers?: boolean;
+  /**
+   * Settles when the caller may act on the customer's resources (the tenant's rate counted
+   * beside AssumeRole); every check but the identity ones waits for it, and a rejection leaves
+   * them untouched (the caller discards that report).
+   */
+  admission?: Promise<void>;
 }
 
 /**
@@ -49,6 +55,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     logger: deps.logger,
     verification: v,
     signal: controller.signal,
+    ...(deps.admission ? { admission: deps.admission } : {}),
   });
 
   // The clean-up of stranded probes runs inside the deadline, in the time kept for it here.
