@@ -1,48 +1,7 @@
-import { externalIdFor } from '../core/external-id.ts';
-import { parseSetupQuery } from '../core/request.ts';
-import { trustUpdate } from '../core/setup.ts';
-import { setupForTenant } from '../core/tenant-use-cases.ts';
-import { createServices, httpHandler } from './app.ts';
-import { invalid, json } from './http.ts';
+import { createDeps } from './deps.ts';
+import { createSetupHandler } from './factories/setup.ts';
+import { secretsFor } from './middleware/external-id-secret.ts';
 import { tracer } from './tracing.ts';
 
-export const services = { ...createServices(), tracer };
-
-const RENEW = 'renewExternalId';
-
-/**
- * GET /setup: what the tenant must create, from the same catalogue that checks it. With
- * `renewExternalId=true`, the tenant moves to the newest version of the external-ID secret
- * (after a rotation), and the answer says the role's trust must change to the new ID.
- */
-export const handler = httpHandler(services, async (event, context) => {
-  const query = new URLSearchParams(event.rawQueryString ?? '');
-  const renew = query.getAll(RENEW);
-  query.delete(RENEW);
-  const parsed = parseSetupQuery(query.toString(), services.config.profiles);
-  const renewProblem =
-    renew.length > 1
-      ? 'given more than once'
-      : renew.length === 1 && renew[0] !== 'true'
-        ? 'only true'
-        : undefined;
-  if (!parsed.ok || renewProblem)
-    throw invalid([
-      ...(parsed.ok ? [] : parsed.errors),
-      ...(renewProblem ? [{ path: RENEW, message: renewProblem }] : []),
-    ]);
-  let secret = context.externalIdSecret;
-  let previousExternalId: string | undefined;
-  if (renew.length === 1) {
-    const renewed = await context.externalIdSecrets.renew(context.tenantId);
-    secret = renewed.secret;
-    if (renewed.previous) previousExternalId = externalIdFor(renewed.previous, context.tenantId);
-  }
-  const answer = await setupForTenant(services, context.tenantId, secret, parsed.value);
-  return json(
-    200,
-    previousExternalId
-      ? { ...answer, trustUpdate: trustUpdate(previousExternalId, answer.externalId) }
-      : answer,
-  );
-});
+const base = { ...createDeps(), tracer };
+export const handler = createSetupHandler({ ...base, secrets: secretsFor(base.config) });

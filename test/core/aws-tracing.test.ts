@@ -2,7 +2,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import { tracer as functionsTracer } from '../../src/handlers/tracing.ts';
-import { services as verifyServices } from '../../src/handlers/verify.ts';
+import { deps as verifyDeps } from '../../src/handlers/verify.ts';
 
 /** X-Ray: each verification's SDK clients are captured where tracing is on, and only there. */
 const credentials = { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' };
@@ -41,6 +41,6 @@ describe('tracing the SDK clients of a verification', () => {
   });
 
   it('gives the functions that call AWS the tracer', () => {
-    expect(verifyServices.tracer).toBe(functionsTracer);
+    expect(verifyDeps.tracer).toBe(functionsTracer);
   });
 });

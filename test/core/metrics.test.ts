@@ -5,7 +5,9 @@ import type { DriftDeps } from '../../src/core/drift/connections.ts';
 import type { ConnectionStore, StoredConnection } from '../../src/core/drift/store.ts';
 import { workBatch } from '../../src/core/drift/worker.ts';
 import { localDevSecret } from '../../src/core/external-id.ts';
-import { handler, services } from '../../src/handlers/verify.ts';
+import { createDeps } from '../../src/handlers/deps.ts';
+import { tenantWorkDeps } from '../../src/handlers/factories/tenant-work.ts';
+import { createVerifyHandler } from '../../src/handlers/factories/verify.ts';
 import { assumeRoleDenied, stsError } from '../support/aws-errors.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
@@ -30,6 +32,8 @@ interface Emf {
   [key: string]: unknown;
 }
 
+const services = tenantWorkDeps(createDeps());
+const handler = createVerifyHandler(services);
 let stdout = '';
 beforeEach(() => {
   stdout = '';

@@ -10,6 +10,11 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
+import { createDeps } from '../../src/handlers/deps.ts';
+import { createSetupHandler } from '../../src/handlers/factories/setup.ts';
+import { type TenantWorkDeps, tenantWorkDeps } from '../../src/handlers/factories/tenant-work.ts';
+import { createVerifyHandler } from '../../src/handlers/factories/verify.ts';
+import type { LambdaHttpHandler } from '../../src/handlers/http.ts';
 import { assumeRoleDenied, s3Error } from '../support/aws-errors.ts';
 import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
@@ -27,15 +32,17 @@ const sts = mockClient(STSClient);
 refuseSimulation();
 const s3 = mockClient(S3Client);
 let output = '';
-let verify: typeof import('../../src/handlers/verify.ts');
-let setup: typeof import('../../src/handlers/setup.ts');
+let deps: TenantWorkDeps;
+const verify = { handler: (() => undefined) as unknown as LambdaHttpHandler };
+const setup = { handler: (() => undefined) as unknown as LambdaHttpHandler };
 
 describe('no secret in any log line or response', () => {
   beforeAll(async () => {
-    // Loggers take their level from the environment when the handler modules load.
+    // Loggers take their level from the environment when they are made.
     process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-    verify = await import('../../src/handlers/verify.ts');
-    setup = await import('../../src/handlers/setup.ts');
+    deps = tenantWorkDeps(createDeps());
+    verify.handler = createVerifyHandler(deps);
+    setup.handler = createSetupHandler(deps);
     for (const stream of [process.stdout, process.stderr]) {
       vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
         output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
@@ -69,7 +76,6 @@ describe('no secret in any log line or response', () => {
   afterAll(() => {
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     vi.restoreAllMocks();
-    delete verify.services.awsFactory;
   });
 
   it('drives every path and finds none of its secrets in the output', async () => {
@@ -104,14 +110,16 @@ describe('no secret in any log line or response', () => {
         )
       ).body ?? '',
     );
-    verify.services.awsFactory = () => {
-      throw new Error('defect');
-    };
+    const broken = createVerifyHandler({
+      ...deps,
+      awsFactory: () => {
+        throw new Error('defect');
+      },
+    });
     responses.push(
-      (await contractChecked(verify.handler)(httpEvent({ body: JSON.stringify(bodies[1]) }), lambdaContext()))
-        .body ?? '',
+      (await contractChecked(broken)(httpEvent({ body: JSON.stringify(bodies[1]) }), lambdaContext())).body ??
+        '',
     );
-    delete verify.services.awsFactory;
     responses.push(
       (
         await contractChecked(setup.handler)(

@@ -1,22 +1,25 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { services, handler as verifyHandler } from '../../src/handlers/verify.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createDeps } from '../../src/handlers/deps.ts';
+import { tenantWorkDeps } from '../../src/handlers/factories/tenant-work.ts';
+import { createVerifyHandler } from '../../src/handlers/factories/verify.ts';
 import { assumeRoleDenied } from '../support/aws-errors.ts';
 import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 import { refuseSimulation } from '../support/iam-simulation.ts';
 
-const handler = contractChecked(verifyHandler);
+const deps = tenantWorkDeps(createDeps());
+const handler = contractChecked(createVerifyHandler(deps));
 const sts = mockClient(STSClient);
 refuseSimulation();
 const s3 = mockClient(S3Client);
 
 const role = { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' };
 
-async function call(event = httpEvent()) {
-  const res = await handler(event, lambdaContext());
+async function call(event = httpEvent(), through = handler) {
+  const res = await through(event, lambdaContext());
   return { status: res.statusCode, body: JSON.parse(res.body ?? 'null') };
 }
 
@@ -28,9 +31,6 @@ describe('POST /verify', () => {
     sts.reset();
     s3.reset();
     sts.on(AssumeRoleCommand).rejects(assumeRoleDenied());
-  });
-  afterEach(() => {
-    delete services.awsFactory;
   });
 
   it('answers a failed probe with 200 and the report, for the tenant of the authorizer only', async () => {
@@ -316,11 +316,17 @@ describe('POST /verify', () => {
   });
 
   it('answers a defect of its own with a 500 that says nothing of the cause', async () => {
-    services.awsFactory = () => {
-      throw new Error('boom at /src/core/secret-place.ts:12');
-    };
+    const broken = createVerifyHandler({
+      ...deps,
+      awsFactory: () => {
+        throw new Error('boom at /src/core/secret-place.ts:12');
+      },
+    });
 
-    const res = await post({ credentials: role });
+    const res = await call(
+      httpEvent({ body: JSON.stringify({ credentials: role }) }),
+      contractChecked(broken),
+    );
 
     expect(res).toEqual({
       status: 500,

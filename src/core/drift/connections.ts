@@ -86,11 +86,18 @@ export async function createConnection(
   secret: ExternalIdSecret,
   request: VerifyRequest,
   name?: string,
+  /** The tenant's rate counted beside AssumeRole (VerifyDeps.admission). */
+  admission?: Promise<void>,
 ): Promise<
   | { saved: false; report: Report }
   | { saved: true; report: Report; connection: ReturnType<typeof connectionView> }
 > {
-  const report = await verifyForTenant(s, tenantId, secret, request, { placeMarkers: true });
+  const report = await verifyForTenant(s, tenantId, secret, request, {
+    placeMarkers: true,
+    ...(admission ? { admission } : {}),
+  });
+  // A refused count: nothing is saved (the handler answers 429).
+  await admission;
   if (report.status !== 'pass' && report.status !== 'warn') return { saved: false, report };
   const connectionId = randomUUID();
   const c = request.credentials;
