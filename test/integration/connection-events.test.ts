@@ -11,6 +11,7 @@ import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import type { HttpEvent, HttpResult } from '../../src/handlers/http.ts';
 import { contractChecked } from '../support/contract.ts';
 import { lambdaContext } from '../support/events.ts';
+import { driftFunctions, endpointsGone } from '../support/functions.ts';
 
 /**
  * The sample events of /connections (events/connections-*.json, the ones a developer passes to
@@ -41,12 +42,11 @@ beforeAll(async () => {
   sandbox = await startSandbox({ world });
   useSandbox(sandbox, world);
   drift = await startDrift(sandbox);
-  Object.assign(process.env, drift.env);
   dynamo = new DynamoDBClient({ endpoint: drift.dynamo.url, region: 'us-east-1' });
-  handler = contractChecked((await import('../../src/handlers/connections.ts')).handler);
+  handler = contractChecked(driftFunctions(drift.env).connections);
 });
 afterAll(async () => {
-  for (const k of Object.keys(drift.env)) delete process.env[k];
+  endpointsGone(drift.env);
   dynamo.destroy();
   await drift.close();
   await sandbox.close();

@@ -11,6 +11,9 @@ import { runDrift } from '../../src/core/drift/connections.ts';
 import { driftInfra } from '../../src/core/drift/infra.ts';
 import { STALE_CLAIM_MS } from '../../src/core/drift/store.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
+import type { AppDeps } from '../../src/core/tenant-use-cases.ts';
+import { createDeps } from '../../src/handlers/deps.ts';
+import { connectionsDeps, createConnectionsHandler } from '../../src/handlers/factories/connections.ts';
 import type { HttpEvent } from '../../src/handlers/http.ts';
 import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
@@ -55,6 +58,7 @@ const world = (writePolicy = true): World => ({
 let sandbox: Sandbox;
 let dynamo: LocalDynamo;
 let output = '';
+let deps: AppDeps;
 let handler: (
   e: HttpEvent,
   c: ReturnType<typeof lambdaContext>,
@@ -65,22 +69,20 @@ beforeAll(async () => {
   dynamo = await startDynamo();
   useSandbox(sandbox, world());
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
-  process.env.CONNECTIONS_TABLE = dynamo.table;
   // Every log line, at the most talkative level, is kept to be scanned for secrets.
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  deps = createDeps({ ...process.env, CONNECTIONS_TABLE: dynamo.table });
   for (const stream of [process.stdout, process.stderr]) {
     vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
       output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
       return true;
     });
   }
-  // The module reads its configuration when it loads, as a Lambda container does.
-  handler = contractChecked((await import('../../src/handlers/connections.ts')).handler) as typeof handler;
+  handler = contractChecked(createConnectionsHandler(connectionsDeps(deps))) as typeof handler;
 });
 afterAll(async () => {
   vi.restoreAllMocks();
   delete process.env.POWERTOOLS_LOG_LEVEL;
-  delete process.env.CONNECTIONS_TABLE;
   delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
   await sandbox.close();
   await dynamo.close();
@@ -97,6 +99,7 @@ async function call(tenant: string, method: string, path: string, body?: unknown
   const id = /\/([0-9a-f-]{36})/.exec(path)?.[1];
   if (id) event.pathParameters = { id };
   event.rawPath = path;
+  event.requestContext.http.path = path;
   const res = await handler(event, lambdaContext('connections'));
   return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, raw: res.body ?? '' };
 }
@@ -169,9 +172,8 @@ describe('saved connections', () => {
       { table: dynamo.table, eventBus: 'default', period: 'day', historyDays: 90 },
       'us-east-1',
     );
-    const { services } = await import('../../src/handlers/connections.ts');
     const drifted = await runDrift(
-      { ...services, store: infra.store, sealer: infra.sealer(secret), historyDays: 90 },
+      { ...deps, store: infra.store, sealer: infra.sealer(secret), historyDays: 90 },
       secret,
       { tenantId: A, connectionId: id, period: '2026-12-01' },
     );
@@ -265,8 +267,8 @@ describe('saved connections', () => {
     );
     const published: ChangeEvent[] = [];
     const s: DriftDeps = {
-      config: (await import('../../src/handlers/connections.ts')).services.config,
-      logger: (await import('../../src/handlers/connections.ts')).services.logger,
+      config: deps.config,
+      logger: deps.logger,
       store: infra.store,
       sealer: infra.sealer(secret),
       historyDays: 90,

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScheduledEvent } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalDrift, MAX_RECEIVE_COUNT, startDrift } from '../../sandbox/drift.ts';
 import { drain } from '../../sandbox/event-source.ts';
 import { useSandbox } from '../../sandbox/harness.ts';
@@ -11,6 +11,7 @@ import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import type { HttpEvent } from '../../src/handlers/http.ts';
 import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
+import { driftFunctions, endpointsGone } from '../support/functions.ts';
 
 /**
  * The drift chain end to end, locally: schedule → dispatcher → queue → worker → history →
@@ -70,35 +71,31 @@ const world = (changed: boolean): World => ({
   ],
 });
 
-type Fn<E, R> = (event: E, context: ReturnType<typeof lambdaContext>) => Promise<R>;
 let sandbox: Sandbox;
 let drift: LocalDrift;
-let connections: Fn<HttpEvent, { statusCode: number; body?: string }>;
-let dispatcher: Fn<ScheduledEvent, { dispatched: number; failed: number }>;
-let worker: Fn<SQSEvent, SQSBatchResponse>;
+let functions: ReturnType<typeof driftFunctions>;
 
-beforeAll(async () => {
+// Each test has its own sandbox, table and queues: any one runs alone (`vitest run -t`).
+beforeEach(async () => {
   sandbox = await startSandbox({ world: world(false) });
   useSandbox(sandbox, world(false));
   // A failed message comes back at once: the test need not wait out a visibility timeout.
   drift = await startDrift(sandbox, { visibilityTimeout: 0 });
-  Object.assign(process.env, drift.env);
-  connections = contractChecked(
-    (await import('../../src/handlers/connections.ts')).handler,
-  ) as unknown as typeof connections;
-  dispatcher = (await import('../../src/handlers/drift-dispatch.ts')).handler as unknown as typeof dispatcher;
-  worker = (await import('../../src/handlers/drift-worker.ts')).handler as unknown as typeof worker;
+  functions = driftFunctions(drift.env);
 });
-afterAll(async () => {
-  for (const k of Object.keys(drift.env)) delete process.env[k];
+afterEach(async () => {
+  endpointsGone(drift.env);
   await sandbox.close();
   await drift.close();
 });
 
+const connections = (event: HttpEvent) =>
+  contractChecked(functions.connections)(event, lambdaContext('connections'));
+const dispatcher = (event: ScheduledEvent) => functions.dispatcher(event, lambdaContext('driftDispatch'));
+
 async function save(body: unknown): Promise<string> {
   const res = await connections(
     httpEvent({ path: '/connections', body: JSON.stringify(body), claims: { tenant_id: TENANT } }),
-    lambdaContext('connections'),
   );
   expect(res.statusCode, res.body).toBe(201);
   return JSON.parse(res.body ?? '{}').connection.connectionId;
@@ -111,7 +108,8 @@ async function history(id: string): Promise<string[]> {
     claims: { tenant_id: TENANT },
   });
   event.pathParameters = { id };
-  const res = await connections(event, lambdaContext('connections'));
+  event.requestContext.http.path = `/connections/${id}/history`;
+  const res = await connections(event);
   return JSON.parse(res.body ?? '{}').runs.map(
     (r: { period: string; status: string }) => `${r.period} ${r.status}`,
   );
@@ -132,30 +130,44 @@ const schedule = (time: string): ScheduledEvent => ({
 const work = () =>
   drain({
     queueUrl: drift.queueUrl,
-    handler: worker as never,
+    handler: functions.worker as never,
     functionName: 'aws-access-verifier-dev-driftWorker',
   });
 
 const assumeRoles = () => sandbox.requests.filter((r) => r.operation === 'AssumeRole').length;
 
+/** Both connections saved while the world is as onboarded: the writer's id, the sealer's. */
+async function onboard(): Promise<{ writer: string; sealer: string }> {
+  const writer = await save({
+    credentials: { type: 'role', roleArn: WRITER },
+    region: 'us-east-1',
+    profile: 'destination',
+    s3: [{ bucket: 'acme-destination' }],
+  });
+  const sealer = await save({
+    credentials: { type: 'role', roleArn: SEALER },
+    region: 'us-east-1',
+    kms: [{ keyArn: KEY }],
+  });
+  return { writer, sealer };
+}
+
+/** Onboarded, re-verified on day one, then the customer's change and day two's run. */
+async function driftedOnDayTwo(): Promise<{ writer: string; sealer: string }> {
+  const saved = await onboard();
+  await dispatcher(schedule('2026-12-01T00:00:00Z'));
+  expect(await work()).toMatchObject({ drained: true, failed: [] });
+  sandbox.setWorld(world(true));
+  await dispatcher(schedule('2026-12-02T00:00:00Z'));
+  expect(await work()).toMatchObject({ drained: true });
+  return saved;
+}
+
 describe('drift, end to end', () => {
-  let writer = '';
-  let sealer = '';
-
   it('re-verifies every saved connection once per period, and stays quiet while nothing changed', async () => {
-    writer = await save({
-      credentials: { type: 'role', roleArn: WRITER },
-      region: 'us-east-1',
-      profile: 'destination',
-      s3: [{ bucket: 'acme-destination' }],
-    });
-    sealer = await save({
-      credentials: { type: 'role', roleArn: SEALER },
-      region: 'us-east-1',
-      kms: [{ keyArn: KEY }],
-    });
+    const { writer, sealer } = await onboard();
 
-    const sent = await dispatcher(schedule('2026-12-01T00:00:00Z'), lambdaContext('driftDispatch'));
+    const sent = await dispatcher(schedule('2026-12-01T00:00:00Z'));
     expect(sent).toMatchObject({ dispatched: 2, failed: 0 });
     const run = await work();
     expect(run).toMatchObject({ drained: true, failed: [] });
@@ -165,9 +177,7 @@ describe('drift, end to end', () => {
   });
 
   it('says, in exactly one event per connection, which checks changed when the customer changed something', async () => {
-    sandbox.setWorld(world(true));
-    await dispatcher(schedule('2026-12-02T00:00:00Z'), lambdaContext('driftDispatch'));
-    expect(await work()).toMatchObject({ drained: true });
+    const { writer, sealer } = await driftedOnDayTwo();
 
     expect(await history(writer)).toEqual(['2026-12-02 fail', '2026-12-01 pass', 'onboarding pass']);
     expect(await history(sealer)).toEqual(['2026-12-02 fail', '2026-12-01 pass', 'onboarding pass']);
@@ -198,6 +208,7 @@ describe('drift, end to end', () => {
   });
 
   it('does not verify a redelivered message twice, and sends a poisoned one to the dead-letter queue alone', async () => {
+    const { writer } = await driftedOnDayTwo();
     const roles = assumeRoles();
     const events = sandbox.events.length;
     const sqs = new SQSClient({ endpoint: sandbox.url, region: 'us-east-1' });

@@ -15,7 +15,10 @@ import { workBatch } from '../../src/core/drift/worker.ts';
 import { externalIdFor, parseSecret } from '../../src/core/external-id.ts';
 import { ssmSecretHistory } from '../../src/core/external-id-versions.ts';
 import { verifyForTenant } from '../../src/core/tenant-use-cases.ts';
-import { type HttpEvent, secretsFor } from '../../src/handlers/http.ts';
+import { createDeps } from '../../src/handlers/deps.ts';
+import { createSetupHandler } from '../../src/handlers/factories/setup.ts';
+import type { HttpEvent } from '../../src/handlers/http.ts';
+import { secretsFor } from '../../src/handlers/middleware/external-id-secret.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
 /**
@@ -173,62 +176,52 @@ describe('external ID secret rotation', () => {
   });
 
   it('moves a tenant that re-runs setup with renewExternalId=true, and the answer says the trust must change', async () => {
-    Object.assign(process.env, {
+    // The configuration a deployed container reads: the parameter, the table, a Lambda's name.
+    const deployed = createDeps({
+      ...process.env,
       AWS_LAMBDA_FUNCTION_NAME: 'aws-access-verifier-test-setup',
       EXTERNAL_ID_SECRET_PARAMETER: PARAMETER,
       CONNECTIONS_TABLE: dynamo.table,
       CONNECTIONS_KMS_KEY_ID: 'alias/aws-access-verifier-test-connections',
       VENDOR_PRINCIPAL_ARN: VENDOR_ROLE,
     });
-    try {
-      // The module reads its configuration when it loads, as a deployed container does.
-      const { handler } = await import('../../src/handlers/setup.ts');
-      const setup = async (tenant: string, query = '') => {
-        const event: HttpEvent = httpEvent({
-          method: 'GET',
-          path: '/setup',
-          rawQueryString: query,
-          claims: { tenant_id: tenant },
-        });
-        const res = await handler(event, lambdaContext('setup'));
-        return { status: res.statusCode, body: JSON.parse(res.body ?? 'null') };
-      };
-      const oldId = externalIdFor(parseSecret(V1), OLD);
-      const newId = externalIdFor(parseSecret(V2), OLD);
-
-      const plain = await setup(OLD, 'bucket=acme-destination');
-      expect(plain.body.externalId).toBe(oldId);
-      expect(plain.body.trustUpdate).toBeUndefined();
-
-      const renewed = await setup(OLD, 'bucket=acme-destination&renewExternalId=true');
-      expect(renewed.status).toBe(200);
-      expect(renewed.body.externalId).toBe(newId);
-      expect(renewed.body.trustPolicy.Statement[0].Condition).toEqual({
-        StringEquals: { 'sts:ExternalId': newId },
+    const handler = createSetupHandler({ ...deployed, secrets: secretsFor(deployed.config) });
+    const setup = async (tenant: string, query = '') => {
+      const event: HttpEvent = httpEvent({
+        method: 'GET',
+        path: '/setup',
+        rawQueryString: query,
+        claims: { tenant_id: tenant },
       });
-      expect(renewed.body.trustUpdate).toEqual({
-        previousExternalId: oldId,
-        externalId: newId,
-        message: expect.stringContaining(`must name ${newId} instead of ${oldId}`),
-      });
-      // From now on the tenant holds v2; asking again changes nothing more.
-      expect((await setup(OLD)).body.externalId).toBe(newId);
-      const again = await setup(OLD, 'renewExternalId=true');
-      expect(again.body.externalId).toBe(newId);
-      expect(again.body.trustUpdate).toBeUndefined();
-      // Only `true` is a request to renew.
-      expect((await setup(OLD, 'renewExternalId=yes')).body.error.details).toEqual([
-        { path: 'renewExternalId', message: 'only true' },
-      ]);
-    } finally {
-      for (const k of [
-        'AWS_LAMBDA_FUNCTION_NAME',
-        'EXTERNAL_ID_SECRET_PARAMETER',
-        'CONNECTIONS_TABLE',
-        'CONNECTIONS_KMS_KEY_ID',
-        'VENDOR_PRINCIPAL_ARN',
-      ])
-        delete process.env[k];
-    }
+      const res = await handler(event, lambdaContext('setup'));
+      return { status: res.statusCode, body: JSON.parse(res.body ?? 'null') };
+    };
+    const oldId = externalIdFor(parseSecret(V1), OLD);
+    const newId = externalIdFor(parseSecret(V2), OLD);
+
+    const plain = await setup(OLD, 'bucket=acme-destination');
+    expect(plain.body.externalId).toBe(oldId);
+    expect(plain.body.trustUpdate).toBeUndefined();
+
+    const renewed = await setup(OLD, 'bucket=acme-destination&renewExternalId=true');
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.externalId).toBe(newId);
+    expect(renewed.body.trustPolicy.Statement[0].Condition).toEqual({
+      StringEquals: { 'sts:ExternalId': newId },
+    });
+    expect(renewed.body.trustUpdate).toEqual({
+      previousExternalId: oldId,
+      externalId: newId,
+      message: expect.stringContaining(`must name ${newId} instead of ${oldId}`),
+    });
+    // From now on the tenant holds v2; asking again changes nothing more.
+    expect((await setup(OLD)).body.externalId).toBe(newId);
+    const again = await setup(OLD, 'renewExternalId=true');
+    expect(again.body.externalId).toBe(newId);
+    expect(again.body.trustUpdate).toBeUndefined();
+    // Only `true` is a request to renew.
+    expect((await setup(OLD, 'renewExternalId=yes')).body.error.details).toEqual([
+      { path: 'renewExternalId', message: 'only true' },
+    ]);
   });
 });
