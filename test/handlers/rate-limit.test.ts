@@ -1,9 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDynamo, startDynamo } from '../../sandbox/dynamo.ts';
 import { dynamoRateLimiter } from '../../src/core/rate-limit.ts';
+import { createDeps } from '../../src/handlers/deps.ts';
+import { createVerifyHandler } from '../../src/handlers/factories/verify.ts';
 import type { HttpEvent } from '../../src/handlers/http.ts';
+import { secretsFor } from '../../src/handlers/middleware/external-id-secret.ts';
 import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 
@@ -18,24 +21,27 @@ let verify: (
   body?: string;
 }>;
 
+const logger = new Logger({ logLevel: 'SILENT' });
+// dynalite accepts any signature, but the SDK must have something to sign with.
+const credentials = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
+const tableClient = (endpoint: string, maxAttempts?: number) =>
+  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, ...(maxAttempts ? { maxAttempts } : {}) });
+
 beforeAll(async () => {
   dynamo = await startDynamo('aws-access-verifier-test-rate');
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-    RATE_LIMIT_TABLE: dynamo.table,
-    RATE_LIMIT_PER_MINUTE: '2',
-    // dynalite accepts any signature, but the SDK must have something to sign with.
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-  });
-  vi.resetModules();
+  const deps = createDeps();
   verify = contractChecked(
-    (await import('../../src/handlers/verify.ts')).handler,
+    createVerifyHandler({
+      ...deps,
+      secrets: secretsFor(deps.config),
+      limiter: dynamoRateLimiter(tableClient(dynamo.url), dynamo.table, 2, logger),
+    }),
   ) as unknown as typeof verify;
 });
 afterAll(async () => {
-  for (const k of ['AWS_ENDPOINT_URL_DYNAMODB', 'RATE_LIMIT_TABLE', 'RATE_LIMIT_PER_MINUTE'])
-    delete process.env[k];
   await dynamo.close();
 });
 
@@ -58,12 +64,7 @@ describe('the per-tenant rate', () => {
   });
 
   it('counts per minute: the next minute starts afresh', async () => {
-    const limiter = dynamoRateLimiter(
-      new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1' }),
-      dynamo.table,
-      1,
-      new Logger({ logLevel: 'SILENT' }),
-    );
+    const limiter = dynamoRateLimiter(tableClient(dynamo.url), dynamo.table, 1, logger);
     const t = Date.parse('2026-12-01T10:00:30Z');
     expect(await limiter.take('t-min', t)).toEqual({ allowed: true });
     expect(await limiter.take('t-min', t + 1_000)).toEqual({ allowed: false, retryAfterSeconds: 29 });
@@ -71,12 +72,7 @@ describe('the per-tenant rate', () => {
   });
 
   it('lets requests through when the table itself fails: a limiter must not become an outage', async () => {
-    const limiter = dynamoRateLimiter(
-      new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1 }),
-      dynamo.table,
-      1,
-      new Logger({ logLevel: 'SILENT' }),
-    );
+    const limiter = dynamoRateLimiter(tableClient('http://127.0.0.1:9', 1), dynamo.table, 1, logger);
     expect(await limiter.take('t-any')).toEqual({ allowed: true });
   });
 });
