@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -7,6 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +16,9 @@ import { loadConfig } from '../../src/core/config.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import { externalIdSecrets, type TenantVersionStore } from '../../src/core/external-id-versions.ts';
 import type { RateLimiter, Take } from '../../src/core/rate-limit.ts';
+import { createDeps } from '../../src/handlers/deps.ts';
+import { createChecksHandler } from '../../src/handlers/factories/checks.ts';
+import { createOpenApiHandler } from '../../src/handlers/factories/openapi.ts';
 import { createVerifyHandler } from '../../src/handlers/factories/verify.ts';
 import { assumeRoleDenied } from '../support/aws-errors.ts';
 import { contractChecked } from '../support/contract.ts';
@@ -185,5 +190,35 @@ describe('POST /verify: the rate is counted beside AssumeRole', () => {
     await asked;
     answers[0]?.({ allowed: false, retryAfterSeconds: 3 });
     expect((await pending).statusCode).toBe(429);
+  });
+});
+
+describe('only the handlers that use the external ID resolve it', () => {
+  it('answers GET /checks and GET /openapi.json without reading the secret or the table', async () => {
+    const ssm = mockClient(SSMClient);
+    const dynamo = mockClient(DynamoDBClient);
+    // A deployed stage's configuration: a parameter and a table to read, were they asked for.
+    const deps = createDeps({
+      AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_FUNCTION_NAME: 'aws-access-verifier-test-checks',
+      VENDOR_PRINCIPAL_ARN: 'arn:aws:iam::999988887777:role/vendor',
+      EXTERNAL_ID_SECRET_PARAMETER: '/aws-access-verifier/test/external-id-secret',
+      CONNECTIONS_TABLE: 'connections',
+      CONNECTIONS_KMS_KEY_ID: 'alias/connections',
+      RATE_LIMIT_TABLE: 'connections',
+    });
+    const checks = await createChecksHandler(deps)(
+      httpEvent({ method: 'GET', path: '/checks' }),
+      lambdaContext('checks'),
+    );
+    const openapi = await createOpenApiHandler(deps)(
+      httpEvent({ method: 'GET', path: '/openapi.json', claims: null }),
+      lambdaContext('openapi'),
+    );
+    expect([checks.statusCode, openapi.statusCode]).toEqual([200, 200]);
+    expect(ssm.calls()).toHaveLength(0);
+    expect(dynamo.calls()).toHaveLength(0);
+    ssm.restore();
+    dynamo.restore();
   });
 });

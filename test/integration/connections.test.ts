@@ -405,6 +405,32 @@ describe('saved connections', () => {
     expect((await call(B, 'GET', '/connections')).body.connections).toEqual([]);
   });
 
+  it('refuses a limited tenant with 429, counted beside AssumeRole: nothing written in a bucket, nothing saved', async () => {
+    const limited = contractChecked(
+      createConnectionsHandler({
+        ...connectionsDeps(deps),
+        limiter: { perMinute: 1, take: async () => ({ allowed: false, retryAfterSeconds: 5 }) },
+      }),
+    );
+    const saved = (await call(A, 'GET', '/connections')).body.connections.length;
+    const seen = sandbox.requests.length;
+    const event = httpEvent({
+      method: 'POST',
+      path: '/connections',
+      claims: { tenant_id: A },
+      body: JSON.stringify(destination),
+    });
+
+    const res = await limited(event, lambdaContext('connections'));
+
+    expect(res.statusCode).toBe(429);
+    const sent = sandbox.requests.slice(seen);
+    // The verification started (AssumeRole went out beside the count), and stopped there.
+    expect(sent.map((r) => r.operation)).toContain('AssumeRole');
+    expect(sent.filter((r) => r.service === 's3')).toEqual([]);
+    expect((await call(A, 'GET', '/connections')).body.connections.length).toBe(saved);
+  });
+
   it('logged no secret on any of these paths, key pair and sealed data key included', () => {
     expect(output.length).toBeGreaterThan(0);
     expect(output).not.toContain(USER_SECRET);
