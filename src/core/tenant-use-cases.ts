@@ -71,6 +71,8 @@ export async function verifyForTenant(
   if (s.oneAtATime) deps.oneAtATime = true;
   try {
     const report = await verify(request, info, deps);
+    // Refused admission (the tenant's rate): the report is discarded, so neither logged nor counted.
+    await options.admission;
     s.logger.info('verification finished', {
       verificationId: report.verificationId,
       tenantId,

@@ -128,6 +128,7 @@ const handlerWith = () =>
       logger: new Logger({ logLevel: 'SILENT' }),
       secrets: externalIdSecrets(async () => [`${secret.version}:${secret.key}`], tenants),
       limiter,
+      metrics: { emit: () => void timeline.push('metrics') },
     }),
   );
 const post = (handler: ReturnType<typeof handlerWith>) =>
@@ -145,6 +146,7 @@ describe('POST /verify: the rate is counted beside AssumeRole', () => {
 
     expect(res.statusCode).toBe(200);
     expect(timeline.indexOf('count answered')).toBeLessThan(timeline.indexOf('PutObject'));
+    expect(timeline).toContain('metrics');
     expect(s3.commandCalls(HeadBucketCommand).length).toBeGreaterThan(0);
   });
 
@@ -160,6 +162,8 @@ describe('POST /verify: the rate is counted beside AssumeRole', () => {
     expect(JSON.parse(res.body ?? '{}')).not.toHaveProperty('checks');
     expect(timeline).not.toContain('PutObject');
     expect(s3.calls()).toHaveLength(0);
+    // A discarded report is not counted either.
+    expect(timeline).not.toContain('metrics');
   });
 
   it('reads nothing from the table before AssumeRole for a tenant this container saw within the minute', async () => {

@@ -86,7 +86,7 @@ export async function createConnection(
   secret: ExternalIdSecret,
   request: VerifyRequest,
   name?: string,
-  /** The tenant's rate counted beside AssumeRole (VerifyDeps.admission). */
+  /** The tenant's rate counted beside AssumeRole (VerifyDeps.admission): refused, nothing is saved. */
   admission?: Promise<void>,
 ): Promise<
   | { saved: false; report: Report }
@@ -96,8 +96,6 @@ export async function createConnection(
     placeMarkers: true,
     ...(admission ? { admission } : {}),
   });
-  // A refused count: nothing is saved (the handler answers 429).
-  await admission;
   if (report.status !== 'pass' && report.status !== 'warn') return { saved: false, report };
   const connectionId = randomUUID();
   const c = request.credentials;
