@@ -10,6 +10,11 @@ import { startWebServer, type WebServer } from '../../scripts/web-server.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
 import type { PolicyDocument, Report } from '../../src/core/types.ts';
+import { createDeps } from '../../src/handlers/deps.ts';
+import { createChecksHandler } from '../../src/handlers/factories/checks.ts';
+import { createSetupHandler } from '../../src/handlers/factories/setup.ts';
+import { tenantWorkDeps } from '../../src/handlers/factories/tenant-work.ts';
+import { createVerifyHandler } from '../../src/handlers/factories/verify.ts';
 import { inProcessApi, localToken } from '../support/gateway.ts';
 
 /**
@@ -72,19 +77,15 @@ beforeAll(async () => {
   const world = worldNamed('seed-003-staging');
   sandbox = await startSandbox({ world });
   useSandbox(sandbox, world);
-  // The handlers read their configuration when loaded: after the environment points at the sandbox.
-  const [verify, setup, checks] = await Promise.all([
-    import('../../src/handlers/verify.ts'),
-    import('../../src/handlers/setup.ts'),
-    import('../../src/handlers/checks.ts'),
-  ]);
+  // The functions as a container builds them, once the environment points at the sandbox.
+  const deps = tenantWorkDeps(createDeps());
   web = await startWebServer({
     port: 0,
     config: { apiBase: '', token: localToken(TENANT), profile: 'staging', buckets: ['syncoutput'] },
     api: inProcessApi({
-      'POST /verify': verify.handler,
-      'GET /setup': setup.handler,
-      'GET /checks': checks.handler,
+      'POST /verify': createVerifyHandler(deps),
+      'GET /setup': createSetupHandler(deps),
+      'GET /checks': createChecksHandler(deps),
     }),
   });
   profileDir = mkdtempSync(join(tmpdir(), 'aav-chromium-'));

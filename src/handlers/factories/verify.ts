@@ -3,7 +3,6 @@ import { verifyForTenant } from '../../core/tenant-use-cases.ts';
 import { httpHandler } from '../app.ts';
 import {
   type AdmissionContext,
-  type HttpEvent,
   invalid,
   json,
   type LambdaHttpHandler,
@@ -35,7 +34,7 @@ export function createVerifyHandler(deps: TenantWorkDeps): LambdaHttpHandler {
       return json(200, report);
     },
     // AssumeRole is the first call: the count runs beside it (middleware/rate-limit.ts).
-    tenantRateLimit(deps.limiter, { beside: (_: HttpEvent) => true }),
+    tenantRateLimit(deps.limiter, { beside: () => true }),
     externalIdSecret(deps.secrets),
   );
 }
