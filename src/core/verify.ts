@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { settleBuckets } from '../checks/s3/bucket-owner.ts';
 import { cleanupReserveMs, removeStrandedProbes } from '../checks/s3/stranded.ts';
-import { graphNodes, initialFacts } from './execute.ts';
+import { type ExecutionDeps, graphNodes, initialFacts } from './execute.ts';
 import { planVerification } from './plan.ts';
 import { type Mode, type ProfileRegistry, profileNamed } from './profiles.ts';
 import type { Region } from './regions.ts';
@@ -26,6 +26,8 @@ export interface VerifyDeps {
   mode?: Mode;
   /** Onboarding a connection: leave the marker drift's zero-write probe will use. */
   placeMarkers?: boolean;
+  /** Told of each AWS call a check sends (tests: each check sends only what it declares). */
+  onCall?: ExecutionDeps['onCall'];
 }
 
 /**
@@ -49,6 +51,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     logger: deps.logger,
     verification: v,
     signal: controller.signal,
+    ...(deps.onCall ? { onCall: deps.onCall } : {}),
   });
 
   // The clean-up of stranded probes runs inside the deadline, in the time kept for it here.

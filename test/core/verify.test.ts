@@ -556,12 +556,18 @@ describe('verify', () => {
   it('warns and probes in the real region when the declared one is wrong', async () => {
     grantSession();
     healthyBucket();
-    s3.on(HeadBucketCommand).callsFake(async (_input, getClient) => {
+    const inEuWest1 = async <T>(getClient: () => S3Client, answer: T) => {
       const region = await getClient().config.region();
       if (region !== 'eu-west-1')
-        throw s3Error('Unknown', 301, 'UnknownError', { 'x-amz-bucket-region': 'eu-west-1' });
-      return { BucketRegion: 'eu-west-1' };
-    });
+        throw s3Error('PermanentRedirect', 301, 'Redirect', { 'x-amz-bucket-region': 'eu-west-1' });
+      return answer;
+    };
+    s3.on(HeadBucketCommand).callsFake((_input, getClient) =>
+      inEuWest1(getClient, { BucketRegion: 'eu-west-1' }),
+    );
+    // The write and the listing run beside HeadBucket: S3 refuses them where the bucket is not.
+    s3.on(PutObjectCommand).callsFake((_input, getClient) => inEuWest1(getClient, {}));
+    s3.on(ListObjectsV2Command).callsFake((_input, getClient) => inEuWest1(getClient, { KeyCount: 0 }));
 
     const report = await verify(
       roleRequest({ s3: [{ bucket: 'acme-exports', region: 'us-east-1' }] }),
@@ -574,8 +580,14 @@ describe('verify', () => {
       status: 'warn',
       remediation: 'Declare region eu-west-1 for acme-exports.',
     });
-    const putClientRegion = await s3.commandCalls(PutObjectCommand)[0]?.thisValue.config.region();
-    expect(putClientRegion).toBe('eu-west-1');
+    // The first write tried the declared region at once; the one that wrote, where HeadBucket found it.
+    const puts = await Promise.all(
+      s3.commandCalls(PutObjectCommand).map((c) => (c.thisValue as S3Client).config.region()),
+    );
+    expect(puts).toEqual(['us-east-1', 'eu-west-1']);
+    expect(report.checks.filter((c) => c.id !== 's3.bucket-region').map((c) => c.status)).not.toContain(
+      'error',
+    );
     expect(report.status).toBe('warn');
   });
 
