@@ -1,3 +1,4 @@
+import type { AnyCheck } from '../checks/index.ts';
 import { resourceGates } from './gates.ts';
 import type { Planned } from './plan.ts';
 import type { Wait } from './runner.ts';
@@ -44,3 +45,50 @@ export function graphEdges(planned: readonly Planned[]): (p: Planned) => Edges {
     return { deps: identityCheck ? deps : [...gates(p.target), ...deps], asks };
   };
 }
+
+/** Where a check settles, counted in AWS calls from the start, and the chain of calls that leads there. */
+export interface Step {
+  end: number;
+  path: string[];
+}
+
+/**
+ * The longest chain of AWS calls a verification makes, from the declared graph alone: each
+ * check's `calls` (what it sends one after another when AWS answers as expected), its waits
+ * and the identity gates. A check starts once what it waits for (hard, soft) has settled; one
+ * `beside` a dependency starts with it and settles no sooner. What a check asks for on demand
+ * is an odd answer's path, not the expected one. On ties the first wait declared is shown.
+ */
+export function longestChain(
+  planned: readonly Planned[],
+): Step & { length: number; steps: Map<string, Step> } {
+  const edges = graphEdges(planned);
+  const byKey = new Map(planned.map((p) => [p.key, p]));
+  const steps = new Map<string, Step>();
+  const visit = (p: Planned): Step => {
+    const known = steps.get(p.key);
+    if (known) return known;
+    const waits = edges(p).deps.flatMap((d) => {
+      const dep = byKey.get(d.key);
+      return dep ? [{ kind: d.kind, step: visit(dep) }] : [];
+    });
+    const after = waits
+      .filter((w) => w.kind !== 'beside')
+      .reduce<Step>((a, w) => (w.step.end > a.end ? w.step : a), { end: 0, path: [] });
+    const own = callsOf(p.check, p.target);
+    let step: Step = { end: after.end + own.length, path: [...after.path, ...own] };
+    for (const w of waits) if (w.kind === 'beside' && w.step.end > step.end) step = w.step;
+    steps.set(p.key, step);
+    return step;
+  };
+  let longest: Step = { end: 0, path: [] };
+  for (const p of planned) {
+    const s = visit(p);
+    if (s.end > longest.end) longest = s;
+  }
+  return { ...longest, length: longest.end, steps };
+}
+
+/** The calls a check declares for a target. */
+export const callsOf = (check: AnyCheck, target: Target): readonly string[] =>
+  typeof check.calls === 'function' ? (check.calls as (t: Target) => readonly string[])(target) : check.calls;
