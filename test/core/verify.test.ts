@@ -18,7 +18,13 @@ import { createAwsAccess } from '../../src/core/aws.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry } from '../../src/core/profiles.ts';
 import type { VerifyRequest } from '../../src/core/types.ts';
 import { verify } from '../../src/core/verify.ts';
-import { assumeRoleDenied, objectBody as body, s3Error, simulateDenied } from '../support/aws-errors.ts';
+import {
+  assumeRoleDenied,
+  objectBody as body,
+  s3Error,
+  simulateDenied,
+  stsError,
+} from '../support/aws-errors.ts';
 import { ACCOUNT, ROLE_ARN, SESSION, silentLogger, verificationInfo } from '../support/context.ts';
 
 const sts = mockClient(STSClient);
@@ -73,6 +79,15 @@ function healthyBucket() {
   s3.on(GetObjectCommand).callsFake(() => ({ Body: body(probeBody(verificationInfo())) }));
   s3.on(DeleteObjectCommand).resolves({});
 }
+
+const keyPairRequest = {
+  credentials: {
+    type: 'accessKey',
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  },
+  profile: 'staging',
+} as const satisfies Partial<VerifyRequest>;
 
 const roleRequest = (over: Partial<VerifyRequest> = {}): VerifyRequest => ({
   credentials: { type: 'role', roleArn: ROLE_ARN },
@@ -423,6 +438,74 @@ describe('verify', () => {
     expect(s3).toReceiveCommandWith(ListObjectsV2Command, { ExpectedBucketOwner: '444455556666' });
     // Read access never writes.
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('with a key pair and a declared owner, probes beside GetCallerIdentity, not after it', async () => {
+    // GetCallerIdentity answers only once the first probes were sent: had they waited, none would be.
+    let release: () => void = () => undefined;
+    const probed = new Promise<void>((r) => {
+      release = r;
+    });
+    sts.on(GetCallerIdentityCommand).callsFake(async () => {
+      await probed;
+      return { Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/ingest`, UserId: 'AIDAEXAMPLE' };
+    });
+    healthyBucket();
+    s3.on(PutObjectCommand).callsFake(() => {
+      release();
+      return {};
+    });
+
+    const report = await verify(
+      {
+        ...keyPairRequest,
+        s3: [{ bucket: 'acme-exports', prefix: 'vendor/', expectedBucketOwner: ACCOUNT }],
+      },
+      verificationInfo(),
+      // Probes that waited for the identity would deadlock here until this deadline.
+      deps(3_000),
+    );
+
+    expect(report.checks.find((c) => c.id === 's3.write')?.status).toBe('pass');
+    expect(report.status).not.toBe('fail');
+  });
+
+  it('with a deactivated key pair, fails GetCallerIdentity and skips the probes that ran beside it', async () => {
+    const invalid = () =>
+      stsError('InvalidClientTokenId', 403, 'The security token included in the request is invalid.');
+    sts.on(GetCallerIdentityCommand).rejects(invalid());
+    s3.on(HeadBucketCommand).rejects(
+      s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.'),
+    );
+    s3.on(PutObjectCommand).rejects(
+      s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.'),
+    );
+    s3.on(ListObjectsV2Command).rejects(
+      s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.'),
+    );
+
+    const report = await verify(
+      {
+        ...keyPairRequest,
+        s3: [{ bucket: 'acme-exports', prefix: 'vendor/', expectedBucketOwner: ACCOUNT }],
+      },
+      verificationInfo(),
+      deps(),
+    );
+
+    // The probes did run (beside), but only the key's own verdict speaks: no misleading fails.
+    expect(s3.commandCalls(PutObjectCommand).length).toBeGreaterThan(0);
+    const statuses = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+    expect(statuses['sts.caller-identity']).toBe('fail');
+    for (const id of ['s3.bucket-region', 's3.list', 's3.write', 's3.read', 's3.delete'])
+      expect(
+        report.checks.find((c) => c.id === id),
+        id,
+      ).toMatchObject({
+        status: 'skip',
+        message: 'Skipped: sts.caller-identity did not pass.',
+      });
+    expect(report.status).toBe('fail');
   });
 
   it('under a profile, a bucket declared read is never written and one declared write never read', async () => {
