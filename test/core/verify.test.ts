@@ -13,7 +13,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { probeBody } from '../../src/checks/s3/probe.ts';
+import { probeBody, probeKey } from '../../src/checks/s3/probe.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry } from '../../src/core/profiles.ts';
 import type { VerifyRequest } from '../../src/core/types.ts';
@@ -589,6 +589,37 @@ describe('verify', () => {
       Bucket: 'acme-exports',
       ExpectedBucketOwner: ACCOUNT,
     });
+  });
+
+  it('ends the sweep s3.list started before it answers, even where no delete reported it', async () => {
+    // Prepare: the write is refused, so s3.delete skips; a leftover of yesterday is slow to read back.
+    grantSession();
+    healthyBucket();
+    s3.on(PutObjectCommand).rejects(denied('s3:PutObject', 'arn:aws:s3:::acme-exports/vendor/x'));
+    const earlier = verificationInfo({
+      id: '0b3f6a2e-5c1d-4e8f-9a7b-2c4d6e8f0a1b',
+      startedAt: new Date(Date.now() - 86_400_000),
+    });
+    const leftover = probeKey('vendor/', earlier);
+    s3.on(ListObjectsV2Command).resolves({
+      KeyCount: 1,
+      Contents: [
+        { Key: leftover, LastModified: earlier.startedAt, Size: Buffer.byteLength(probeBody(earlier)) },
+      ],
+    });
+    // Its whole body (the sweep's read-back) is slow; s3.read's one byte of it is not.
+    s3.on(GetObjectCommand, { Key: leftover }).callsFake((input) =>
+      input.Range
+        ? { Body: body('W') }
+        : new Promise((resolve) => setTimeout(() => resolve({ Body: body(probeBody(earlier)) }), 600)),
+    );
+
+    // Act
+    const report = await verify(roleRequest(), verificationInfo(), deps());
+
+    // Assess: the leftover was removed before the report was returned, not after.
+    expect(report.checks.find((c) => c.id === 's3.delete')?.status).toBe('skip');
+    expect(s3).toReceiveCommandWith(DeleteObjectCommand, { Key: leftover, ExpectedBucketOwner: ACCOUNT });
   });
 
   it('names a probe it could not delete in time, and keeps the clean-up inside the deadline', async () => {
