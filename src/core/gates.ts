@@ -1,7 +1,6 @@
 import type { Planned } from './plan.ts';
-import type { GraphNode } from './runner.ts';
-
-type Wait = GraphNode['deps'][number];
+import type { Wait } from './runner.ts';
+import type { PrincipalTarget, Target, TemporaryCredentials } from './types.ts';
 
 /** Why a resource is not probed with a role that any tenant could name. */
 export const CONFUSED_DEPUTY_SKIP =
@@ -12,8 +11,13 @@ export const CONFUSED_DEPUTY_SKIP =
  * it uses, and, where the profile requires the external ID, both external-ID probes refused.
  * The probes run beside the real AssumeRole (they use this service's own credentials), so the
  * gate adds no call to the longest chain.
+ *
+ * A key pair is the customer's own credential: no tenant can name it for another, so its
+ * resource checks run beside GetCallerIdentity where they need nothing it tells (an S3 call
+ * must name the bucket's owner: the account, unless the request declared it). Its verdict
+ * still decides: a key AWS refuses makes them `skip`, as if they had waited.
  */
-export function resourceGates(planned: readonly Planned[]): Wait[] {
+export function resourceGates(planned: readonly Planned[]): (target: Target) => Wait[] {
   const principal = planned.filter((p) => p.target.kind === 'principal');
   const identity = principal.find(
     (p) => p.check.id === 'sts.assume-role' || p.check.id === 'sts.caller-identity',
@@ -21,16 +25,42 @@ export function resourceGates(planned: readonly Planned[]): Wait[] {
   const externalId = principal.find(
     (p) => p.check.id === 'sts.external-id-required' && p.requirement === 'required',
   );
-  const gates: Wait[] = [];
-  if (identity) gates.push({ key: identity.key, name: identity.check.id, kind: 'hard' });
-  if (externalId)
-    gates.push({
-      key: externalId.key,
-      name: externalId.check.id,
-      kind: 'hard',
-      // A profile that lowers a loose trust to a warning still gets no probe with that role.
-      passOnly: true,
-      skipMessage: CONFUSED_DEPUTY_SKIP,
-    });
-  return gates;
+  const deputy: Wait[] = externalId
+    ? [
+        {
+          key: externalId.key,
+          name: externalId.check.id,
+          kind: 'hard',
+          // A profile that lowers a loose trust to a warning still gets no probe with that role.
+          passOnly: true,
+          skipMessage: CONFUSED_DEPUTY_SKIP,
+        },
+      ]
+    : [];
+  return (target) => {
+    if (!identity) return deputy;
+    const beside = identity.check.id === 'sts.caller-identity' && needsNoAccount(target);
+    return [{ key: identity.key, name: identity.check.id, kind: beside ? 'beside' : 'hard' }, ...deputy];
+  };
+}
+
+/** Whether a target's checks can make their calls before the principal's account is known. */
+function needsNoAccount(t: Target): boolean {
+  if (t.kind === 'kms') return true;
+  if (t.kind === 'bucket') return t.expectedBucketOwner !== undefined;
+  if (t.kind === 'redshift') return t.account !== undefined;
+  return false;
+}
+
+/** The sessions known before any call: a key pair is its own (a role's come from AssumeRole). */
+export function initialSessions(target: PrincipalTarget): TemporaryCredentials[] {
+  const c = target.credentials;
+  if (c.type !== 'accessKey') return [];
+  return [
+    {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+    },
+  ];
 }

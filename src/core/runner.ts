@@ -11,17 +11,23 @@ export interface GraphNode {
   /** Short name used in skip messages (the check id). */
   name: string;
   /**
-   * `skipMessage`: what a hard dependency that did not pass makes this node say instead of the
-   * default; `passOnly`: a hard dependency's `warn` is not enough either.
+   * What it waits for. hard: starts once it passed, else skips; soft: starts once it settled;
+   * beside: starts at once, and its own verdict stands only where this one passed (else the
+   * hard one's skip). `skipMessage`: what a dependency that did not pass makes this node say
+   * instead of the default; `passOnly`: a `warn` is not enough either.
    */
-  deps: readonly {
-    key: string;
-    name: string;
-    kind: 'hard' | 'soft';
-    skipMessage?: string;
-    passOnly?: boolean;
-  }[];
+  deps: readonly Wait[];
+  /** What it may ask for while it runs, without waiting for it first: with `deps`, all outcomeOf answers. */
+  asks?: readonly string[];
   run(outcomeOf: (key: string) => Promise<Outcome | undefined>): Promise<Outcome>;
+}
+
+export interface Wait {
+  key: string;
+  name: string;
+  kind: 'hard' | 'soft' | 'beside';
+  skipMessage?: string;
+  passOnly?: boolean;
 }
 
 export interface Settled {
@@ -58,34 +64,37 @@ export async function runGraph(
     return p;
   };
 
+  /** A node may ask only for what it declared: an undeclared wait is a defect, not a race to lose. */
+  const askedBy = (node: GraphNode) => {
+    const allowed = new Set([...node.deps.map((d) => d.key), ...(node.asks ?? [])]);
+    return (key: string): Promise<Outcome | undefined> =>
+      allowed.has(key)
+        ? outcomeOf(key)
+        : Promise.reject(new Error(`${node.key} asked for ${key}, which it does not declare`));
+  };
+
   const execute = async (node: GraphNode): Promise<Outcome> => {
+    const waited = node.deps.filter((d) => d.kind !== 'beside');
+    const beside = node.deps.filter((d) => d.kind === 'beside');
     const depOutcomes = await Promise.all(
-      node.deps.map(async (d) => ({ dep: d, outcome: await outcomeOf(d.key) })),
+      waited.map(async (d) => ({ dep: d, outcome: await outcomeOf(d.key) })),
     );
     const began = performance.now();
-    let outcome: Outcome | undefined;
-    for (const { dep, outcome: o } of depOutcomes) {
-      if (dep.kind !== 'hard') continue;
-      if (!o)
-        outcome = { status: 'skip', message: `Needs ${dep.name}, which this verification does not run.` };
-      else if (dep.passOnly ? o.status !== 'pass' : !PROCEED.has(o.status))
-        outcome = { status: 'skip', message: dep.skipMessage ?? `Skipped: ${dep.name} did not pass.` };
-      if (outcome) break;
-    }
+    let outcome = skipFor(depOutcomes);
     if (!outcome && opts.controller.signal.aborted) {
       outcome = { status: 'error', message: 'Not started: the verification reached its time limit.' };
     }
     if (!outcome) {
       try {
         if (opts.oneAtATime) {
-          const turn = queue.then(() => node.run(outcomeOf));
+          const turn = queue.then(() => node.run(askedBy(node)));
           queue = turn.then(
             () => undefined,
             () => undefined,
           );
           outcome = await turn;
         } else {
-          outcome = await node.run(outcomeOf);
+          outcome = await node.run(askedBy(node));
         }
       } catch {
         // Checks classify their own errors; anything escaping is a defect, and still only `error`.
@@ -94,6 +103,14 @@ export async function runGraph(
           message: 'The check failed unexpectedly: a defect of the verifier, not of your setup.',
         };
       }
+    }
+    if (beside.length) {
+      // What ran beside a dependency counts only where that dependency passed; the first
+      // dependency (in declared order) that did not pass says why, as if all had been waited for.
+      const all = await Promise.all(
+        node.deps.map(async (d) => ({ dep: d, outcome: await outcomeOf(d.key) })),
+      );
+      outcome = skipFor(all) ?? outcome;
     }
     settled.set(node.key, { outcome, durationMs: Math.round(performance.now() - began) });
     return outcome;
@@ -124,4 +141,15 @@ export async function runGraph(
     return snapshot;
   }
   return settled;
+}
+
+/** The skip the first dependency that did not pass (hard or beside) imposes, if any. */
+function skipFor(waits: readonly { dep: Wait; outcome: Outcome | undefined }[]): Outcome | undefined {
+  for (const { dep, outcome: o } of waits) {
+    if (dep.kind === 'soft') continue;
+    if (!o) return { status: 'skip', message: `Needs ${dep.name}, which this verification does not run.` };
+    if (dep.passOnly ? o.status !== 'pass' : !PROCEED.has(o.status))
+      return { status: 'skip', message: dep.skipMessage ?? `Skipped: ${dep.name} did not pass.` };
+  }
+  return undefined;
 }

@@ -177,7 +177,8 @@ export function catalogueView(profiles: ProfileRegistry = BUILTIN_PROFILES): Che
         id: c.id,
         title: c.title,
         scope: c.scope,
-        dependsOn: c.dependsOn.map((d) => d.id),
+        // What it waits for on the same target; what it asks on demand or of others is the engine's.
+        dependsOn: c.dependsOn.filter((d) => d.kind !== 'asked' && !d.on).map((d) => d.id),
         actions: [...new Set(grants.flatMap((g) => g.actions))],
         resources: [...new Set(grants.flatMap((g) => g.resources))],
         profiles: Object.fromEntries(Object.values(profiles).map((p) => [p.name, requirementFor(c.id, p)])),

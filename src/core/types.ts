@@ -220,6 +220,8 @@ export interface BucketFacts {
   listing?: { keyCount: number; firstKey?: string };
   encryption?: { algorithm: string; kmsKeyId?: string; bucketKeyEnabled?: boolean } | null;
   probe?: ProbeObject;
+  /** The sweep of earlier runs' leftovers s3.list started (s3/sweep.ts): what s3.delete reports of it. */
+  sweep?: Promise<string>;
 }
 
 /** What the KMS checks of one key pass on: a ciphertext for Decrypt to open. Never logged. */
@@ -328,22 +330,48 @@ export interface CheckContext<S extends Scope> {
   /** Aborted at the verification's deadline; pass it to every AWS call. */
   signal: AbortSignal;
   logger: Logger;
-  /** Settled outcome of another check on the same target (or the target named), on demand. */
+  /**
+   * Settled outcome of another check on the same target (or the target named), on demand: only
+   * of a check this one declares in `dependsOn` (any kind), or the promise rejects.
+   */
   outcomeOf(id: CheckId, targetKey?: string): Promise<Outcome | undefined>;
 }
 
 export interface Dependency {
   id: CheckId;
-  /** hard: skip unless it passed or warned. soft: wait for it, then run whatever it said. */
-  kind: 'hard' | 'soft';
+  /**
+   * hard: starts once it passed or warned, else `skip`. soft: starts once it settled, whatever
+   * it said. beside: starts at once, beside it (its calls are safe to make before it answers),
+   * and its verdict stands only where it passed or warned, else the `skip` a hard one gives.
+   * asked: not waited for; `ctx.outcomeOf` may ask for it while the check runs (on demand).
+   */
+  kind: 'hard' | 'soft' | 'beside' | 'asked';
+  /**
+   * Whose check it is: this target's (the default), the principal's, the buckets' a KMS key is
+   * used through (`viaBuckets`), or every target's the check is planned on (`all`).
+   */
+  on?: 'principal' | 'viaBuckets' | 'all';
 }
+
+/** An AWS API call, as AWS names the operation (`PutObject`). */
+export type AwsCall = string;
 
 export interface CheckDescriptor<S extends Scope = Scope> {
   id: CheckId;
   title: string;
   scope: S;
-  /** Same-target checks to wait for. Bucket checks also wait for the identity check. */
+  /**
+   * Every check it waits for or asks for (`ctx.outcomeOf` refuses any other). The engine adds
+   * the identity gates of core/gates.ts to every resource check.
+   */
   dependsOn: readonly Dependency[];
+  /**
+   * The AWS calls it makes one after another when AWS answers as expected: its share of the
+   * longest chain (test/critical-path.test.ts). Calls made side by side count once.
+   */
+  calls: readonly AwsCall[] | ((target: TargetOf<S>) => readonly AwsCall[]);
+  /** Calls it may add on an odd answer (a redirect, a refusal, a retry's 412, a failure's diagnosis). */
+  mayCall?: readonly AwsCall[];
   /** Whether the check means anything for this target (e.g. external IDs only for roles). */
   appliesTo?(target: TargetOf<S>): boolean;
   /** The IAM actions and resources it needs: the session policy, remediation and setup come from here. */

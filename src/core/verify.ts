@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { settleBuckets } from '../checks/s3/bucket-owner.ts';
 import { cleanupReserveMs, removeStrandedProbes } from '../checks/s3/stranded.ts';
-import { graphNodes, initialFacts } from './execute.ts';
+import { type ExecutionDeps, graphNodes, initialFacts } from './execute.ts';
 import { planVerification } from './plan.ts';
 import { type Mode, type ProfileRegistry, profileNamed } from './profiles.ts';
 import type { Region } from './regions.ts';
@@ -32,6 +32,8 @@ export interface VerifyDeps {
    * them untouched (the caller discards that report).
    */
   admission?: Promise<void>;
+  /** Told of each AWS call a check sends (tests: each check sends only what it declares). */
+  onCall?: ExecutionDeps['onCall'];
 }
 
 /**
@@ -56,6 +58,7 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     verification: v,
     signal: controller.signal,
     ...(deps.admission ? { admission: deps.admission } : {}),
+    ...(deps.onCall ? { onCall: deps.onCall } : {}),
   });
 
   // The clean-up of stranded probes runs inside the deadline, in the time kept for it here.

@@ -54,6 +54,74 @@ describe('runGraph', () => {
     expect(result.get('broken')?.outcome.status).toBe('error');
   });
 
+  it('starts a node beside its dependency, and keeps its verdict only where the dependency passed', async () => {
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const beside = (dep: string) => [{ key: dep, name: dep, kind: 'beside' as const }];
+    const result = await runGraph(
+      [
+        node('head', async () => {
+          log.push('start head');
+          await held;
+          return pass;
+        }),
+        node(
+          'put',
+          async () => {
+            log.push('start put');
+            // Started before head answered: head is released only once put has begun.
+            release();
+            return pass;
+          },
+          beside('head'),
+        ),
+        node('missing', async () => ({ status: 'fail', message: 'no such bucket' })),
+        node('write', async () => ({ status: 'error', message: 'NoSuchBucket' }), beside('missing')),
+        node('after', async () => pass, [{ key: 'write', name: 'write', kind: 'hard' }]),
+      ],
+      { deadlineMs: 5_000, controller: new AbortController() },
+    );
+
+    expect(log).toEqual(['start head', 'start put']);
+    expect(result.get('put')?.outcome.status).toBe('pass');
+    // A verdict of a bucket that is not there says nothing: the skip a hard dependency gives.
+    expect(result.get('write')?.outcome).toEqual({
+      status: 'skip',
+      message: 'Skipped: missing did not pass.',
+    });
+    expect(result.get('after')?.outcome.status).toBe('skip');
+  });
+
+  it('answers outcomeOf only for what a node declares, asked or waited for', async () => {
+    const answers: Record<string, unknown> = {};
+    const result = await runGraph(
+      [
+        node('a', async () => pass),
+        node('b', async () => ({ status: 'fail', message: 'no' })),
+        {
+          ...node('asker', async (outcomeOf) => {
+            answers.declared = (await outcomeOf('a'))?.status;
+            answers.unplanned = await outcomeOf('planned-nowhere');
+            answers.undeclared = await outcomeOf('b').catch((err: Error) => err.message);
+            return pass;
+          }),
+          asks: ['a', 'planned-nowhere'],
+        },
+      ],
+      { deadlineMs: 5_000, controller: new AbortController() },
+    );
+
+    expect(answers).toEqual({
+      declared: 'pass',
+      unplanned: undefined,
+      undeclared: 'asker asked for b, which it does not declare',
+    });
+    expect(result.get('asker')?.outcome.status).toBe('pass');
+  });
+
   it('reports what did not finish by the deadline as error and aborts the rest', async () => {
     const controller = new AbortController();
     const result = await runGraph([node('fast', async () => pass), node('slow', () => later(1_000, pass))], {

@@ -13,12 +13,18 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { probeBody } from '../../src/checks/s3/probe.ts';
+import { probeBody, probeKey } from '../../src/checks/s3/probe.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry } from '../../src/core/profiles.ts';
 import type { VerifyRequest } from '../../src/core/types.ts';
 import { verify } from '../../src/core/verify.ts';
-import { assumeRoleDenied, objectBody as body, s3Error, simulateDenied } from '../support/aws-errors.ts';
+import {
+  assumeRoleDenied,
+  objectBody as body,
+  s3Error,
+  simulateDenied,
+  stsError,
+} from '../support/aws-errors.ts';
 import { ACCOUNT, ROLE_ARN, SESSION, silentLogger, verificationInfo } from '../support/context.ts';
 
 const sts = mockClient(STSClient);
@@ -73,6 +79,15 @@ function healthyBucket() {
   s3.on(GetObjectCommand).callsFake(() => ({ Body: body(probeBody(verificationInfo())) }));
   s3.on(DeleteObjectCommand).resolves({});
 }
+
+const keyPairRequest = {
+  credentials: {
+    type: 'accessKey',
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  },
+  profile: 'staging',
+} as const satisfies Partial<VerifyRequest>;
 
 const roleRequest = (over: Partial<VerifyRequest> = {}): VerifyRequest => ({
   credentials: { type: 'role', roleArn: ROLE_ARN },
@@ -425,6 +440,74 @@ describe('verify', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
+  it('with a key pair and a declared owner, probes beside GetCallerIdentity, not after it', async () => {
+    // GetCallerIdentity answers only once the first probes were sent: had they waited, none would be.
+    let release: () => void = () => undefined;
+    const probed = new Promise<void>((r) => {
+      release = r;
+    });
+    sts.on(GetCallerIdentityCommand).callsFake(async () => {
+      await probed;
+      return { Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/ingest`, UserId: 'AIDAEXAMPLE' };
+    });
+    healthyBucket();
+    s3.on(PutObjectCommand).callsFake(() => {
+      release();
+      return {};
+    });
+
+    const report = await verify(
+      {
+        ...keyPairRequest,
+        s3: [{ bucket: 'acme-exports', prefix: 'vendor/', expectedBucketOwner: ACCOUNT }],
+      },
+      verificationInfo(),
+      // Probes that waited for the identity would deadlock here until this deadline.
+      deps(3_000),
+    );
+
+    expect(report.checks.find((c) => c.id === 's3.write')?.status).toBe('pass');
+    expect(report.status).not.toBe('fail');
+  });
+
+  it('with a deactivated key pair, fails GetCallerIdentity and skips the probes that ran beside it', async () => {
+    const invalid = () =>
+      stsError('InvalidClientTokenId', 403, 'The security token included in the request is invalid.');
+    sts.on(GetCallerIdentityCommand).rejects(invalid());
+    s3.on(HeadBucketCommand).rejects(
+      s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.'),
+    );
+    s3.on(PutObjectCommand).rejects(
+      s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.'),
+    );
+    s3.on(ListObjectsV2Command).rejects(
+      s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.'),
+    );
+
+    const report = await verify(
+      {
+        ...keyPairRequest,
+        s3: [{ bucket: 'acme-exports', prefix: 'vendor/', expectedBucketOwner: ACCOUNT }],
+      },
+      verificationInfo(),
+      deps(),
+    );
+
+    // The probes did run (beside), but only the key's own verdict speaks: no misleading fails.
+    expect(s3.commandCalls(PutObjectCommand).length).toBeGreaterThan(0);
+    const statuses = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+    expect(statuses['sts.caller-identity']).toBe('fail');
+    for (const id of ['s3.bucket-region', 's3.list', 's3.write', 's3.read', 's3.delete'])
+      expect(
+        report.checks.find((c) => c.id === id),
+        id,
+      ).toMatchObject({
+        status: 'skip',
+        message: 'Skipped: sts.caller-identity did not pass.',
+      });
+    expect(report.status).toBe('fail');
+  });
+
   it('under a profile, a bucket declared read is never written and one declared write never read', async () => {
     grantSession();
     healthyBucket();
@@ -508,6 +591,37 @@ describe('verify', () => {
     });
   });
 
+  it('ends the sweep s3.list started before it answers, even where no delete reported it', async () => {
+    // Prepare: the write is refused, so s3.delete skips; a leftover of yesterday is slow to read back.
+    grantSession();
+    healthyBucket();
+    s3.on(PutObjectCommand).rejects(denied('s3:PutObject', 'arn:aws:s3:::acme-exports/vendor/x'));
+    const earlier = verificationInfo({
+      id: '0b3f6a2e-5c1d-4e8f-9a7b-2c4d6e8f0a1b',
+      startedAt: new Date(Date.now() - 86_400_000),
+    });
+    const leftover = probeKey('vendor/', earlier);
+    s3.on(ListObjectsV2Command).resolves({
+      KeyCount: 1,
+      Contents: [
+        { Key: leftover, LastModified: earlier.startedAt, Size: Buffer.byteLength(probeBody(earlier)) },
+      ],
+    });
+    // Its whole body (the sweep's read-back) is slow; s3.read's one byte of it is not.
+    s3.on(GetObjectCommand, { Key: leftover }).callsFake((input) =>
+      input.Range
+        ? { Body: body('W') }
+        : new Promise((resolve) => setTimeout(() => resolve({ Body: body(probeBody(earlier)) }), 600)),
+    );
+
+    // Act
+    const report = await verify(roleRequest(), verificationInfo(), deps());
+
+    // Assess: the leftover was removed before the report was returned, not after.
+    expect(report.checks.find((c) => c.id === 's3.delete')?.status).toBe('skip');
+    expect(s3).toReceiveCommandWith(DeleteObjectCommand, { Key: leftover, ExpectedBucketOwner: ACCOUNT });
+  });
+
   it('names a probe it could not delete in time, and keeps the clean-up inside the deadline', async () => {
     // Prepare: every DeleteObject hangs, whatever the abort says (as a stuck client would).
     grantSession();
@@ -556,12 +670,18 @@ describe('verify', () => {
   it('warns and probes in the real region when the declared one is wrong', async () => {
     grantSession();
     healthyBucket();
-    s3.on(HeadBucketCommand).callsFake(async (_input, getClient) => {
+    const inEuWest1 = async <T>(getClient: () => S3Client, answer: T) => {
       const region = await getClient().config.region();
       if (region !== 'eu-west-1')
-        throw s3Error('Unknown', 301, 'UnknownError', { 'x-amz-bucket-region': 'eu-west-1' });
-      return { BucketRegion: 'eu-west-1' };
-    });
+        throw s3Error('PermanentRedirect', 301, 'Redirect', { 'x-amz-bucket-region': 'eu-west-1' });
+      return answer;
+    };
+    s3.on(HeadBucketCommand).callsFake((_input, getClient) =>
+      inEuWest1(getClient, { BucketRegion: 'eu-west-1' }),
+    );
+    // The write and the listing run beside HeadBucket: S3 refuses them where the bucket is not.
+    s3.on(PutObjectCommand).callsFake((_input, getClient) => inEuWest1(getClient, {}));
+    s3.on(ListObjectsV2Command).callsFake((_input, getClient) => inEuWest1(getClient, { KeyCount: 0 }));
 
     const report = await verify(
       roleRequest({ s3: [{ bucket: 'acme-exports', region: 'us-east-1' }] }),
@@ -574,8 +694,14 @@ describe('verify', () => {
       status: 'warn',
       remediation: 'Declare region eu-west-1 for acme-exports.',
     });
-    const putClientRegion = await s3.commandCalls(PutObjectCommand)[0]?.thisValue.config.region();
-    expect(putClientRegion).toBe('eu-west-1');
+    // The first write tried the declared region at once; the one that wrote, where HeadBucket found it.
+    const puts = await Promise.all(
+      s3.commandCalls(PutObjectCommand).map((c) => (c.thisValue as S3Client).config.region()),
+    );
+    expect(puts).toEqual(['us-east-1', 'eu-west-1']);
+    expect(report.checks.filter((c) => c.id !== 's3.bucket-region').map((c) => c.status)).not.toContain(
+      'error',
+    );
     expect(report.status).toBe('warn');
   });
 

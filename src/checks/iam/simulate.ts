@@ -1,4 +1,4 @@
-import type { CheckDescriptor, Grant, Need, Outcome } from '../../core/types.ts';
+import type { CheckDescriptor, CheckId, Grant, Need, Outcome } from '../../core/types.ts';
 import {
   bucketsOf,
   DANGEROUS_BUCKET_ACTIONS,
@@ -10,6 +10,24 @@ import {
 
 const PROCEEDED = new Set(['pass', 'warn']);
 
+/** The checks whose grants simulation is asked about (every planned check's, core/verify.ts `needsOf`). */
+const NEEDS_COMPARED: readonly CheckId[] = [
+  's3.list-buckets',
+  's3.bucket-location',
+  's3.list',
+  's3.encryption',
+  's3.write',
+  's3.read',
+  's3.delete',
+  'kms.generate-data-key',
+  'kms.encrypt',
+  'kms.decrypt',
+  'redshift.credentials',
+  'redshift-serverless.credentials',
+  'redshift.reachable',
+  'redshift.copy-role',
+];
+
 /**
  * IAM policy simulation of the principal itself (seed 004 grants it "for validating
  * permissions"): it confirms what the probes found, says where simulation and probes disagree
@@ -20,10 +38,14 @@ export const iamSimulate: CheckDescriptor<'principal'> = {
   id: 'iam.simulate',
   title: 'IAM policy simulation agrees with the probes and finds nothing granted beyond need',
   scope: 'principal',
+  // One call per group of actions sharing a context; more pages only for a long answer.
+  calls: ['SimulatePrincipalPolicy'],
   // Whichever identity check applies: soft, so the other's absence does not skip this one.
   dependsOn: [
     { id: 'sts.assume-role', kind: 'soft' },
     { id: 'sts.caller-identity', kind: 'soft' },
+    // Each probe's verdict, to compare with simulation's: asked once simulation has answered.
+    ...NEEDS_COMPARED.map((id) => ({ id, kind: 'asked' as const, on: 'all' as const })),
   ],
   grants: (t) => [simulateGrant(t)],
   async run(ctx) {

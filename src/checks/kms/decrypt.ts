@@ -7,10 +7,14 @@ export const kmsDecrypt: CheckDescriptor<'kms'> = {
   id: 'kms.decrypt',
   title: 'The principal may decrypt with the KMS key',
   scope: 'kms',
+  calls: ['Decrypt'],
+  mayCall: ['DescribeKey'],
   // Decrypt needs a ciphertext of this key: the encrypt probe's, or the generated data key's.
   dependsOn: [
     { id: 'kms.encrypt', kind: 'soft' },
     { id: 'kms.generate-data-key', kind: 'soft' },
+    // Whether S3 decrypted with the key for a bucket's read: asked when there is nothing to open, or KMS refuses.
+    { id: 's3.read', kind: 'asked', on: 'viaBuckets' },
   ],
   appliesTo: (t) => t.operations.includes('decrypt'),
   grants: (t) => kmsGrants(t.keyArn, 'decrypt'),

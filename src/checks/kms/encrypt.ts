@@ -7,7 +7,10 @@ export const kmsEncrypt: CheckDescriptor<'kms'> = {
   id: 'kms.encrypt',
   title: 'The principal may encrypt with the KMS key',
   scope: 'kms',
-  dependsOn: [],
+  calls: ['Encrypt'],
+  mayCall: ['DescribeKey'],
+  // Asked, never awaited first: whether S3 used the key for a bucket's write, when KMS refuses.
+  dependsOn: [{ id: 's3.write', kind: 'asked', on: 'viaBuckets' }],
   appliesTo: (t) => t.operations.includes('encrypt'),
   grants: (t) => kmsGrants(t.keyArn, 'encrypt'),
   run: (ctx) =>

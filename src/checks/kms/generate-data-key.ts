@@ -6,7 +6,10 @@ export const kmsGenerateDataKey: CheckDescriptor<'kms'> = {
   id: 'kms.generate-data-key',
   title: 'The principal may generate data keys under the KMS key',
   scope: 'kms',
-  dependsOn: [],
+  calls: ['GenerateDataKey'],
+  mayCall: ['DescribeKey'],
+  // Asked, never awaited first: whether S3 used the key for a bucket's write, when KMS refuses.
+  dependsOn: [{ id: 's3.write', kind: 'asked', on: 'viaBuckets' }],
   appliesTo: (t) => t.operations.includes('generate-data-key'),
   grants: (t) => kmsGrants(t.keyArn, 'generate-data-key'),
   run: (ctx) =>

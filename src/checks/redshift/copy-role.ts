@@ -37,6 +37,7 @@ export const redshiftCopyRole: CheckDescriptor<'redshift'> = {
   id: 'redshift.copy-role',
   title: 'The role Redshift assumes for COPY/UNLOAD is attached and in sync',
   scope: 'redshift',
+  calls: (t) => (t.cluster ? ['DescribeClusters', 'GetRole'] : ['GetWorkgroup', 'GetNamespace']),
   dependsOn: [],
   appliesTo: (t) => Boolean(t.copyRoleArn),
   // Reading the attached roles (and the role's trust) is optional for the customer: allowed in

@@ -6,6 +6,7 @@ export const redshiftCredentials: CheckDescriptor<'redshift'> = {
   id: 'redshift.credentials',
   title: 'Redshift issues temporary database credentials for the db user',
   scope: 'redshift',
+  calls: ['GetClusterCredentials'],
   dependsOn: [],
   appliesTo: (t) => t.cluster !== undefined,
   grants: (t) => [

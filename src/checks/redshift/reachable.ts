@@ -20,6 +20,8 @@ export const redshiftReachable: CheckDescriptor<'redshift'> = {
   id: 'redshift.reachable',
   title: 'This service can open a TCP connection to the database endpoint',
   scope: 'redshift',
+  // Then a TCP connection to the endpoint, which is no AWS call.
+  calls: (t) => [t.cluster ? 'DescribeClusters' : 'GetWorkgroup'],
   dependsOn: [],
   // Describe is optional for the customer (seed 000 asks only for GetClusterCredentials):
   // allowed in the session to find the endpoint, never demanded.

@@ -9,6 +9,8 @@ export const redshiftServerlessCredentials: CheckDescriptor<'redshift'> = {
   id: 'redshift-serverless.credentials',
   title: 'Redshift Serverless issues temporary database credentials for the workgroup',
   scope: 'redshift',
+  // GetWorkgroup first: its ARN carries the id an exact fix needs.
+  calls: ['GetWorkgroup', 'GetCredentials'],
   dependsOn: [],
   appliesTo: (t) => t.workgroup !== undefined,
   grants: (t) => [

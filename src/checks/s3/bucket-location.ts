@@ -7,6 +7,7 @@ export const s3BucketLocation: CheckDescriptor<'bucket'> = {
   id: 's3.bucket-location',
   title: 'The principal may call GetBucketLocation',
   scope: 'bucket',
+  calls: ['GetBucketLocation'],
   dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
   grants: (t) => [{ actions: ['s3:GetBucketLocation'], resources: [s3BucketArn(t.partition, t.bucket)] }],
   async run(ctx) {

@@ -46,6 +46,8 @@ export const s3BucketRegion: CheckDescriptor<'bucket'> = {
   id: 's3.bucket-region',
   title: 'The bucket exists, in the region declared, for the expected owner',
   scope: 'bucket',
+  // A second HeadBucket, in the region the first named, only for a bucket elsewhere.
+  calls: ['HeadBucket'],
   dependsOn: [],
   // HeadBucket is authorized as s3:ListBucket; its region header answers without it, so it is not asked for.
   grants: (t) => [

@@ -1,20 +1,9 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../../core/arn.ts';
 import { classify } from '../../core/classify.ts';
 import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../../core/types.ts';
 import { judgedBySimulation } from '../iam/simulation.ts';
-import {
-  bucketParams,
-  isProbeBody,
-  LEFTOVER_AGE_MS,
-  PROBE_MARKER,
-  parseProbeKey,
-  place,
-  probeReadGrant,
-  probeSize,
-  s3Of,
-  who,
-} from './probe.ts';
+import { bucketParams, place, probeReadGrant, s3Of, who } from './probe.ts';
 
 const objects = (t: CheckContext<'bucket'>['target']) => s3ObjectsArn(t.partition, t.bucket, t.prefix);
 
@@ -31,57 +20,10 @@ async function del(ctx: CheckContext<'bucket'>, key: string, versionId?: string)
 
 const isDenied = (err: unknown) => classify(err).kind === 'denied';
 
-/**
- * Probes of earlier runs that were interrupted before their clean-up. Best effort: it needs
- * s3:ListBucket, never decides the status, and deletes an object only when it is certainly one
- * of this deployment's probes: its key is exactly what probeKey writes (this vendor's name, a
- * timestamp, a UUID), its size is a probe's, and its body, read back, is the probe's text.
- */
-async function sweep(ctx: CheckContext<'bucket'>): Promise<string> {
-  if (!ctx.facts.listing) return '';
-  const { target, verification: v } = ctx;
-  try {
-    const out = await s3Of(ctx).send(
-      new ListObjectsV2Command({
-        ...bucketParams(ctx),
-        Prefix: `${target.prefix}${PROBE_MARKER}`,
-        MaxKeys: 20,
-      }),
-      { abortSignal: ctx.signal },
-    );
-    const cutoff = Date.now() - LEFTOVER_AGE_MS;
-    const size = probeSize(v);
-    const candidates = (out.Contents ?? []).filter(
-      (o): o is typeof o & { Key: string } =>
-        o.Key !== undefined &&
-        o.Key !== ctx.facts.probe?.key &&
-        parseProbeKey(o.Key, target.prefix, v) !== undefined &&
-        o.Size === size &&
-        o.LastModified !== undefined &&
-        o.LastModified.getTime() < cutoff,
-    );
-    const swept = await Promise.all(
-      candidates.map(async (o) => {
-        try {
-          const got = await s3Of(ctx).send(new GetObjectCommand({ ...bucketParams(ctx), Key: o.Key }), {
-            abortSignal: ctx.signal,
-          });
-          const body = got.Body ? await got.Body.transformToString() : '';
-          if (!isProbeBody(body, o.Key, target.prefix, v)) return false;
-          await del(ctx, o.Key);
-          return true;
-        } catch (err) {
-          ctx.logger.info('leftover probe not swept', { key: o.Key, error: classify(err).info.code });
-          return false;
-        }
-      }),
-    );
-    const n = swept.filter(Boolean).length;
-    return n > 0 ? ` Swept ${n} leftover probe(s) of earlier runs.` : '';
-  } catch (err) {
-    ctx.logger.info('leftover probes not listed', { error: classify(err).info.code });
-    return '';
-  }
+/** What the sweep of earlier runs' leftovers removed, once s3.list (which starts it) has settled. */
+async function swept(ctx: CheckContext<'bucket'>): Promise<string> {
+  await ctx.outcomeOf('s3.list');
+  return (await ctx.facts.sweep) ?? '';
 }
 
 export const s3Delete: CheckDescriptor<'bucket'> = {
@@ -91,12 +33,18 @@ export const s3Delete: CheckDescriptor<'bucket'> = {
   dependsOn: [
     { id: 's3.write', kind: 'hard' },
     { id: 's3.read', kind: 'soft' },
+    // Only to report the sweep s3.list started beside the probe (s3/sweep.ts).
+    { id: 's3.list', kind: 'asked' },
   ],
+  // A second DeleteObject (a delete marker) only where deleting the version is refused.
+  calls: ['DeleteObject'],
+  // In no-write mode, the one simulation of the verification, if this check asks first.
+  mayCall: ['SimulatePrincipalPolicy'],
   grants: (t) => [
     { actions: ['s3:DeleteObject'], resources: [objects(t)] },
     // Removing the probe's version in a versioned bucket; asked for only where the bucket is versioned.
     { actions: ['s3:DeleteObjectVersion'], resources: [objects(t)], sessionOnly: true },
-    // The sweep reads a leftover back before deleting it.
+    // The sweep (started by s3.list, see s3/sweep.ts) reads a leftover back before deleting it.
     probeReadGrant(t),
   ],
   async run(ctx) {
@@ -113,14 +61,14 @@ export const s3Delete: CheckDescriptor<'bucket'> = {
 
     if (!probe.versionId || probe.versionId === 'null') {
       await del(ctx, probe.key);
-      return { status: 'pass', message: `Deleted the probe ${where}.${await sweep(ctx)}` };
+      return { status: 'pass', message: `Deleted the probe ${where}.${await swept(ctx)}` };
     }
 
     try {
       await del(ctx, probe.key, probe.versionId);
       return {
         status: 'pass',
-        message: `Deleted the probe ${where} and its version ${probe.versionId}.${await sweep(ctx)}`,
+        message: `Deleted the probe ${where} and its version ${probe.versionId}.${await swept(ctx)}`,
       };
     } catch (err) {
       if (!isDenied(err)) throw err;

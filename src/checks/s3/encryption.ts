@@ -8,6 +8,7 @@ export const s3Encryption: CheckDescriptor<'bucket'> = {
   id: 's3.encryption',
   title: 'The bucket’s default encryption is known',
   scope: 'bucket',
+  calls: ['GetBucketEncryption'],
   dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
   grants: (t) => [
     { actions: ['s3:GetEncryptionConfiguration'], resources: [s3BucketArn(t.partition, t.bucket)] },

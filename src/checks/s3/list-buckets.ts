@@ -20,6 +20,7 @@ export const s3ListBuckets: CheckDescriptor<'principal'> = {
   id: 's3.list-buckets',
   title: 'The principal may list the account’s buckets (for a bucket picker)',
   scope: 'principal',
+  calls: ['ListBuckets'],
   // Whichever identity check applies: soft, so the other's absence does not skip this one.
   dependsOn: [
     { id: 'sts.assume-role', kind: 'soft' },

@@ -1,13 +1,24 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3BucketArn } from '../../core/arn.ts';
 import type { CheckDescriptor } from '../../core/types.ts';
-import { bucketParams, place, s3Of, who } from './probe.ts';
+import { bucketParams, inBucketRegion, place, who } from './probe.ts';
+import { startSweep } from './sweep.ts';
+
+/**
+ * One page: the first key (what s3.read may read a byte of) and any leftover probes of earlier
+ * runs, which sort first under the prefix.
+ */
+const PAGE = 50;
 
 export const s3List: CheckDescriptor<'bucket'> = {
   id: 's3.list',
   title: 'The principal may list objects under the prefix',
   scope: 'bucket',
-  dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
+  // Beside HeadBucket: a listing names the owner, and one in the wrong region is made again.
+  dependsOn: [{ id: 's3.bucket-region', kind: 'beside' }],
+  calls: ['ListObjectsV2'],
+  // The sweep of earlier runs' leftovers, beside the probe: each read back, then deleted.
+  mayCall: ['GetObject', 'DeleteObject'],
   grants: (t) => [
     {
       actions: ['s3:ListBucket'],
@@ -17,16 +28,19 @@ export const s3List: CheckDescriptor<'bucket'> = {
   ],
   async run(ctx) {
     const { target, facts } = ctx;
-    const out = await s3Of(ctx).send(
-      new ListObjectsV2Command({ ...bucketParams(ctx), Prefix: target.prefix, MaxKeys: 1 }),
-      { abortSignal: ctx.signal },
+    const out = await inBucketRegion(ctx, (s3) =>
+      s3.send(new ListObjectsV2Command({ ...bucketParams(ctx), Prefix: target.prefix, MaxKeys: PAGE }), {
+        abortSignal: ctx.signal,
+      }),
     );
-    const firstKey = out.Contents?.[0]?.Key;
+    const contents = out.Contents ?? [];
+    const firstKey = contents[0]?.Key;
     facts.listing = {
-      keyCount: out.KeyCount ?? out.Contents?.length ?? 0,
+      keyCount: out.KeyCount ?? contents.length,
       ...(firstKey ? { firstKey } : {}),
     };
     facts.ownerConfirmed = true;
+    startSweep(ctx, contents);
     const where = target.prefix ? `under ${target.prefix}` : 'at the bucket root';
     return {
       status: 'pass',

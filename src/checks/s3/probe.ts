@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../../core/arn.ts';
+import { headerOf } from '../../core/classify.ts';
 import type {
   BucketFacts,
   BucketTarget,
@@ -97,6 +98,28 @@ export function s3Of(ctx: CheckContext<'bucket'>, region = ctx.facts.region): S3
   const credentials = ctx.principal.sessions[ctx.target.session];
   if (!credentials) throw new Error(`no session ${ctx.target.session} for ${ctx.target.label}`);
   return ctx.aws.s3(region, credentials);
+}
+
+/**
+ * An S3 call made beside HeadBucket (s3.bucket-region), before the bucket's region is known: a
+ * bucket elsewhere refuses it naming its region (`x-amz-bucket-region`), and the call is made
+ * again in the region HeadBucket found, once it has answered. Safe to try first: every call
+ * names the expected owner, and a write never overwrites (If-None-Match: *).
+ */
+export async function inBucketRegion<T>(
+  ctx: CheckContext<'bucket'>,
+  call: (s3: S3Client) => Promise<T>,
+): Promise<T> {
+  const region = ctx.facts.region;
+  try {
+    return await call(s3Of(ctx, region));
+  } catch (err) {
+    const named = headerOf(err, 'x-amz-bucket-region');
+    if (!named || named === region) throw err;
+    await ctx.outcomeOf('s3.bucket-region');
+    if (ctx.facts.region === region) throw err;
+    return call(s3Of(ctx));
+  }
 }
 
 /** The bucket, and the owner every S3 call names so a mistyped name never touches a stranger's bucket. */

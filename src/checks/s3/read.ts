@@ -29,6 +29,7 @@ export const s3Read: CheckDescriptor<'bucket'> = {
   id: 's3.read',
   title: 'The principal may read objects under the prefix',
   scope: 'bucket',
+  calls: ['GetObject'],
   dependsOn: [
     { id: 's3.bucket-region', kind: 'hard' },
     { id: 's3.write', kind: 'soft' },

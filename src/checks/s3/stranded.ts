@@ -31,6 +31,7 @@ export async function removeStrandedProbes(
 ): Promise<StrandedProbe[]> {
   const left = await Promise.all(
     buckets.map(async (b): Promise<StrandedProbe | undefined> => {
+      await settledSweep(facts.get(b.key)?.sweep, untilMs);
       const probe = facts.get(b.key)?.probe;
       if (!probe) return undefined;
       const stranded: StrandedProbe = {
@@ -77,4 +78,16 @@ export async function removeStrandedProbes(
     }),
   );
   return left.filter((p): p is StrandedProbe => p !== undefined);
+}
+
+/**
+ * A sweep s3.list started runs beside the checks; where s3.delete did not report it (the write
+ * failed), it may still be running: it ends here, within the time kept for the clean-up.
+ */
+async function settledSweep(sweep: Promise<string> | undefined, untilMs: number): Promise<void> {
+  const budget = Math.floor(untilMs - performance.now());
+  if (!sweep || budget <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([sweep, new Promise((resolve) => (timer = setTimeout(resolve, budget)))]);
+  clearTimeout(timer);
 }

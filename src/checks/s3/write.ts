@@ -7,6 +7,7 @@ import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../../core/t
 import { judgedBySimulation } from '../iam/simulation.ts';
 import {
   bucketParams,
+  inBucketRegion,
   markerBody,
   markerKey,
   place,
@@ -23,8 +24,9 @@ function kmsGrant(keyArn: string | undefined, actions: string[]): Grant[] {
   return keyArn ? [{ actions, resources: [keyArn] }] : [];
 }
 
+/** Runs beside HeadBucket: in the bucket's region once it is known, else where it is expected. */
 async function put(ctx: CheckContext<'bucket'>, input: PutObjectCommandInput) {
-  return s3Of(ctx).send(new PutObjectCommand(input), { abortSignal: ctx.signal });
+  return inBucketRegion(ctx, (s3) => s3.send(new PutObjectCommand(input), { abortSignal: ctx.signal }));
 }
 
 type NewObject = { exists: false; versionId?: string; sse: boolean; kmsKeyId?: string };
@@ -38,13 +40,7 @@ type Written = { exists: true; attempts: number } | NewObject;
  * KMS key from the start, or the bucket's own, tried once a refusal meets an SSE-KMS bucket
  * (a bucket policy may require the header).
  */
-async function writeNew(
-  ctx: CheckContext<'bucket'>,
-  key: string,
-  body: string,
-  /** A write of this verification already needed the bucket's key: send it from the start. */
-  bucketKey = false,
-): Promise<Written> {
+async function writeNew(ctx: CheckContext<'bucket'>, key: string, body: string): Promise<Written> {
   const input: PutObjectCommandInput = {
     ...bucketParams(ctx),
     Key: key,
@@ -59,7 +55,6 @@ async function writeNew(
     ...(keyId ? { SSEKMSKeyId: keyId } : {}),
   });
   if (ctx.target.kmsKeyArn) Object.assign(input, sse(ctx.target.kmsKeyArn));
-  else if (bucketKey) Object.assign(input, sse(ctx.facts.encryption?.kmsKeyId));
   const attempt = async (): Promise<Written> => {
     try {
       const out = await put(ctx, input);
@@ -92,7 +87,19 @@ export const s3Write: CheckDescriptor<'bucket'> = {
   id: 's3.write',
   title: 'The principal may write a new object under the prefix',
   scope: 'bucket',
-  dependsOn: [{ id: 's3.bucket-region', kind: 'hard' }],
+  dependsOn: [
+    // Beside HeadBucket: the write names the owner and overwrites nothing, so it is safe to try
+    // at once; one that reached the wrong region is made again where HeadBucket found the bucket.
+    { id: 's3.bucket-region', kind: 'beside' },
+    // Not waited for: default encryption applies without headers. Asked only when a refusal
+    // may be a bucket policy demanding the SSE-KMS header.
+    { id: 's3.encryption', kind: 'asked' },
+  ],
+  // The marker onboarding leaves is written beside the probe, not after it.
+  calls: ['PutObject'],
+  // A second PutObject (another region, or with the SSE-KMS header); HeadObject after a retry's
+  // 412; in no-write mode, the verification's one simulation if this check asks first.
+  mayCall: ['HeadObject', 'SimulatePrincipalPolicy'],
   grants: (t) => [
     { actions: ['s3:PutObject'], resources: [s3ObjectsArn(t.partition, t.bucket, t.prefix)] },
     ...kmsGrant(t.kmsKeyArn, ['kms:GenerateDataKey']),
@@ -105,11 +112,16 @@ export const s3Write: CheckDescriptor<'bucket'> = {
     if (target.marker === 'probe') return zeroWrite(ctx);
     const key = probeKey(target.prefix, verification);
     const body = probeBody(verification);
-    let out = await writeNew(ctx, key, body);
+    const marker = target.marker === 'place' ? placeMarker(ctx) : Promise.resolve('');
+    let out = await writeNew(ctx, key, body).catch(async (err: unknown) => {
+      await marker;
+      throw err;
+    });
     let retriedNote = '';
     if (out.exists) {
       const retried = out.attempts > 1 ? await retriedWrite(ctx, key, body) : undefined;
       if (!retried) {
+        await marker;
         return {
           status: 'error',
           message: `An object already has the probe's unique key ${key}; nothing was written.`,
@@ -121,10 +133,9 @@ export const s3Write: CheckDescriptor<'bucket'> = {
     facts.probe = { key, sha256: sha256(body), ...(out.versionId ? { versionId: out.versionId } : {}) };
     const version = out.versionId ? ` (version ${out.versionId})` : '';
     const kms = out.sse ? ' with SSE-KMS' : '';
-    const marker = target.marker === 'place' ? await placeMarker(ctx, out.sse) : '';
     return {
       status: 'pass',
-      message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.${retriedNote}${marker}`,
+      message: `Wrote the probe s3://${target.bucket}/${key}${version}${kms}.${retriedNote}${await marker}`,
       ...(out.kmsKeyId ? { kmsKeysUsed: [out.kmsKeyId] } : {}),
     };
   },
@@ -193,11 +204,14 @@ async function retriedWrite(
 
 const md5 = (body: string) => createHash('md5').update(body).digest('hex');
 
-/** Leaves the marker drift will probe; one that is already there is just as good. */
-async function placeMarker(ctx: CheckContext<'bucket'>, bucketKey: boolean): Promise<string> {
+/**
+ * Leaves the marker drift will probe, beside the probe (it finds the SSE-KMS header the bucket
+ * demands on its own, as the probe does); one that is already there is just as good.
+ */
+async function placeMarker(ctx: CheckContext<'bucket'>): Promise<string> {
   const key = markerKey(ctx.target.prefix, ctx.verification);
   try {
-    await writeNew(ctx, key, markerBody(ctx.verification), bucketKey);
+    await writeNew(ctx, key, markerBody(ctx.verification));
   } catch (err) {
     return ` The drift marker ${key} could not be left (${codeOf(err)}): the first scheduled check will write it.`;
   }

@@ -19,6 +19,7 @@ export const stsAssumeRole: CheckDescriptor<'principal'> = {
   id: 'sts.assume-role',
   title: 'The service can assume the role with the tenant’s external ID',
   scope: 'principal',
+  calls: ['AssumeRole'],
   dependsOn: [],
   appliesTo: (t) => t.credentials.type === 'role',
   grants: (t) => [{ actions: ['sts:AssumeRole'], resources: [t.label], trust: true }],

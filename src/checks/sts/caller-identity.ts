@@ -5,6 +5,7 @@ export const stsCallerIdentity: CheckDescriptor<'principal'> = {
   id: 'sts.caller-identity',
   title: 'The access key pair is valid',
   scope: 'principal',
+  calls: ['GetCallerIdentity'],
   dependsOn: [],
   appliesTo: (t) => t.credentials.type === 'accessKey',
   // GetCallerIdentity needs no permission: AWS answers it for any valid credentials.

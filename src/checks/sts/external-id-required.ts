@@ -16,9 +16,12 @@ export const stsExternalIdRequired: CheckDescriptor<'principal'> = {
   id: 'sts.external-id-required',
   title: 'The role refuses to be assumed without this tenant’s external ID',
   scope: 'principal',
+  // Both probes at once: one call deep.
+  calls: ['AssumeRole'],
   // Beside the real AssumeRole, not after it: the probes use this service's own credentials,
   // and the resource checks wait for both (core/gates.ts), so the longest chain does not grow.
-  dependsOn: [],
+  // The real AssumeRole's verdict is asked for only once both probes were refused.
+  dependsOn: [{ id: 'sts.assume-role', kind: 'asked' }],
   appliesTo: (t) => t.credentials.type === 'role',
   grants: (t) => [{ actions: ['sts:AssumeRole'], resources: [t.label], trust: true }],
   async run(ctx) {

@@ -12,7 +12,7 @@ describe('s3.list', () => {
     s3.reset();
   });
 
-  it('lists one key under the prefix, naming the owner, and passes the key on to s3.read', async () => {
+  it('lists one page under the prefix, naming the owner, and passes its first key on to s3.read', async () => {
     // Prepare
     s3.on(ListObjectsV2Command).resolves({
       KeyCount: 1,
@@ -28,7 +28,7 @@ describe('s3.list', () => {
     expect(s3).toReceiveCommandExactlyOnceWith(ListObjectsV2Command, {
       Bucket: 'acme-input',
       Prefix: 'in/',
-      MaxKeys: 1,
+      MaxKeys: 50,
       ExpectedBucketOwner: ACCOUNT,
     });
     expect(ctx.facts).toMatchObject({

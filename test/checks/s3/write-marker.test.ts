@@ -63,7 +63,7 @@ describe('s3.write and the drift marker', () => {
     expect(outcome.message).toContain('written again');
   });
 
-  it('at onboarding, leaves the marker after the probe, and is content when it is already there', async () => {
+  it('at onboarding, leaves the marker beside the probe, and is content when it is already there', async () => {
     // The general answer first: aws-sdk-client-mock lets the last matching rule win.
     s3.on(PutObjectCommand).resolves({});
     s3.on(PutObjectCommand, { Key: MARKER }).rejects(preconditionFailed());
@@ -75,7 +75,30 @@ describe('s3.write and the drift marker', () => {
     expect(outcome.status).toBe('pass');
     expect(outcome.message).toContain(`Left the drift marker ${MARKER}`);
     expect(s3).toReceiveCommandTimes(PutObjectCommand, 2);
-    expect(s3).toReceiveNthCommandWith(PutObjectCommand, 2, { Key: MARKER, IfNoneMatch: '*' });
+    expect(s3).toReceiveCommandWith(PutObjectCommand, { Key: MARKER, IfNoneMatch: '*' });
+  });
+
+  it('at onboarding, sends both writes before either answers: the marker adds no call to the chain', async () => {
+    let answer: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const sent: string[] = [];
+    s3.on(PutObjectCommand).callsFake(async (input) => {
+      sent.push(input.Key);
+      // Neither answers until both were sent: a marker written after the probe never would be.
+      if (sent.length === 2) answer();
+      await gate;
+      return {};
+    });
+    const ctx = bucketContext({ bucket: 'acme-destination', prefix: 'vendor/' });
+    ctx.target.marker = 'place';
+
+    const outcome = await run(s3Write, ctx);
+
+    expect(outcome.status).toBe('pass');
+    expect(sent).toHaveLength(2);
+    expect(sent).toContain(MARKER);
   });
 
   it('at onboarding, still passes when the marker cannot be left: the first drift run writes it', async () => {
