@@ -14,8 +14,8 @@ import { workBatch } from '../src/core/drift/worker.ts';
 import { externalIdFor, parseSecret } from '../src/core/external-id.ts';
 import { createDriftQueues } from './drift.ts';
 import { pollQueue } from './event-source.ts';
-import type { QueueView } from './queues.ts';
 import type { Fault } from './server.ts';
+import type { QueueView } from './services/sqs.ts';
 import { vendor, vendorTrust, type World } from './world.ts';
 import { seedPolicies } from './worlds/seeds.ts';
 

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
-import { authorize, type Caller, forListAllMyBuckets, refusalMessage } from './iam.ts';
-import type { World } from './world.ts';
+import { authorize, type Caller, forListAllMyBuckets, refusalMessage } from '../iam.ts';
+import type { SandboxState } from '../state.ts';
+import type { World } from '../world.ts';
+import { AwsError, accountOf, esc, queryAction, queryError, type Service, uniqueIdOf } from './aws.ts';
 
 /**
  * IAM's SimulatePrincipalPolicy (query protocol, XML), by the sandbox's own policy evaluator:
@@ -11,12 +12,23 @@ import type { World } from './world.ts';
  */
 
 const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const accountOf = (arn: string) => arn.split(':')[4] ?? '';
 
 type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
-type Fail = (status: number, code: string, message: string) => Error;
+
+export function iamService(state: SandboxState): Service {
+  return {
+    operation: (_req, body) => queryAction(body),
+    error: queryError(XMLNS),
+    async handle({ session, body, rid }) {
+      const params = new URLSearchParams(body.toString());
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/xml' },
+        body: await iam(state.world, session.caller, params, rid),
+      };
+    },
+  };
+}
 
 /** `Name.member.1`, `Name.member.2`, …: a query-protocol list. */
 function members(params: URLSearchParams, name: string): string[] {
@@ -26,7 +38,7 @@ function members(params: URLSearchParams, name: string): string[] {
 }
 
 /** The principal whose policies are simulated, as the evaluator sees it. */
-function sourceOf(world: World, arn: string, fail: Fail): Caller {
+function sourceOf(world: World, arn: string): Caller {
   const account = accountOf(arn);
   const scps = world.scps?.[account];
   const user = world.users?.find((u) => u.arn === arn);
@@ -34,7 +46,7 @@ function sourceOf(world: World, arn: string, fail: Fail): Caller {
     return {
       arn,
       account,
-      userid: `AIDA${createHash('sha1').update(arn).digest('hex').slice(0, 16).toUpperCase()}`,
+      userid: uniqueIdOf('AIDA', arn),
       username: arn.split('/').at(-1) ?? '',
       identityPolicies: user.policies,
       ...(user.boundary ? { boundary: user.boundary } : {}),
@@ -46,15 +58,14 @@ function sourceOf(world: World, arn: string, fail: Fail): Caller {
     return {
       arn,
       account,
-      userid:
-        role.uniqueId ?? `AROA${createHash('sha1').update(arn).digest('hex').slice(0, 16).toUpperCase()}`,
+      userid: role.uniqueId ?? uniqueIdOf('AROA', arn),
       identityPolicies: role.policies,
       ...(role.boundary ? { boundary: role.boundary } : {}),
       ...(scps ? { scps } : {}),
     };
   }
   const kind = /:role\//.test(arn) ? 'role' : 'user';
-  throw fail(404, 'NoSuchEntity', `The ${kind} with name ${arn.split('/').at(-1)} cannot be found.`);
+  throw new AwsError(404, 'NoSuchEntity', `The ${kind} with name ${arn.split('/').at(-1)} cannot be found.`);
 }
 
 async function decide(
@@ -77,20 +88,14 @@ async function decide(
   }
 }
 
-export async function iamService(
-  world: World,
-  caller: Caller,
-  params: URLSearchParams,
-  rid: string,
-  fail: Fail,
-): Promise<string> {
+async function iam(world: World, caller: Caller, params: URLSearchParams, rid: string): Promise<string> {
   const action = params.get('Action');
-  if (action === 'GetRole') return getRole(world, caller, params.get('RoleName') ?? '', rid, fail);
+  if (action === 'GetRole') return getRole(world, caller, params.get('RoleName') ?? '', rid);
   if (action !== 'SimulatePrincipalPolicy')
-    throw fail(400, 'InvalidAction', `Could not find operation ${action}`);
+    throw new AwsError(400, 'InvalidAction', `Could not find operation ${action}`);
   const sourceArn = params.get('PolicySourceArn') ?? '';
   if (!sourceArn)
-    throw fail(
+    throw new AwsError(
       400,
       'ValidationError',
       "1 validation error detected: Value null at 'policySourceArn' failed to satisfy constraint: Member must not be null",
@@ -100,15 +105,15 @@ export async function iamService(
     account: accountOf(sourceArn),
   });
   if (!allowed.allowed)
-    throw fail(
+    throw new AwsError(
       403,
       'AccessDenied',
       refusalMessage(caller, 'iam:SimulatePrincipalPolicy', sourceArn, allowed, false),
     );
-  const source = sourceOf(world, sourceArn, fail);
+  const source = sourceOf(world, sourceArn);
   const actions = members(params, 'ActionNames');
   if (!actions.length)
-    throw fail(
+    throw new AwsError(
       400,
       'ValidationError',
       "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null",
@@ -164,17 +169,15 @@ export async function iamService(
 }
 
 /** GetRole of the caller's account: the trust comes back URL-encoded, as IAM sends it. */
-async function getRole(world: World, caller: Caller, name: string, rid: string, fail: Fail): Promise<string> {
+async function getRole(world: World, caller: Caller, name: string, rid: string): Promise<string> {
   const role = world.roles?.find(
     (r) => accountOf(r.arn) === caller.account && r.arn.split('/').at(-1) === name,
   );
   const arn = role?.arn ?? `arn:aws:iam::${caller.account}:role/${name}`;
   const v = await authorize(caller, 'iam:GetRole', { arn, account: caller.account });
-  if (!v.allowed) throw fail(403, 'AccessDenied', refusalMessage(caller, 'iam:GetRole', arn, v, false));
-  if (!role) throw fail(404, 'NoSuchEntity', `The role with name ${name} cannot be found.`);
-  const id =
-    role.uniqueId ?? `AROA${createHash('sha1').update(arn).digest('hex').slice(0, 16).toUpperCase()}`;
+  if (!v.allowed)
+    throw new AwsError(403, 'AccessDenied', refusalMessage(caller, 'iam:GetRole', arn, v, false));
+  if (!role) throw new AwsError(404, 'NoSuchEntity', `The role with name ${name} cannot be found.`);
+  const id = role.uniqueId ?? uniqueIdOf('AROA', arn);
   return `<GetRoleResponse xmlns="${XMLNS}"><GetRoleResult><Role><Path>/</Path><RoleName>${esc(name)}</RoleName><RoleId>${id}</RoleId><Arn>${esc(arn)}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>${encodeURIComponent(JSON.stringify(role.trust))}</AssumeRolePolicyDocument><MaxSessionDuration>3600</MaxSessionDuration></Role></GetRoleResult><ResponseMetadata><RequestId>${rid}</RequestId></ResponseMetadata></GetRoleResponse>`;
 }
-
-export const IAM_XMLNS = XMLNS;

@@ -1,0 +1,110 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { authorize, refusalMessage } from '../iam.ts';
+import { rcpsOf, type SandboxState, type Session } from '../state.ts';
+import { AwsError, accountOf, jsonError, type Service, targetOperation } from './aws.ts';
+
+/**
+ * KMS (AWS JSON 1.1): DescribeKey, and the data-key calls the verifier's probes make, each
+ * authorized by the key policy; what it encrypts it keeps, so that Decrypt can give it back.
+ */
+
+export function kmsService(state: SandboxState): Service {
+  return {
+    operation: (req) => targetOperation(req.headers['x-amz-target']),
+    error: jsonError,
+    async handle({ session, record, body, region }) {
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        body: JSON.stringify(
+          await kms(state, session, record.operation, JSON.parse(body.toString() || '{}'), region),
+        ),
+      };
+    },
+  };
+}
+
+async function kms(
+  state: SandboxState,
+  session: Session,
+  op: string,
+  input: { KeyId?: string; CiphertextBlob?: string; Plaintext?: string },
+  region: string,
+) {
+  const action = {
+    GenerateDataKey: 'kms:GenerateDataKey',
+    Encrypt: 'kms:Encrypt',
+    Decrypt: 'kms:Decrypt',
+    DescribeKey: 'kms:DescribeKey',
+  }[op];
+  if (!action) throw new AwsError(400, 'UnknownOperationException', op);
+  let keyArn = input.KeyId ?? '';
+  let stored: { keyArn: string; plaintext: Buffer } | undefined;
+  if (op === 'Decrypt') {
+    stored = state.ciphertexts.get(Buffer.from(input.CiphertextBlob ?? '', 'base64').toString());
+    if (!stored) throw new AwsError(400, 'InvalidCiphertextException', '');
+    if (keyArn && keyArn !== stored.keyArn)
+      throw new AwsError(
+        400,
+        'IncorrectKeyException',
+        'The key ID in the request does not identify a CMK that can perform this operation.',
+      );
+    keyArn = stored.keyArn;
+  }
+  const key = state.world.keys?.find((k) => k.arn === keyArn);
+  if (!key || accountOf(keyArn) === '' || keyArn.split(':')[3] !== region)
+    throw new AwsError(400, 'NotFoundException', `Key '${keyArn}' does not exist`);
+  const v = await authorize(
+    session.caller,
+    action,
+    { arn: keyArn, account: accountOf(keyArn) },
+    {
+      resourcePolicy: key.policy,
+      ...rcpsOf(state, accountOf(keyArn)),
+      context: { 'kms:CallerAccount': session.caller.account },
+    },
+  );
+  if (!v.allowed)
+    throw new AwsError(
+      400,
+      'AccessDeniedException',
+      refusalMessage(session.caller, action, keyArn, v, false),
+    );
+  if (op === 'DescribeKey') {
+    return {
+      KeyMetadata: {
+        KeyId: keyArn.split('/').at(-1),
+        Arn: keyArn,
+        KeyState: key.state ?? 'Enabled',
+        Enabled: (key.state ?? 'Enabled') === 'Enabled',
+        ...(key.state === 'PendingDeletion'
+          ? { DeletionDate: Math.floor(Date.now() / 1000) + 7 * 86400 }
+          : {}),
+      },
+    };
+  }
+  const keyState = key.state ?? 'Enabled';
+  if (keyState === 'Disabled') throw new AwsError(400, 'DisabledException', `${keyArn} is disabled.`);
+  if (keyState !== 'Enabled')
+    throw new AwsError(400, 'KMSInvalidStateException', `${keyArn} is pending deletion.`);
+  const seal = (plaintext: Buffer) => {
+    const id = `sandbox-ciphertext:${randomUUID()}`;
+    state.ciphertexts.set(id, { keyArn, plaintext });
+    return Buffer.from(id).toString('base64');
+  };
+  if (op === 'GenerateDataKey') {
+    const plaintext = randomBytes(32);
+    return { KeyId: keyArn, Plaintext: plaintext.toString('base64'), CiphertextBlob: seal(plaintext) };
+  }
+  if (op === 'Encrypt')
+    return {
+      KeyId: keyArn,
+      CiphertextBlob: seal(Buffer.from(input.Plaintext ?? '', 'base64')),
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    };
+  return {
+    KeyId: keyArn,
+    Plaintext: stored?.plaintext.toString('base64'),
+    EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+  };
+}
