@@ -61,54 +61,57 @@ function putEvents(
       `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${entries.length === 0 ? 'greater than or equal to 1' : 'less than or equal to 10'}`,
     );
   const results = entries.map((e) => {
-    const source = asString(e.Source);
-    const detailType = asString(e.DetailType);
-    const detail = asString(e.Detail);
-    const resources = asStrings(e.Resources);
-    const fail = (ErrorCode: string, ErrorMessage: string) => ({ ErrorCode, ErrorMessage });
-    if (failEntries) return fail(failEntries.code, failEntries.message ?? failEntries.code);
-    for (const [name, value] of [
-      ['Source', source],
-      ['DetailType', detailType],
-      ['Detail', detail],
-    ] as const) {
-      if (!value)
-        return fail(
-          'InvalidArgument',
-          `Parameter ${name} is not valid. Reason: ${name} is a required argument.`,
-        );
-    }
-    try {
-      if (!asObject(JSON.parse(detail ?? ''))) throw new Error('not an object');
-    } catch {
-      return fail('MalformedDetail', 'Detail is malformed.');
-    }
-    // EventBridge's own measure of an entry: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
-    const size =
-      (e.Time !== undefined ? 14 : 0) +
-      Buffer.byteLength(source ?? '') +
-      Buffer.byteLength(detailType ?? '') +
-      Buffer.byteLength(detail ?? '') +
-      resources.reduce((n, r) => n + Buffer.byteLength(r), 0);
-    if (size > MAX_EVENT_ENTRY_BYTES)
-      return fail(
-        'InvalidArgument',
-        `Event size ${size} exceeds the limit of ${MAX_EVENT_ENTRY_BYTES} bytes.`,
-      );
-    const time = typeof e.Time === 'number' ? new Date(e.Time * 1000) : new Date(vendorNow(state));
-    const eventId = randomUUID();
-    state.events.push({
-      eventId,
-      source: source ?? '',
-      detailType: detailType ?? '',
-      detail: detail ?? '',
-      eventBusName: asString(e.EventBusName) ?? 'default',
-      resources,
-      time: time.toISOString(),
-      region: caller.region,
-      account: caller.account,
-    });
-    return { EventId: eventId };
+    if (failEntries)
+      return { ErrorCode: failEntries.code, ErrorMessage: failEntries.message ?? failEntries.code };
+    return capture(state, e, caller);
   });
   return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+}
+
+/** One entry: checked as EventBridge checks it, then captured, or failed on its own. */
+function capture(state: SandboxState, e: Json, caller: VendorCaller) {
+  const source = asString(e.Source);
+  const detailType = asString(e.DetailType);
+  const detail = asString(e.Detail);
+  const resources = asStrings(e.Resources);
+  const fail = (ErrorCode: string, ErrorMessage: string) => ({ ErrorCode, ErrorMessage });
+  for (const [name, value] of [
+    ['Source', source],
+    ['DetailType', detailType],
+    ['Detail', detail],
+  ] as const) {
+    if (!value)
+      return fail(
+        'InvalidArgument',
+        `Parameter ${name} is not valid. Reason: ${name} is a required argument.`,
+      );
+  }
+  try {
+    if (!asObject(JSON.parse(detail ?? ''))) throw new Error('not an object');
+  } catch {
+    return fail('MalformedDetail', 'Detail is malformed.');
+  }
+  // EventBridge's own measure of an entry: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
+  const size =
+    (e.Time !== undefined ? 14 : 0) +
+    Buffer.byteLength(source ?? '') +
+    Buffer.byteLength(detailType ?? '') +
+    Buffer.byteLength(detail ?? '') +
+    resources.reduce((n, r) => n + Buffer.byteLength(r), 0);
+  if (size > MAX_EVENT_ENTRY_BYTES)
+    return fail('InvalidArgument', `Event size ${size} exceeds the limit of ${MAX_EVENT_ENTRY_BYTES} bytes.`);
+  const time = typeof e.Time === 'number' ? new Date(e.Time * 1000) : new Date(vendorNow(state));
+  const eventId = randomUUID();
+  state.events.push({
+    eventId,
+    source: source ?? '',
+    detailType: detailType ?? '',
+    detail: detail ?? '',
+    eventBusName: asString(e.EventBusName) ?? 'default',
+    resources,
+    time: time.toISOString(),
+    region: caller.region,
+    account: caller.account,
+  });
+  return { EventId: eventId };
 }

@@ -130,42 +130,49 @@ async function iam(world: World, caller: Caller, params: URLSearchParams, rid: s
 
   const page = actions.slice(start, start + maxItems);
   const results: string[] = [];
-  for (const a of page) {
-    const per: { resource: string; decision: Decision }[] = [];
-    for (const resource of resources.length ? resources : ['*']) {
-      // S3 ARNs name no account: the bucket's owner in this world, else the principal's.
-      const bucket = /^arn:[\w-]+:s3:::([^/]+)/.exec(resource)?.[1];
-      const account =
-        accountOf(resource) || world.buckets?.find((b) => b.name === bucket)?.account || source.account;
-      per.push({ resource, decision: await decide(source, a, { arn: resource, account }, context) });
-    }
-    const decisions = per.map((p) => p.decision);
-    const overall: Decision = decisions.includes('explicitDeny')
-      ? 'explicitDeny'
-      : decisions.includes('implicitDeny')
-        ? 'implicitDeny'
-        : 'allowed';
-    const single = per.length === 1 ? per[0]?.resource : undefined;
-    results.push(
-      `<member><EvalActionName>${esc(a)}</EvalActionName>${
-        single ? `<EvalResourceName>${esc(single)}</EvalResourceName>` : ''
-      }<EvalDecision>${overall}</EvalDecision><MatchedStatements/><MissingContextValues/>${
-        resources.length
-          ? `<ResourceSpecificResults>${per
-              .map(
-                (p) =>
-                  `<member><EvalResourceName>${esc(p.resource)}</EvalResourceName><EvalResourceDecision>${p.decision}</EvalResourceDecision><MatchedStatements/><MissingContextValues/></member>`,
-              )
-              .join('')}</ResourceSpecificResults>`
-          : ''
-      }</member>`,
-    );
-  }
+  for (const a of page) results.push(await evaluationResult(world, source, a, resources, context));
   const next = start + page.length;
   const truncated = next < actions.length;
   return `<SimulatePrincipalPolicyResponse xmlns="${XMLNS}"><SimulatePrincipalPolicyResult><IsTruncated>${truncated}</IsTruncated>${
     truncated ? `<Marker>${next}</Marker>` : ''
   }<EvaluationResults>${results.join('')}</EvaluationResults></SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>${rid}</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>`;
+}
+
+/** One action's result: its decision the most restrictive over the resources, each one's below. */
+async function evaluationResult(
+  world: World,
+  source: Caller,
+  a: string,
+  resources: string[],
+  context: Record<string, string | string[]>,
+): Promise<string> {
+  const per: { resource: string; decision: Decision }[] = [];
+  for (const resource of resources.length ? resources : ['*']) {
+    // S3 ARNs name no account: the bucket's owner in this world, else the principal's.
+    const bucket = /^arn:[\w-]+:s3:::([^/]+)/.exec(resource)?.[1];
+    const account =
+      accountOf(resource) || world.buckets?.find((b) => b.name === bucket)?.account || source.account;
+    per.push({ resource, decision: await decide(source, a, { arn: resource, account }, context) });
+  }
+  const decisions = per.map((p) => p.decision);
+  const overall: Decision = decisions.includes('explicitDeny')
+    ? 'explicitDeny'
+    : decisions.includes('implicitDeny')
+      ? 'implicitDeny'
+      : 'allowed';
+  const single = per.length === 1 ? per[0]?.resource : undefined;
+  return `<member><EvalActionName>${esc(a)}</EvalActionName>${
+    single ? `<EvalResourceName>${esc(single)}</EvalResourceName>` : ''
+  }<EvalDecision>${overall}</EvalDecision><MatchedStatements/><MissingContextValues/>${
+    resources.length
+      ? `<ResourceSpecificResults>${per
+          .map(
+            (p) =>
+              `<member><EvalResourceName>${esc(p.resource)}</EvalResourceName><EvalResourceDecision>${p.decision}</EvalResourceDecision><MatchedStatements/><MissingContextValues/></member>`,
+          )
+          .join('')}</ResourceSpecificResults>`
+      : ''
+  }</member>`;
 }
 
 /** GetRole of the caller's account: the trust comes back URL-encoded, as IAM sends it. */

@@ -24,13 +24,13 @@ export function kmsService(state: SandboxState): Service {
   };
 }
 
-async function kms(
-  state: SandboxState,
-  session: Session,
-  op: string,
-  input: { KeyId?: string; CiphertextBlob?: string; Plaintext?: string },
-  region: string,
-) {
+interface KmsInput {
+  KeyId?: string;
+  CiphertextBlob?: string;
+  Plaintext?: string;
+}
+
+async function kms(state: SandboxState, session: Session, op: string, input: KmsInput, region: string) {
   const action = {
     GenerateDataKey: 'kms:GenerateDataKey',
     Encrypt: 'kms:Encrypt',
@@ -38,19 +38,8 @@ async function kms(
     DescribeKey: 'kms:DescribeKey',
   }[op];
   if (!action) throw new AwsError(400, 'UnknownOperationException', op);
-  let keyArn = input.KeyId ?? '';
-  let stored: { keyArn: string; plaintext: Buffer } | undefined;
-  if (op === 'Decrypt') {
-    stored = state.ciphertexts.get(Buffer.from(input.CiphertextBlob ?? '', 'base64').toString());
-    if (!stored) throw new AwsError(400, 'InvalidCiphertextException', '');
-    if (keyArn && keyArn !== stored.keyArn)
-      throw new AwsError(
-        400,
-        'IncorrectKeyException',
-        'The key ID in the request does not identify a CMK that can perform this operation.',
-      );
-    keyArn = stored.keyArn;
-  }
+  const stored = op === 'Decrypt' ? sealed(state, input) : undefined;
+  const keyArn = stored?.keyArn ?? input.KeyId ?? '';
   const key = state.world.keys?.find((k) => k.arn === keyArn);
   if (!key || accountOf(keyArn) === '' || keyArn.split(':')[3] !== region)
     throw new AwsError(400, 'NotFoundException', `Key '${keyArn}' does not exist`);
@@ -83,7 +72,31 @@ async function kms(
       },
     };
   }
-  const keyState = key.state ?? 'Enabled';
+  return use(state, op, keyArn, key.state ?? 'Enabled', input, stored);
+}
+
+/** What Decrypt opens: a ciphertext this KMS sealed, under the key the request names if it names one. */
+function sealed(state: SandboxState, input: KmsInput) {
+  const stored = state.ciphertexts.get(Buffer.from(input.CiphertextBlob ?? '', 'base64').toString());
+  if (!stored) throw new AwsError(400, 'InvalidCiphertextException', '');
+  if (input.KeyId && input.KeyId !== stored.keyArn)
+    throw new AwsError(
+      400,
+      'IncorrectKeyException',
+      'The key ID in the request does not identify a CMK that can perform this operation.',
+    );
+  return stored;
+}
+
+/** GenerateDataKey, Encrypt and Decrypt, once authorized: only an enabled key serves them. */
+function use(
+  state: SandboxState,
+  op: string,
+  keyArn: string,
+  keyState: string,
+  input: KmsInput,
+  stored: { keyArn: string; plaintext: Buffer } | undefined,
+) {
   if (keyState === 'Disabled') throw new AwsError(400, 'DisabledException', `${keyArn} is disabled.`);
   if (keyState !== 'Enabled')
     throw new AwsError(400, 'KMSInvalidStateException', `${keyArn} is pending deletion.`);

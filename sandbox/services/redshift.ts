@@ -1,11 +1,15 @@
 import { authorize, refusalMessage, type Verdict } from '../iam.ts';
 import { now, type SandboxState, type Session } from '../state.ts';
+import type { SandboxCluster } from '../world.ts';
 import { AwsError, esc, queryAction, queryError, type Service } from './aws.ts';
 import { endpointOf, password } from './databases.ts';
 
 /** Redshift (query protocol, XML): DescribeClusters and GetClusterCredentials of a provisioned cluster. */
 
 const XMLNS = 'http://redshift.amazonaws.com/doc/2012-12-01/';
+
+const refuse = (session: Session, iamAction: string, arn: string, v: Verdict) =>
+  new AwsError(403, 'AccessDenied', refusalMessage(session.caller, iamAction, arn, v, false));
 
 export function redshiftService(state: SandboxState): Service {
   return {
@@ -30,33 +34,15 @@ async function redshift(
 ) {
   const action = params.get('Action') ?? '';
   const wrap = (name: string, inner: string) =>
-    `<${name}Response xmlns="http://redshift.amazonaws.com/doc/2012-12-01/"><${name}Result>${inner}</${name}Result><ResponseMetadata><RequestId>${rid}</RequestId></ResponseMetadata></${name}Response>`;
+    `<${name}Response xmlns="${XMLNS}"><${name}Result>${inner}</${name}Result><ResponseMetadata><RequestId>${rid}</RequestId></ResponseMetadata></${name}Response>`;
   const id = params.get('ClusterIdentifier') ?? '';
   const account = session.caller.account;
   const base = `arn:aws:redshift:${region}:${account}`;
   const cluster = state.world.clusters?.find(
     (c) => c.identifier === id && c.region === region && c.account === account,
   );
-  const refuse = (iamAction: string, arn: string, v: Verdict) =>
-    new AwsError(403, 'AccessDenied', refusalMessage(session.caller, iamAction, arn, v, false));
-  if (action === 'DescribeClusters') {
-    const arn = `${base}:cluster:${id}`;
-    const v = await authorize(session.caller, 'redshift:DescribeClusters', { arn, account });
-    if (!v.allowed) throw refuse('redshift:DescribeClusters', arn, v);
-    if (!cluster) throw new AwsError(404, 'ClusterNotFound', `Cluster ${id} not found.`);
-    const e = endpointOf(state, cluster.reachable);
-    return wrap(
-      'DescribeClusters',
-      `<Clusters><Cluster><ClusterIdentifier>${esc(id)}</ClusterIdentifier><ClusterStatus>available</ClusterStatus><Endpoint><Address>${e.address}</Address><Port>${e.port}</Port></Endpoint><IamRoles>${(
-        cluster.iamRoles ?? []
-      )
-        .map(
-          (r) =>
-            `<ClusterIamRole><IamRoleArn>${esc(r.arn)}</IamRoleArn><ApplyStatus>${r.status ?? 'in-sync'}</ApplyStatus></ClusterIamRole>`,
-        )
-        .join('')}</IamRoles></Cluster></Clusters>`,
-    );
-  }
+  if (action === 'DescribeClusters')
+    return wrap('DescribeClusters', await describeCluster(state, session, base, id, cluster));
   if (action !== 'GetClusterCredentials')
     throw new AwsError(400, 'InvalidAction', `Could not find operation ${action}`);
   const dbUser = params.get('DbUser') ?? '';
@@ -83,7 +69,7 @@ async function redshift(
       { arn, account },
       { context },
     );
-    if (!v.allowed) throw refuse('redshift:GetClusterCredentials', arn, v);
+    if (!v.allowed) throw refuse(session, 'redshift:GetClusterCredentials', arn, v);
   }
   if (!cluster) throw new AwsError(404, 'ClusterNotFound', `Cluster ${id} not found.`);
   const expiration = new Date(now(state) + duration * 1000).toISOString();
@@ -91,4 +77,28 @@ async function redshift(
     'GetClusterCredentials',
     `<DbUser>IAM:${esc(dbUser)}</DbUser><DbPassword>${password()}</DbPassword><Expiration>${expiration}</Expiration>`,
   );
+}
+
+/** DescribeClusters of one cluster: its endpoint, and the IAM roles attached with their status. */
+async function describeCluster(
+  state: SandboxState,
+  session: Session,
+  base: string,
+  id: string,
+  cluster: SandboxCluster | undefined,
+): Promise<string> {
+  const account = session.caller.account;
+  const arn = `${base}:cluster:${id}`;
+  const v = await authorize(session.caller, 'redshift:DescribeClusters', { arn, account });
+  if (!v.allowed) throw refuse(session, 'redshift:DescribeClusters', arn, v);
+  if (!cluster) throw new AwsError(404, 'ClusterNotFound', `Cluster ${id} not found.`);
+  const e = endpointOf(state, cluster.reachable);
+  return `<Clusters><Cluster><ClusterIdentifier>${esc(id)}</ClusterIdentifier><ClusterStatus>available</ClusterStatus><Endpoint><Address>${e.address}</Address><Port>${e.port}</Port></Endpoint><IamRoles>${(
+    cluster.iamRoles ?? []
+  )
+    .map(
+      (r) =>
+        `<ClusterIamRole><IamRoleArn>${esc(r.arn)}</IamRoleArn><ApplyStatus>${r.status ?? 'in-sync'}</ApplyStatus></ClusterIamRole>`,
+    )
+    .join('')}</IamRoles></Cluster></Clusters>`;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { authorize, refusalMessage } from '../iam.ts';
 import { decodeAwsChunked } from '../sigv4.ts';
 import { rcpsOf, type SandboxState, type Session } from '../state.ts';
@@ -36,27 +37,14 @@ export async function putObject(c: S3Call): Promise<ServiceReply> {
       'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters',
     );
   }
-  const kmsKey =
-    typeof sseHeader === 'string' && sseHeader === 'aws:kms'
-      ? String(
-          req.headers['x-amz-server-side-encryption-aws-kms-key-id'] ?? bucket.encryption?.kmsKeyId ?? '',
-        )
-      : bucket.encryption?.algorithm === 'aws:kms'
-        ? (bucket.encryption.kmsKeyId ?? '')
-        : '';
+  const kmsKey = sseKmsKeyOf(req, bucket);
   if (kmsKey) await kmsViaS3(state, session, 'kms:GenerateDataKey', kmsKey, bucket, regionHeader);
   const data =
     req.headers['content-encoding']?.includes('aws-chunked') ||
     String(req.headers['x-amz-content-sha256']).startsWith('STREAMING')
       ? decodeAwsChunked(raw)
       : raw;
-  const sentCrc32 = [
-    req.headers['x-amz-checksum-crc32'],
-    req.headers['x-amz-sdk-checksum-algorithm'],
-    req.headers['x-amz-trailer'],
-  ].some((h) => typeof h === 'string' && /crc32$/i.test(h) && !/crc32c$/i.test(h))
-    ? crc32Base64(data)
-    : undefined;
+  const sentCrc32 = sentCrc32Of(req, data);
   const version: StoredVersion = {
     versionId: bucket.versioning ? randomUUID() : 'null',
     body: data,
@@ -80,6 +68,26 @@ export async function putObject(c: S3Call): Promise<ServiceReply> {
     body: '',
   };
 }
+
+/** The KMS key a write is encrypted with: the one the request names, else the bucket's default. */
+function sseKmsKeyOf(req: IncomingMessage, bucket: SandboxBucket): string {
+  const sseHeader = req.headers['x-amz-server-side-encryption'];
+  return typeof sseHeader === 'string' && sseHeader === 'aws:kms'
+    ? String(req.headers['x-amz-server-side-encryption-aws-kms-key-id'] ?? bucket.encryption?.kmsKeyId ?? '')
+    : bucket.encryption?.algorithm === 'aws:kms'
+      ? (bucket.encryption.kmsKeyId ?? '')
+      : '';
+}
+
+/** The CRC32 S3 keeps of a write whose writer sent one (in a header or a trailer), not CRC32C. */
+const sentCrc32Of = (req: IncomingMessage, data: Buffer) =>
+  [
+    req.headers['x-amz-checksum-crc32'],
+    req.headers['x-amz-sdk-checksum-algorithm'],
+    req.headers['x-amz-trailer'],
+  ].some((h) => typeof h === 'string' && /crc32$/i.test(h) && !/crc32c$/i.test(h))
+    ? crc32Base64(data)
+    : undefined;
 
 export async function getObject(c: S3Call): Promise<ServiceReply> {
   const {

@@ -93,10 +93,8 @@ export function s3Service(state: SandboxState): Service {
   };
 }
 
-async function s3(
-  state: SandboxState,
-  { session, req, body: raw, record, region: signedRegion }: ServiceCall,
-): Promise<ServiceReply> {
+async function s3(state: SandboxState, call: ServiceCall): Promise<ServiceReply> {
+  const { session, req, record } = call;
   const url = new URL(req.url ?? '/', 'http://sandbox');
   const [, bucketName = '', ...rest] = url.pathname.split('/');
   const key = decodeURIComponent(rest.join('/'));
@@ -108,6 +106,56 @@ async function s3(
   if (versionId) record.versionId = versionId;
 
   if (op === 'ListBuckets') return listBuckets(state, session, q);
+  const c = onBucket(state, call, { bucketName, key, q, op, versionId });
+  const { bucket, bucketArn, check, regionHeader, xml } = c;
+  switch (op) {
+    case 'HeadBucket':
+      await check('s3:ListBucket', bucketArn);
+      return { status: 200, headers: regionHeader, body: '' };
+    case 'GetBucketLocation':
+      await check('s3:GetBucketLocation', bucketArn);
+      return xml(
+        `<LocationConstraint xmlns="${XMLNS}">${bucket.region === 'us-east-1' ? '' : bucket.region}</LocationConstraint>`,
+      );
+    case 'GetBucketEncryption': {
+      await check('s3:GetEncryptionConfiguration', bucketArn);
+      const enc = bucket.encryption === undefined ? { algorithm: 'AES256' } : bucket.encryption;
+      if (!enc)
+        throw new AwsError(
+          404,
+          'ServerSideEncryptionConfigurationNotFoundError',
+          'The server side encryption configuration was not found',
+        );
+      return xml(
+        `<ServerSideEncryptionConfiguration xmlns="${XMLNS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${enc.algorithm}</SSEAlgorithm>${'kmsKeyId' in enc && enc.kmsKeyId ? `<KMSMasterKeyID>${enc.kmsKeyId}</KMSMasterKeyID>` : ''}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
+      );
+    }
+    case 'ListObjectsV2':
+      return listObjects(c);
+    case 'PutObject':
+      return putObject(c);
+    case 'GetObject':
+    case 'HeadObject':
+      return getObject(c);
+    case 'DeleteObject':
+      return deleteObject(c);
+    default:
+      throw new AwsError(501, 'NotImplemented', `the sandbox does not implement ${op}`);
+  }
+}
+
+/** A call on a bucket: it must exist, be addressed in its region and belong to the owner expected. */
+function onBucket(
+  state: SandboxState,
+  { session, req, body: raw, region: signedRegion }: ServiceCall,
+  {
+    bucketName,
+    key,
+    q,
+    op,
+    versionId,
+  }: Pick<S3Call, 'key' | 'q' | 'op' | 'versionId'> & { bucketName: string },
+): S3Call {
   const bucket = state.world.buckets?.find((b) => b.name === bucketName);
   if (!bucket) throw new AwsError(404, 'NoSuchBucket', 'The specified bucket does not exist');
   const regionHeader = { 'x-amz-bucket-region': bucket.region };
@@ -146,8 +194,7 @@ async function s3(
     headers: { 'content-type': 'application/xml', ...regionHeader },
     body: `<?xml version="1.0" encoding="UTF-8"?>\n${inner}`,
   });
-
-  const c: S3Call = {
+  return {
     state,
     session,
     req,
@@ -165,40 +212,6 @@ async function s3(
     latest,
     xml,
   };
-  switch (op) {
-    case 'HeadBucket':
-      await check('s3:ListBucket', bucketArn);
-      return { status: 200, headers: regionHeader, body: '' };
-    case 'GetBucketLocation':
-      await check('s3:GetBucketLocation', bucketArn);
-      return xml(
-        `<LocationConstraint xmlns="${XMLNS}">${bucket.region === 'us-east-1' ? '' : bucket.region}</LocationConstraint>`,
-      );
-    case 'GetBucketEncryption': {
-      await check('s3:GetEncryptionConfiguration', bucketArn);
-      const enc = bucket.encryption === undefined ? { algorithm: 'AES256' } : bucket.encryption;
-      if (!enc)
-        throw new AwsError(
-          404,
-          'ServerSideEncryptionConfigurationNotFoundError',
-          'The server side encryption configuration was not found',
-        );
-      return xml(
-        `<ServerSideEncryptionConfiguration xmlns="${XMLNS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${enc.algorithm}</SSEAlgorithm>${'kmsKeyId' in enc && enc.kmsKeyId ? `<KMSMasterKeyID>${enc.kmsKeyId}</KMSMasterKeyID>` : ''}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
-      );
-    }
-    case 'ListObjectsV2':
-      return listObjects(c);
-    case 'PutObject':
-      return putObject(c);
-    case 'GetObject':
-    case 'HeadObject':
-      return getObject(c);
-    case 'DeleteObject':
-      return deleteObject(c);
-    default:
-      throw new AwsError(501, 'NotImplemented', `the sandbox does not implement ${op}`);
-  }
 }
 
 export async function listObjects(c: S3Call): Promise<ServiceReply> {
