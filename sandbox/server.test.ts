@@ -209,4 +209,19 @@ describe('the sandbox, through the real SDK', () => {
     );
     expect(reset.status).toBeUndefined();
   });
+
+  it("answers a service it does not serve in S3's words, whatever name the request is signed for", async () => {
+    for (const service of ['dynamodb', 'constructor', '__proto__', 'toString']) {
+      const res = await fetch(`${sandbox.url}/`, {
+        method: 'POST',
+        headers: {
+          authorization: `AWS4-HMAC-SHA256 Credential=${v.accessKeyId}/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`,
+          'x-amz-security-token': v.sessionToken,
+        },
+      });
+      expect(res.status).toBe(403);
+      expect(await res.text()).toMatch(/^<\?xml[\s\S]*<Error><Code>SignatureDoesNotMatch<\/Code>/);
+      expect(sandbox.requests.at(-1)).toMatchObject({ service, code: 'SignatureDoesNotMatch', status: 403 });
+    }
+  });
 });

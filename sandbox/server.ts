@@ -70,18 +70,19 @@ const RECORDED_HEADERS = [
   'x-amz-request-payer',
 ];
 
-/** Each service by the name it is signed for. */
-const servicesOf = (state: SandboxState): Record<string, Service> => ({
-  sts: stsService(state),
-  s3: s3Service(state),
-  kms: kmsService(state),
-  redshift: redshiftService(state),
-  'redshift-serverless': redshiftServerlessService(state),
-  iam: iamService(state),
-  sqs: sqsService(state),
-  events: eventsService(state),
-  ssm: ssmService(state),
-});
+/** Each service by the name it is signed for (a Map: a signed name is the caller's to choose). */
+const servicesOf = (state: SandboxState) =>
+  new Map<string, Service>([
+    ['sts', stsService(state)],
+    ['s3', s3Service(state)],
+    ['kms', kmsService(state)],
+    ['redshift', redshiftService(state)],
+    ['redshift-serverless', redshiftServerlessService(state)],
+    ['iam', iamService(state)],
+    ['sqs', sqsService(state)],
+    ['events', eventsService(state)],
+    ['ssm', ssmService(state)],
+  ]);
 
 /** What answers a request signed for a service the sandbox does not serve: S3's REST words. */
 const unknownService: Service = {
@@ -176,7 +177,7 @@ function recordOf(req: IncomingMessage, service: string): RecordedRequest {
 /** One AWS call: recorded, struck by a fault if one matches, authenticated, then its service's. */
 async function handle(
   state: SandboxState,
-  services: Record<string, Service>,
+  services: Map<string, Service>,
   admin: ReturnType<typeof adminControl>,
   req: IncomingMessage,
   res: ServerResponse,
@@ -186,7 +187,7 @@ async function handle(
   const rid = requestId();
   const auth = parseAuthorization(req.headers.authorization);
   const service = auth?.service ?? 'unknown';
-  const svc = services[service];
+  const svc = services.get(service);
   const record = recordOf(req, service);
   state.requests.push(record);
   let dropAfter = false;
