@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CATALOGUE } from '../src/checks/index.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { externalIdFor, parseSecret } from '../src/core/external-id.ts';
 import { parseVerifyRequest } from '../src/core/request.ts';
@@ -36,7 +37,7 @@ export async function runWorld(c: WorldCase, sandbox?: Sandbox): Promise<WorldRu
   const box = sandbox ?? (await startSandbox({ world }));
   if (sandbox) sandbox.setWorld(world);
   useSandbox(box, world);
-  const parsed = parseVerifyRequest(c.request);
+  const parsed = parseVerifyRequest(CATALOGUE, c.request);
   if (!parsed.ok) throw new Error(`world ${world.name}: invalid request ${JSON.stringify(parsed.errors)}`);
   const before = box.snapshotObjects();
   const report = await verifyForTenant(

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../src/checks/index.ts';
+import { planKmsTargets } from '../src/checks/kms/targets.ts';
+import { planTargets } from '../src/checks/s3/targets.ts';
 import { longestChain } from '../src/core/graph.ts';
 import { type Planned, planChecks } from '../src/core/plan.ts';
 import { BUILTIN_PROFILES } from '../src/core/profiles.ts';
-import { planKmsTargets, planTargets } from '../src/core/targets.ts';
 import type { BucketInput, PrincipalTarget } from '../src/core/types.ts';
 
 const ROLE: PrincipalTarget = {
@@ -29,7 +31,12 @@ function plan(profile: string, buckets: BucketInput[], principal = ROLE, keys: s
     keys.map((keyArn) => ({ keyArn })),
     bucketTargets,
   );
-  return planChecks([principal, ...bucketTargets, ...kmsTargets], BUILTIN_PROFILES[profile], 'onboarding');
+  return planChecks(
+    CATALOGUE.checks,
+    [principal, ...bucketTargets, ...kmsTargets],
+    BUILTIN_PROFILES[profile],
+    'onboarding',
+  );
 }
 const buckets = (n: number, over: Partial<BucketInput> = {}): BucketInput[] =>
   Array.from({ length: n }, (_, i) => ({ bucket: `acme-${i}`, prefix: 'vendor/', ...over }));

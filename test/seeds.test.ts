@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type AnyCheck, CATALOGUE } from '../src/checks/index.ts';
+import { CATALOGUE } from '../src/checks/index.ts';
+import { planTargets } from '../src/checks/s3/targets.ts';
+import type { AnyCheck } from '../src/core/check.ts';
 import { BUILTIN_PROFILES, type Profile, requirementFor } from '../src/core/profiles.ts';
 import { setupFor } from '../src/core/setup.ts';
-import { planTargets } from '../src/core/targets.ts';
 import type { Access, CheckId, PolicyDocument } from '../src/core/types.ts';
 import { decide, grantsAll } from './support/iam.ts';
 
@@ -16,7 +17,7 @@ const seed = (name: string): PolicyDocument =>
 
 const ACCOUNT = '111122223333';
 const ROLE = { principal: `arn:aws:iam::${ACCOUNT}:role/VendorAccess`, account: ACCOUNT };
-const bucketChecks = (CATALOGUE as readonly AnyCheck[]).filter(
+const bucketChecks = CATALOGUE.checks.filter(
   (c): c is AnyCheck & { scope: 'bucket' } => c.scope === 'bucket',
 );
 
@@ -114,7 +115,7 @@ describe('the generated setup cannot disagree with the checks', () => {
     'the %s permission policy grants every check the profile runs, with exact ARNs only',
     async (name) => {
       const profile = BUILTIN_PROFILES[name] as Profile;
-      const setup = setupFor({
+      const setup = setupFor(CATALOGUE, {
         tenantId: 't-123',
         externalId: 'v1-x',
         vendorPrincipalArn: 'arn:aws:iam::999988887777:role/aws-access-verifier-dev',
@@ -163,7 +164,7 @@ describe('the seeds’ trust policies', () => {
   });
 
   it('GET /setup’s COPY role carries seed 002’s two restrictions, in the guide’s own form', async () => {
-    const answer = setupFor({
+    const answer = setupFor(CATALOGUE, {
       tenantId: 't-1',
       externalId: 'v1-x',
       vendorPrincipalArn: 'arn:aws:iam::999988887777:role/aws-access-verifier-dev',

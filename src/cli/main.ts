@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { CATALOGUE } from '../checks/index.ts';
 import { createAwsAccess } from '../core/aws.ts';
 import { BUILTIN_PROFILES, profileNamed } from '../core/profiles.ts';
 import { isRegion, type Region } from '../core/regions.ts';
@@ -162,7 +163,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const credentials = opts.asMe
       ? await currentKeyPair(sts)
       : { type: 'role' as const, roleArn: opts.roleArn ?? '' };
-    const parsed = parseVerifyRequest({
+    const parsed = parseVerifyRequest(CATALOGUE, {
       credentials,
       profile: opts.profile,
       region: opts.region,
@@ -190,6 +191,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       externalIdNotEnforced: 'fail',
     };
     const report = await verify(parsed.value, info, {
+      catalogue: CATALOGUE,
       aws,
       // The report is the output; the service's JSON logs would only garble it.
       logger: new Logger({ serviceName: 'aws-access-verifier-cli', logLevel: 'SILENT' }),

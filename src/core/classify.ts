@@ -175,9 +175,10 @@ const CREDENTIAL_CODES = new Set([
 export interface ClassifyOptions {
   /**
    * Whose credentials signed the call: the customer's key pair (then a rejected key is theirs
-   * to fix), or this service's own, or the session STS just issued to it (then it is ours).
+   * to fix), or the verifier's: this deployment's own, or the session STS just issued to it
+   * (then it is ours).
    */
-  credentials?: 'customer' | 'service';
+  credentials?: 'customer' | 'verifier';
 }
 
 /** What a refusal's message names: the action, the resource and the policy type, as AWS wrote them. */
@@ -222,7 +223,7 @@ export function classify(err: unknown, opts: ClassifyOptions = {}): Classified {
     };
   }
 
-  if (opts.credentials === 'service' && CREDENTIAL_CODES.has(info.code)) {
+  if (opts.credentials === 'verifier' && CREDENTIAL_CODES.has(info.code)) {
     return {
       kind: 'error',
       ours: true,

@@ -1,54 +1,32 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type AnyCheck, grantsOf } from '../checks/index.ts';
 import { tracedAccess } from './call-trace.ts';
+import type { Catalogue, ResourceFacts } from './catalogue.ts';
+import { type AnyCheck, type AnyContext, grantsOf } from './check.ts';
 import { classify } from './classify.ts';
 import { initialSessions } from './gates.ts';
 import { graphEdges } from './graph.ts';
 import type { Planned, VerificationPlan } from './plan.ts';
 import { asReported, denialOutcome } from './remediation.ts';
 import type { GraphNode } from './runner.ts';
-import type {
-  AwsAccess,
-  BucketFacts,
-  CheckContext,
-  CheckId,
-  KmsFacts,
-  Need,
-  Outcome,
-  PrincipalFacts,
-  RedshiftFacts,
-  VerificationInfo,
-} from './types.ts';
-
-export type AnyContext =
-  | CheckContext<'bucket'>
-  | CheckContext<'principal'>
-  | CheckContext<'kms'>
-  | CheckContext<'redshift'>;
+import type { AwsAccess, CheckId, Need, Outcome, PrincipalFacts, VerificationInfo } from './types.ts';
 
 /** What the checks of one verification learn and share: the principal's, and each resource's by target key. */
 export interface VerificationFacts {
   principal: PrincipalFacts;
-  byTarget: Map<string, BucketFacts | KmsFacts | RedshiftFacts>;
+  byTarget: Map<string, ResourceFacts>;
 }
 
-export function initialFacts(plan: VerificationPlan): VerificationFacts {
+export function initialFacts(catalogue: Catalogue, plan: VerificationPlan): VerificationFacts {
   return {
     principal: { sessions: initialSessions(plan.principalTarget), needs: needsOf(plan.planned) },
-    byTarget: new Map<string, BucketFacts | KmsFacts | RedshiftFacts>([
-      ...plan.buckets.map(
-        (b) => [b.key, { region: b.initialRegion, regionKnown: false, ownerConfirmed: false }] as const,
-      ),
-      ...plan.keys.map((k) => [k.key, {}] as const),
-      ...plan.warehouses.map((w) => [w.key, {}] as const),
-    ]),
+    byTarget: new Map(plan.resources.map((t) => [t.key, catalogue.initialFacts(t)])),
   };
 }
 
-/** What every planned check needs granted, for iam.simulate to ask IAM about (its own grant aside). */
+/** What every planned check needs granted, for the simulation to ask IAM about (its own grant aside). */
 function needsOf(planned: readonly Planned[]): Need[] {
   return planned
-    .filter((p) => p.check.id !== 'iam.simulate')
+    .filter((p) => p.check.role !== 'simulation')
     .flatMap((p) =>
       grantsOf(p.check, p.target)
         .filter((g) => !g.sessionOnly && !g.trust)
@@ -58,6 +36,7 @@ function needsOf(planned: readonly Planned[]): Need[] {
 
 /** What a check's run is given besides its target and facts. */
 export interface ExecutionDeps {
+  catalogue: Pick<Catalogue, 'denialHint'>;
   aws: AwsAccess;
   logger: Logger;
   verification: VerificationInfo;
@@ -82,7 +61,7 @@ export function graphNodes(
     const { deps: waits, asks } = edges(p);
     const onCall = deps.onCall;
     // The identity checks run before admission: AssumeRole beside the tenant's rate count.
-    const identityCheck = p.target.kind === 'principal' && p.check.id.startsWith('sts.');
+    const identityCheck = p.check.role === 'identity' || p.check.role === 'externalIdProbe';
     return {
       key: p.key,
       name: p.check.id,
@@ -101,7 +80,7 @@ export function graphNodes(
           logger: deps.logger,
           outcomeOf: (id, targetKey) => outcomeOf(`${id}@${targetKey ?? p.target.key}`),
         } as AnyContext;
-        const outcome = runCheck(p.check, ctx, deps.logger);
+        const outcome = runCheck(p.check, ctx, deps.logger, deps.catalogue.denialHint);
         // A reported check's refusal is not a broken setup: `skip`, its fix optional.
         return p.requirement === 'required' ? outcome : outcome.then((o) => asReported(o, p.check));
       },
@@ -110,16 +89,22 @@ export function graphNodes(
 }
 
 /** Runs one check, turning whatever AWS threw into a verdict through the one classifier. */
-export async function runCheck(check: AnyCheck, ctx: AnyContext, logger: Logger): Promise<Outcome> {
+export async function runCheck(
+  check: AnyCheck,
+  ctx: AnyContext,
+  logger: Logger,
+  /** What the check's scope adds to a refusal's hint (Catalogue.denialHint). */
+  scopeHint?: Catalogue['denialHint'],
+): Promise<Outcome> {
   try {
     // The planner pairs each check only with targets of its own scope.
     return await (check.run as (c: AnyContext) => Promise<Outcome>)(ctx);
   } catch (err) {
     // With a role, every call is signed by this service or by the session STS just issued to
     // it: a rejected signature or token is ours. A key pair's is the customer's to fix.
-    const credentials = ctx.principalTarget.credentials.type === 'role' ? 'service' : 'customer';
+    const credentials = ctx.principalTarget.credentials.type === 'role' ? 'verifier' : 'customer';
     const c = classify(err, { credentials });
-    if (c.kind === 'denied') return denialOutcome(check, ctx, c);
+    if (c.kind === 'denied') return denialOutcome(check, ctx, c, scopeHint);
     if (!c.info.httpStatus && !c.ours && !(err instanceof Error && /Timeout|Abort/.test(err.name))) {
       // Neither an AWS answer nor a network fault we know: log it whole, it may be our defect.
       logger.error('check threw', { check: check.id, error: err as Error });

@@ -19,11 +19,9 @@ export const CONFUSED_DEPUTY_SKIP =
  */
 export function resourceGates(planned: readonly Planned[]): (target: Target) => Wait[] {
   const principal = planned.filter((p) => p.target.kind === 'principal');
-  const identity = principal.find(
-    (p) => p.check.id === 'sts.assume-role' || p.check.id === 'sts.caller-identity',
-  );
+  const identity = principal.find((p) => p.check.role === 'identity');
   const externalId = principal.find(
-    (p) => p.check.id === 'sts.external-id-required' && p.requirement === 'required',
+    (p) => p.check.role === 'externalIdProbe' && p.requirement === 'required',
   );
   const deputy: Wait[] = externalId
     ? [
@@ -39,7 +37,9 @@ export function resourceGates(planned: readonly Planned[]): (target: Target) => 
     : [];
   return (target) => {
     if (!identity) return deputy;
-    const beside = identity.check.id === 'sts.caller-identity' && needsNoAccount(target);
+    // A key pair's identity (GetCallerIdentity) gates nothing its checks must know first.
+    const keyPair = identity.target.kind === 'principal' && identity.target.credentials.type === 'accessKey';
+    const beside = keyPair && needsNoAccount(target);
     return [{ key: identity.key, name: identity.check.id, kind: beside ? 'beside' : 'hard' }, ...deputy];
   };
 }

@@ -1,8 +1,8 @@
-import type { AnyCheck } from '../checks/index.ts';
+import type { AnyCheck, Dependency } from './check.ts';
 import { resourceGates } from './gates.ts';
 import type { Planned } from './plan.ts';
 import type { Wait } from './runner.ts';
-import type { Dependency, Target } from './types.ts';
+import type { Target } from './types.ts';
 
 /** One planned check's edges: what it waits for (the identity gates first) and what it may ask for. */
 export interface Edges {
@@ -41,7 +41,7 @@ export function graphEdges(planned: readonly Planned[]): (p: Planned) => Edges {
     }
     // The identity checks gate the rest; the principal's other checks (simulation, ListBuckets)
     // act in the customer's account, so they wait behind the same gates as the resources.
-    const identityCheck = p.target.kind === 'principal' && p.check.id.startsWith('sts.');
+    const identityCheck = p.check.role === 'identity' || p.check.role === 'externalIdProbe';
     return { deps: identityCheck ? deps : [...gates(p.target), ...deps], asks };
   };
 }

@@ -1,11 +1,8 @@
-import { type AnyCheck, grantsOf } from '../checks/index.ts';
-import { article, ownerNote } from '../checks/s3/probe.ts';
+import { type AnyCheck, type AnyContext, grantsOf } from './check.ts';
 import type { Denied } from './classify.ts';
-import type { AnyContext } from './execute.ts';
 import { policyOf, statementsOf, trustStatement } from './policy.ts';
 import type {
   AdminNote,
-  BucketFacts,
   Grant,
   Outcome,
   PolicyStatement,
@@ -62,6 +59,8 @@ export function namedGrant(
   return undefined;
 }
 
+const article = (noun: string) => (/^[aeiou]/i.test(noun) ? 'an' : 'a');
+
 const allowText = (grants: readonly Grant[]) =>
   grants.map((g) => `Allow ${g.actions.join(', ')} on ${g.resources.join(', ')}`).join('; ');
 
@@ -112,19 +111,21 @@ function noteFor(d: Denied, action: string, resource: string | undefined, who: s
 
 /**
  * A check's verdict on an AWS refusal: its own explanation, then the fix built from what AWS
- * named, put where the refusing policy lives.
+ * named, put where the refusing policy lives. `scopeHint`: what its scope adds to every
+ * refusal's hint (a bucket's unconfirmed owner).
  */
-export function denialOutcome(check: AnyCheck, ctx: AnyContext, d: Denied): Outcome {
+export function denialOutcome(
+  check: AnyCheck,
+  ctx: AnyContext,
+  d: Denied,
+  scopeHint?: (ctx: AnyContext) => string | undefined,
+): Outcome {
   const explained = (
     check.explainDenial as (t: Target, c: AnyContext, r: Denied) => Partial<Outcome> & { message: string }
   )(ctx.target, ctx, d);
   const outcome: Outcome = { status: 'fail', error: d.info, ...explained };
   // AWS's pointer at the policy type first, then what the check itself knows to look at.
-  const hints = [d.hint, explained.hint];
-  if (ctx.target.kind === 'bucket') {
-    const facts = ctx.facts as BucketFacts;
-    hints.push(ownerNote(facts, ctx.target.expectedBucketOwner ?? ctx.principal.account));
-  }
+  const hints = [d.hint, explained.hint, scopeHint?.(ctx)];
   const hint = hints.filter(Boolean).join(' ');
   if (hint) outcome.hint = hint;
   // The check knew better (a versioned bucket's delete), or the trust policy is the fix.

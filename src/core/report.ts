@@ -1,5 +1,4 @@
-import { grantsOf } from '../checks/index.ts';
-import type { StrandedProbe } from '../checks/s3/stranded.ts';
+import { grantsOf } from './check.ts';
 import type { VerificationFacts } from './execute.ts';
 import type { VerificationPlan } from './plan.ts';
 import { type Listed, remediationOf } from './remediation.ts';
@@ -12,7 +11,7 @@ export function reportOf(
   settled: ReadonlyMap<string, Settled>,
   facts: VerificationFacts,
   v: VerificationInfo,
-  extra: { durationMs: number; stranded: readonly StrandedProbe[] },
+  extra: Pick<Report, 'durationMs' | 'strandedProbes'>,
 ): Report {
   const { principalTarget, resources, planned } = plan;
   const { principal } = facts;
@@ -27,7 +26,7 @@ export function reportOf(
     if (!s) continue;
     const { outcome } = s;
     const grants = grantsOf(p.check, p.target);
-    const shown = grants.filter((g) => !g.sessionOnly || p.check.id === 's3.bucket-region');
+    const shown = grants.filter((g) => !g.sessionOnly || p.check.showsSessionOnlyGrants);
     const result: CheckResult = {
       id: p.check.id,
       target: p.target.label,
@@ -66,7 +65,7 @@ export function reportOf(
       ...(principal.arn ? { arn: principal.arn } : {}),
     };
   }
-  if (extra.stranded.length) report.strandedProbes = [...extra.stranded];
+  if (extra.strandedProbes?.length) report.strandedProbes = extra.strandedProbes;
   return report;
 }
 

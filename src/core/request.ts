@@ -1,7 +1,7 @@
 import * as v from 'valibot';
-import { grantsOf } from '../checks/index.ts';
-import { planRedshiftTargets } from '../checks/redshift/redshift.ts';
 import { KMS_KEY_ARN, parseKmsKeyArn, parseRoleArn } from './arn.ts';
+import type { Catalogue } from './catalogue.ts';
+import { grantsOf } from './check.ts';
 import { planChecks } from './plan.ts';
 import { planSessions, SESSION_POLICY_LIMIT, SessionPolicyTooLong } from './policy.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed } from './profiles.ts';
@@ -312,16 +312,24 @@ function redshiftErrors(targets: readonly RedshiftInput[] | undefined): FieldErr
  * measured here with the planner verify uses, in both modes, so it is a 400 and not a failure
  * deep in the verification. A key pair has no session policy, so no such limit.
  */
-function sessionPolicyErrors(req: VerifyRequest, profiles: ProfileRegistry, serviceRegion: Region) {
+function sessionPolicyErrors(
+  req: VerifyRequest,
+  profiles: ProfileRegistry,
+  serviceRegion: Region,
+  catalogue: Catalogue,
+) {
   const errors: FieldError[] = [];
   const role = req.credentials.type === 'role' ? parseRoleArn(req.credentials.roleArn) : undefined;
   if (!role) return errors;
   const profile = profileNamed(req.profile, profiles);
+  const where = { partition: role.partition, region: req.region ?? serviceRegion, account: role.account };
   req.redshift?.forEach((input, i) => {
-    const [target] = planRedshiftTargets([input], role.partition, req.region ?? serviceRegion, role.account);
+    const [target] = catalogue.planTargets({ redshift: [input] }, where);
     if (!target) return;
     for (const mode of ['onboarding', 'drift'] as const) {
-      const grants = planChecks([target], profile, mode).flatMap((p) => grantsOf(p.check, target));
+      const grants = planChecks(catalogue.checks, [target], profile, mode).flatMap((p) =>
+        grantsOf(p.check, target),
+      );
       try {
         planSessions([grants], role.partition);
       } catch (err) {
@@ -338,6 +346,8 @@ function sessionPolicyErrors(req: VerifyRequest, profiles: ProfileRegistry, serv
 }
 
 export function parseVerifyRequest(
+  /** What sizes the session policies: the checks and how their targets are planned. */
+  catalogue: Catalogue,
   body: unknown,
   profiles: ProfileRegistry = BUILTIN_PROFILES,
   /** Where STS is called when the request names no region; its partition is a key pair's. */
@@ -353,7 +363,7 @@ export function parseVerifyRequest(
     ...partitionErrors(value, serviceRegion),
   ];
   // Sized only once every target is whole and in the credentials' partition.
-  if (!errors.length) errors.push(...sessionPolicyErrors(value, profiles, serviceRegion));
+  if (!errors.length) errors.push(...sessionPolicyErrors(value, profiles, serviceRegion, catalogue));
   return errors.length ? { ok: false, errors } : { ok: true, value };
 }
 

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Outcome } from './types.ts';
 
 /**
@@ -41,8 +42,11 @@ export async function runGraph(
   nodes: readonly GraphNode[],
   opts: {
     deadlineMs: number;
-    controller: AbortController /** For contrast in the benchmark only. */;
+    controller: AbortController;
+    /** For contrast in the benchmark only. */
     oneAtATime?: boolean;
+    /** Where a check that threw past its own classification is logged: a defect of the verifier. */
+    logger?: Pick<Logger, 'error'>;
   },
 ): Promise<Map<string, Settled>> {
   let queue = Promise.resolve();
@@ -96,8 +100,9 @@ export async function runGraph(
         } else {
           outcome = await node.run(askedBy(node));
         }
-      } catch {
+      } catch (err) {
         // Checks classify their own errors; anything escaping is a defect, and still only `error`.
+        opts.logger?.error('check failed unexpectedly', { check: node.name, error: err as Error });
         outcome = {
           status: 'error',
           message: 'The check failed unexpectedly: a defect of the verifier, not of your setup.',

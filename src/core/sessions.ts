@@ -1,6 +1,5 @@
-import { iamSimulate } from '../checks/iam/simulate.ts';
-import { grantsOf } from '../checks/index.ts';
-import { sessionNameFor } from '../checks/redshift/redshift.ts';
+import type { Catalogue } from './catalogue.ts';
+import { grantsOf } from './check.ts';
 import type { VerificationPlan } from './plan.ts';
 import { planSessions } from './policy.ts';
 import type { ProbeMode } from './types.ts';
@@ -10,20 +9,26 @@ import type { ProbeMode } from './types.ts';
  * planned checks call, and records on each target which session it runs in. A key pair has no
  * session policy: nothing to do.
  */
-export function assignSessions(plan: VerificationPlan, probe: ProbeMode | undefined): void {
+export function assignSessions(
+  catalogue: Catalogue,
+  plan: VerificationPlan,
+  probe: ProbeMode | undefined,
+): void {
   const { principalTarget, resources, planned } = plan;
   if (principalTarget.credentials.type !== 'role') return;
   const perTarget = resources.map((r) =>
     planned.filter((p) => p.target === r).flatMap((p) => grantsOf(p.check, r)),
   );
-  const names = resources.map((r) => (r.kind === 'redshift' ? sessionNameFor(r) : undefined));
+  const names = resources.map((r) => catalogue.sessionName(r));
   // The principal's own checks (simulation, ListBuckets) run in a session that allows their calls too.
   const own = planned
     .filter((p) => p.target === principalTarget)
     .flatMap((p) => grantsOf(p.check, principalTarget))
     .filter((g) => !g.trust);
-  if (probe === 'simulate' && !planned.some((p) => p.check.id === 'iam.simulate'))
-    own.push(...grantsOf(iamSimulate, principalTarget));
+  // No-write verification judges by simulation: its calls are granted even where it is not planned.
+  const simulation = catalogue.checks.find((c) => c.role === 'simulation');
+  if (probe === 'simulate' && simulation && !planned.some((p) => p.check === simulation))
+    own.push(...grantsOf(simulation, principalTarget));
   if (own.length) {
     perTarget.push(own);
     // Beside the first target, whatever its session name: no extra session when they fit.

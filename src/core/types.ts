@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
@@ -6,6 +5,7 @@ import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverle
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type * as v from 'valibot';
+import type { CheckId } from '../checks/index.ts';
 import type * as contract from './contract.ts';
 import type { Partition, Region } from './regions.ts';
 import type { verifyRequestSchema } from './request.ts';
@@ -20,26 +20,8 @@ export type OverallStatus = v.InferOutput<typeof contract.overallStatusSchema>;
 export type Requirement = 'required' | 'reported' | 'off';
 export type Access = 'read' | 'write' | 'readwrite';
 
-export type CheckId =
-  | 'sts.assume-role'
-  | 'sts.external-id-required'
-  | 'sts.caller-identity'
-  | 's3.bucket-region'
-  | 's3.bucket-location'
-  | 's3.list'
-  | 's3.write'
-  | 's3.read'
-  | 's3.delete'
-  | 's3.encryption'
-  | 'kms.generate-data-key'
-  | 'kms.encrypt'
-  | 'kms.decrypt'
-  | 'redshift.credentials'
-  | 'redshift-serverless.credentials'
-  | 'redshift.reachable'
-  | 'redshift.copy-role'
-  | 'iam.simulate'
-  | 's3.list-buckets';
+/** Every check's id: the registry's (src/checks/index.ts), so a new check brings its own. */
+export type { CheckId };
 
 export type KmsOperation = 'encrypt' | 'decrypt' | 'generate-data-key';
 
@@ -320,73 +302,7 @@ export interface AwsAccess {
   connect(host: string, port: number, signal: AbortSignal): Promise<void>;
 }
 
-export interface CheckContext<S extends Scope> {
-  target: TargetOf<S>;
-  facts: FactsOf[S];
-  principal: PrincipalFacts;
-  principalTarget: PrincipalTarget;
-  verification: VerificationInfo;
-  aws: AwsAccess;
-  /** Aborted at the verification's deadline; pass it to every AWS call. */
-  signal: AbortSignal;
-  logger: Logger;
-  /**
-   * Settled outcome of another check on the same target (or the target named), on demand: only
-   * of a check this one declares in `dependsOn` (any kind), or the promise rejects.
-   */
-  outcomeOf(id: CheckId, targetKey?: string): Promise<Outcome | undefined>;
-}
-
-export interface Dependency {
-  id: CheckId;
-  /**
-   * hard: starts once it passed or warned, else `skip`. soft: starts once it settled, whatever
-   * it said. beside: starts at once, beside it (its calls are safe to make before it answers),
-   * and its verdict stands only where it passed or warned, else the `skip` a hard one gives.
-   * asked: not waited for; `ctx.outcomeOf` may ask for it while the check runs (on demand).
-   */
-  kind: 'hard' | 'soft' | 'beside' | 'asked';
-  /**
-   * Whose check it is: this target's (the default), the principal's, the buckets' a KMS key is
-   * used through (`viaBuckets`), or every target's the check is planned on (`all`).
-   */
-  on?: 'principal' | 'viaBuckets' | 'all';
-}
-
-/** An AWS API call, as AWS names the operation (`PutObject`). */
-export type AwsCall = string;
-
-export interface CheckDescriptor<S extends Scope = Scope> {
-  id: CheckId;
-  title: string;
-  scope: S;
-  /**
-   * Every check it waits for or asks for (`ctx.outcomeOf` refuses any other). The engine adds
-   * the identity gates of core/gates.ts to every resource check.
-   */
-  dependsOn: readonly Dependency[];
-  /**
-   * The AWS calls it makes one after another when AWS answers as expected: its share of the
-   * longest chain (test/critical-path.test.ts). Calls made side by side count once.
-   */
-  calls: readonly AwsCall[] | ((target: TargetOf<S>) => readonly AwsCall[]);
-  /** Calls it may add on an odd answer (a redirect, a refusal, a retry's 412, a failure's diagnosis). */
-  mayCall?: readonly AwsCall[];
-  /** Whether the check means anything for this target (e.g. external IDs only for roles). */
-  appliesTo?(target: TargetOf<S>): boolean;
-  /** The IAM actions and resources it needs: the session policy, remediation and setup come from here. */
-  grants(target: TargetOf<S>): Grant[];
-  run(ctx: CheckContext<S>): Promise<Outcome>;
-  /** How it explains an AWS refusal of one of its calls (what AWS named in it): at least the message. */
-  explainDenial(
-    target: TargetOf<S>,
-    ctx: CheckContext<S>,
-    refusal?: Refusal,
-  ): Pick<Outcome, 'message'> & Partial<Outcome>;
-}
-
 export type CheckResult = contract.CheckResult;
-/** Where each fix goes (docs/verify-api.md, "Report"); optional fields only when non-empty. */
 /** Where each fix goes (docs/verify-api.md, "Report"); optional fields only when non-empty. */
 export type Remediation = contract.Remediation;
 export type Report = contract.Report;

@@ -1,6 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { settleBuckets } from '../checks/s3/bucket-owner.ts';
-import { cleanupReserveMs, removeStrandedProbes } from '../checks/s3/stranded.ts';
+import type { Catalogue } from './catalogue.ts';
 import { type ExecutionDeps, graphNodes, initialFacts } from './execute.ts';
 import { planVerification } from './plan.ts';
 import { type Mode, type ProfileRegistry, profileNamed } from './profiles.ts';
@@ -8,11 +7,13 @@ import type { Region } from './regions.ts';
 import { reportOf } from './report.ts';
 import { runGraph } from './runner.ts';
 import { assignSessions } from './sessions.ts';
-import type { AwsAccess, BucketFacts, Report, VerificationInfo, VerifyRequest } from './types.ts';
+import type { AwsAccess, Report, VerificationInfo, VerifyRequest } from './types.ts';
 
 export const VERIFICATION_DEADLINE_MS = 25_000;
 
 export interface VerifyDeps {
+  /** The checks and their services' hooks: the registry's (src/checks/index.ts) outside tests. */
+  catalogue: Catalogue;
   aws: AwsAccess;
   logger: Logger;
   /** The service's own region: where STS is called when the request names none. */
@@ -39,20 +40,22 @@ export interface VerifyDeps {
 /**
  * Verifies one request: plans the checks its profile requires (plan.ts), spreads them over
  * sessions (sessions.ts), runs them as a graph under one deadline (execute.ts, runner.ts), and
- * assembles the report (report.ts). Knows nothing about HTTP.
+ * assembles the report (report.ts). Knows nothing about HTTP, nor about any one check.
  */
 export async function verify(request: VerifyRequest, v: VerificationInfo, deps: VerifyDeps): Promise<Report> {
   const began = performance.now();
-  const plan = planVerification(request, {
+  const { catalogue } = deps;
+  const plan = planVerification(catalogue, request, {
     profile: profileNamed(request.profile, deps.profiles),
     mode: deps.mode ?? 'onboarding',
     serviceRegion: deps.serviceRegion,
     ...(deps.placeMarkers ? { placeMarkers: true } : {}),
   });
-  assignSessions(plan, request.probe);
-  const facts = initialFacts(plan);
+  assignSessions(catalogue, plan, request.probe);
+  const facts = initialFacts(catalogue, plan);
   const controller = new AbortController();
   const nodes = graphNodes(plan, facts, {
+    catalogue,
     aws: deps.aws,
     logger: deps.logger,
     verification: v,
@@ -61,22 +64,22 @@ export async function verify(request: VerifyRequest, v: VerificationInfo, deps: 
     ...(deps.onCall ? { onCall: deps.onCall } : {}),
   });
 
-  // The clean-up of stranded probes runs inside the deadline, in the time kept for it here.
+  // The after-run hooks (the clean-up of stranded probes) run inside the deadline, in the time kept here.
   const deadlineMs = deps.deadlineMs ?? VERIFICATION_DEADLINE_MS;
   const settled = await runGraph(nodes, {
-    deadlineMs: deadlineMs - cleanupReserveMs(deadlineMs),
+    deadlineMs: deadlineMs - catalogue.afterRun.reserveMs(deadlineMs),
     controller,
+    logger: deps.logger,
     ...(deps.oneAtATime ? { oneAtATime: true } : {}),
   });
-  const bucketFacts = facts.byTarget as Map<string, BucketFacts>;
-  const stranded = await removeStrandedProbes(
-    plan.buckets,
-    bucketFacts,
+  const added = await catalogue.afterRun.run({
+    targets: plan.resources,
+    facts: facts.byTarget,
     settled,
-    facts.principal,
-    deps,
-    began + deadlineMs,
-  );
-  settleBuckets(plan.buckets, bucketFacts, settled, facts.principal);
-  return reportOf(plan, settled, facts, v, { durationMs: Math.round(performance.now() - began), stranded });
+    principal: facts.principal,
+    aws: deps.aws,
+    logger: deps.logger,
+    untilMs: began + deadlineMs,
+  });
+  return reportOf(plan, settled, facts, v, { durationMs: Math.round(performance.now() - began), ...added });
 }

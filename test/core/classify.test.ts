@@ -69,7 +69,7 @@ describe('classify', () => {
         'The request signature we calculated does not match the signature you provided.',
       );
 
-      expect(classify(err, { credentials: 'service' })).toMatchObject({
+      expect(classify(err, { credentials: 'verifier' })).toMatchObject({
         kind: 'error',
         ours: true,
         info: { code },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../src/checks/index.ts';
 import type { RoleTemplate } from '../../src/core/cloudformation.ts';
 import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
 import type { Partition } from '../../src/core/regions.ts';
@@ -52,7 +53,7 @@ function template(
   redshift?: RedshiftInput[],
 ) {
   const p = profile ? BUILTIN_PROFILES[profile] : undefined;
-  return setupFor({
+  return setupFor(CATALOGUE, {
     tenantId: 't-123',
     externalId: 'v1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     vendorPrincipalArn: VENDOR[partition],
@@ -87,7 +88,7 @@ describe(`the setup template against the CloudFormation resource specification $
     it(`${partition}, the COPY role asked for: both roles are what CloudFormation and IAM accept`, () => {
       const region =
         partition === 'aws' ? 'us-west-2' : partition === 'aws-cn' ? 'cn-north-1' : 'us-gov-west-1';
-      const answer = setupFor({
+      const answer = setupFor(CATALOGUE, {
         tenantId: 't-123',
         externalId: 'v1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
         vendorPrincipalArn: VENDOR[partition],

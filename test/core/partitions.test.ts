@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../src/checks/index.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import { parseVerifyRequest } from '../../src/core/request.ts';
 import { verify } from '../../src/core/verify.ts';
@@ -33,6 +34,7 @@ describe('a key pair without a region, in a deployment in China', () => {
 
   it('is accepted with ARNs of the service’s partition, and verified in it', async () => {
     const parsed = parseVerifyRequest(
+      CATALOGUE,
       {
         credentials: KEY_PAIR,
         s3: [{ bucket: 'acme-exports', kmsKeyArn: CN_KEY }],
@@ -43,6 +45,7 @@ describe('a key pair without a region, in a deployment in China', () => {
     );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     const report = await verify(parsed.value, verificationInfo(), {
+      catalogue: CATALOGUE,
       aws: createAwsAccess(),
       logger: silentLogger(),
       serviceRegion: 'cn-north-1',
@@ -56,7 +59,12 @@ describe('a key pair without a region, in a deployment in China', () => {
 
   it('is refused, by field, with ARNs of another partition', () => {
     expect(
-      parseVerifyRequest({ credentials: KEY_PAIR, kms: [{ keyArn: CN_KEY }] }, undefined, 'us-east-1'),
+      parseVerifyRequest(
+        CATALOGUE,
+        { credentials: KEY_PAIR, kms: [{ keyArn: CN_KEY }] },
+        undefined,
+        'us-east-1',
+      ),
     ).toEqual({
       ok: false,
       errors: [{ path: 'kms[0].keyArn', message: 'is in partition aws-cn, the credentials in aws' }],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHECK_IDS } from '../../src/checks/index.ts';
+import { CATALOGUE, CHECK_IDS } from '../../src/checks/index.ts';
 import { ConfigError, loadConfig } from '../../src/core/config.ts';
 import {
   BUILTIN_PROFILES,
@@ -74,8 +74,10 @@ describe('vendor profiles from configuration', () => {
 
   it('accepts the vendor’s profiles in requests and shows them in GET /checks', () => {
     const { profiles } = loadConfig({ VENDOR_PROFILES: WAREHOUSE });
-    expect(parseVerifyRequest({ credentials: ROLE, profile: 'warehouse' }, profiles).ok).toBe(true);
-    expect(parseVerifyRequest({ credentials: ROLE, profile: 'warehouse' })).toMatchObject({
+    expect(parseVerifyRequest(CATALOGUE, { credentials: ROLE, profile: 'warehouse' }, profiles).ok).toBe(
+      true,
+    );
+    expect(parseVerifyRequest(CATALOGUE, { credentials: ROLE, profile: 'warehouse' })).toMatchObject({
       ok: false,
       errors: [{ path: 'profile', message: 'one of destination, staging, source' }],
     });
@@ -123,7 +125,7 @@ describe('a profile that writes but does not ask for delete', () => {
       CHECK_IDS,
     );
     if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-    const setup = setupFor({
+    const setup = setupFor(CATALOGUE, {
       tenantId: 't-1',
       externalId: 'v1-x',
       vendorPrincipalArn: 'arn:aws:iam::999988887777:role/aws-access-verifier-dev',

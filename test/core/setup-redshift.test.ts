@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../src/checks/index.ts';
 import { parseSetupQuery } from '../../src/core/request.ts';
 import { setupFor } from '../../src/core/setup.ts';
 
@@ -50,7 +51,7 @@ describe('GET /setup for Redshift', () => {
       'redshiftCluster=analytics&dbUser=vendor&dbName=dev&redshiftWorkgroup=etl&account=111122223333&redshiftRegion=us-west-2',
     );
     if (!parsed.ok) throw new Error('parsed');
-    const setup = setupFor({
+    const setup = setupFor(CATALOGUE, {
       tenantId: 't-1',
       externalId: 'v1-x',
       vendorPrincipalArn: VENDOR,
@@ -83,7 +84,7 @@ describe('GET /setup for Redshift', () => {
     );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     expect(parsed.value.copyRole).toBe('RedshiftCopyUnload');
-    const answer = setupFor({
+    const answer = setupFor(CATALOGUE, {
       tenantId: 't-1',
       externalId: 'v1-x',
       vendorPrincipalArn: VENDOR,
@@ -132,7 +133,7 @@ describe('GET /setup for Redshift', () => {
     expect(vendorPolicy).toContain(`"Action":"iam:GetRole","Resource":"${copy}"`);
     expect(vendorPolicy).toContain('redshift:DescribeClusters');
     // Not asked for: none of it.
-    const plain = setupFor({
+    const plain = setupFor(CATALOGUE, {
       tenantId: 't-1',
       externalId: 'v1-x',
       vendorPrincipalArn: VENDOR,

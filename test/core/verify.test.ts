@@ -13,6 +13,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../src/checks/index.ts';
 import { probeBody, probeKey } from '../../src/checks/s3/probe.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry } from '../../src/core/profiles.ts';
@@ -41,6 +42,7 @@ const denied = (action: string, resource: string) =>
   );
 
 const deps = (deadlineMs?: number) => ({
+  catalogue: CATALOGUE,
   aws: createAwsAccess(),
   logger: silentLogger(),
   serviceRegion: 'us-east-1' as const,

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTERNAL_ID, TENANT, useSandbox } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
-import { type AnyCheck, CATALOGUE } from '../../src/checks/index.ts';
+import { CATALOGUE } from '../../src/checks/index.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
+import type { AnyCheck } from '../../src/core/check.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { planVerification } from '../../src/core/plan.ts';
 import { profileNamed } from '../../src/core/profiles.ts';
@@ -19,7 +20,7 @@ import { verify } from '../../src/core/verify.ts';
  * (test/critical-path.test.ts) are computed from these declarations, so they hold only if this does.
  */
 let sandbox: Sandbox;
-const byId = new Map<CheckId, AnyCheck>((CATALOGUE as readonly AnyCheck[]).map((c) => [c.id, c]));
+const byId = new Map<CheckId, AnyCheck>(CATALOGUE.checks.map((c) => [c.id, c]));
 
 beforeAll(async () => {
   const first = Object.values(WORLDS)[0];
@@ -39,7 +40,7 @@ describe('the calls each check declares', () => {
     const world = c.world(EXTERNAL_ID);
     sandbox.setWorld(world);
     useSandbox(sandbox, world);
-    const parsed = parseVerifyRequest(c.request);
+    const parsed = parseVerifyRequest(CATALOGUE, c.request);
     if (!parsed.ok) throw new Error(`${name}: invalid request`);
     const config = loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' });
     const sent: { check: CheckId; operation: string }[] = [];
@@ -57,6 +58,7 @@ describe('the calls each check declares', () => {
         externalIdNotEnforced: profileNamed(parsed.value.profile)?.externalIdNotEnforced ?? 'fail',
       },
       {
+        catalogue: CATALOGUE,
         aws: createAwsAccess(undefined, { addresses: config.databaseAddresses }),
         logger: new Logger({ logLevel: 'SILENT' }),
         serviceRegion: 'us-east-1',
@@ -65,7 +67,7 @@ describe('the calls each check declares', () => {
     );
 
     expect(report.checks.length).toBeGreaterThan(0);
-    const plan = planVerification(parsed.value, {
+    const plan = planVerification(CATALOGUE, parsed.value, {
       profile: profileNamed(parsed.value.profile),
       mode: 'onboarding',
       serviceRegion: 'us-east-1',
@@ -86,7 +88,7 @@ describe('the calls each check declares', () => {
     // A declared call no world makes is a declaration no test holds.
     const calling = new Set([...seen].map((s) => s.split(' ')[0]));
     expect(calling.size).toBeGreaterThan(15);
-    const expected = (CATALOGUE as readonly AnyCheck[])
+    const expected = CATALOGUE.checks
       .filter((c) => calling.has(c.id))
       .flatMap((c) => (typeof c.calls === 'function' ? [] : c.calls).map((op) => `${c.id} ${op}`));
     expect(expected.filter((e) => !seen.has(e))).toEqual([]);

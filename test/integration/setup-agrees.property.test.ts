@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTERNAL_ID, runWorld, TENANT } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { vendor, vendorTrust, type WorldCase } from '../../sandbox/world.ts';
+import { CATALOGUE } from '../../src/checks/index.ts';
 import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
 import { setupFor } from '../../src/core/setup.ts';
 import type { BucketInput, PolicyDocument, PolicyStatement, RedshiftInput } from '../../src/core/types.ts';
@@ -105,7 +106,7 @@ describe('GET /setup against the checks, in the sandbox', () => {
         async (profileName, buckets, cluster, pick) => {
           const redshift = cluster ? [cluster] : [];
           const profile = BUILTIN_PROFILES[profileName];
-          const setup = setupFor({
+          const setup = setupFor(CATALOGUE, {
             tenantId: TENANT,
             externalId: EXTERNAL_ID,
             vendorPrincipalArn: vendor().roleArn,

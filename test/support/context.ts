@@ -1,14 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { AnyCheck } from '../../src/checks/index.ts';
+import { CATALOGUE } from '../../src/checks/index.ts';
+import { planKmsTargets } from '../../src/checks/kms/targets.ts';
 import { planRedshiftTargets } from '../../src/checks/redshift/redshift.ts';
+import { planTargets } from '../../src/checks/s3/targets.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
-import { type AnyContext, runCheck } from '../../src/core/execute.ts';
+import type { AnyCheck, AnyContext, CheckContext } from '../../src/core/check.ts';
+import { runCheck } from '../../src/core/execute.ts';
 import type { Region } from '../../src/core/regions.ts';
-import { planKmsTargets, planTargets } from '../../src/core/targets.ts';
 import type {
   BucketFacts,
   BucketInput,
-  CheckContext,
   CheckId,
   KmsFacts,
   KmsInput,
@@ -111,7 +112,7 @@ export function principalContext(
 
 /** Runs a check through the core's own runner, so AWS errors are classified as in production. */
 export function run(check: AnyCheck, ctx: AnyContext): Promise<Outcome> {
-  return runCheck(check, ctx, ctx.logger);
+  return runCheck(check, ctx, ctx.logger, CATALOGUE.denialHint);
 }
 
 export const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;

@@ -1,4 +1,5 @@
-import type { CheckDescriptor, CheckId, Grant, Need, Outcome } from '../../core/types.ts';
+import type { CheckDescriptor } from '../../core/check.ts';
+import type { CheckId, Grant, Need, Outcome } from '../../core/types.ts';
 import {
   bucketsOf,
   DANGEROUS_BUCKET_ACTIONS,
@@ -34,12 +35,13 @@ const NEEDS_COMPARED: readonly CheckId[] = [
  * (the probes stay the truth: simulation sees no bucket, key, session or VPC endpoint policy),
  * and warns of dangerous bucket actions the identity policy allows but the product never needs.
  */
-export const iamSimulate: CheckDescriptor<'principal'> = {
+export const iamSimulate: CheckDescriptor<'principal', 'iam.simulate'> = {
   id: 'iam.simulate',
   title: 'IAM policy simulation agrees with the probes and finds nothing granted beyond need',
   scope: 'principal',
   // One call per group of actions sharing a context; more pages only for a long answer.
   calls: ['SimulatePrincipalPolicy'],
+  role: 'simulation',
   // Whichever identity check applies: soft, so the other's absence does not skip this one.
   dependsOn: [
     { id: 'sts.assume-role', kind: 'soft' },

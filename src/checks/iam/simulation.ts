@@ -1,9 +1,9 @@
 import { type ContextEntry, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { s3BucketArn } from '../../core/arn.ts';
+import type { CheckContext } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
 import type { Partition, Region } from '../../core/regions.ts';
 import type {
-  CheckContext,
   Grant,
   Need,
   Outcome,

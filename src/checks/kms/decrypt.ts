@@ -1,9 +1,9 @@
 import { DecryptCommand } from '@aws-sdk/client-kms';
-import type { CheckDescriptor } from '../../core/types.ts';
+import type { CheckDescriptor } from '../../core/check.ts';
 import { sha256 } from '../s3/probe.ts';
 import { kmsCheck, kmsGrants, kmsOf, s3UsedTheKey } from './kms.ts';
 
-export const kmsDecrypt: CheckDescriptor<'kms'> = {
+export const kmsDecrypt: CheckDescriptor<'kms', 'kms.decrypt'> = {
   id: 'kms.decrypt',
   title: 'The principal may decrypt with the KMS key',
   scope: 'kms',

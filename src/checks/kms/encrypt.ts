@@ -1,9 +1,9 @@
 import { EncryptCommand } from '@aws-sdk/client-kms';
-import type { CheckDescriptor } from '../../core/types.ts';
+import type { CheckDescriptor } from '../../core/check.ts';
 import { sha256 } from '../s3/probe.ts';
 import { kmsCheck, kmsGrants, kmsOf } from './kms.ts';
 
-export const kmsEncrypt: CheckDescriptor<'kms'> = {
+export const kmsEncrypt: CheckDescriptor<'kms', 'kms.encrypt'> = {
   id: 'kms.encrypt',
   title: 'The principal may encrypt with the KMS key',
   scope: 'kms',

@@ -1,8 +1,8 @@
 import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
-import type { CheckDescriptor } from '../../core/types.ts';
+import type { CheckDescriptor } from '../../core/check.ts';
 import { kmsCheck, kmsGrants, kmsOf } from './kms.ts';
 
-export const kmsGenerateDataKey: CheckDescriptor<'kms'> = {
+export const kmsGenerateDataKey: CheckDescriptor<'kms', 'kms.generate-data-key'> = {
   id: 'kms.generate-data-key',
   title: 'The principal may generate data keys under the KMS key',
   scope: 'kms',

@@ -1,6 +1,7 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { type CheckContext, sessionFor } from '../../core/check.ts';
 import { classify, codeOf } from '../../core/classify.ts';
-import type { CheckContext, Grant, KmsOperation, Outcome } from '../../core/types.ts';
+import type { Grant, KmsOperation, Outcome } from '../../core/types.ts';
 
 /** What S3 asks of KMS for SSE-KMS: GenerateDataKey to write, Decrypt to read. */
 export const S3_KMS_OPERATIONS = {
@@ -15,18 +16,20 @@ export const KMS_ACTION: Record<KmsOperation, string> = {
   decrypt: 'kms:Decrypt',
 };
 
+/** The grant of one operation on a key; none where no key is named (S3's default encryption). */
+export const kmsGrant = (keyArn: string | undefined, op: KmsOperation): Grant[] =>
+  keyArn ? [{ actions: [KMS_ACTION[op]], resources: [keyArn] }] : [];
+
 export function kmsGrants(keyArn: string, op: KmsOperation): Grant[] {
   return [
-    { actions: [KMS_ACTION[op]], resources: [keyArn] },
+    ...kmsGrant(keyArn, op),
     // Only to tell a disabled key from a deleted one when an operation fails.
     { actions: ['kms:DescribeKey'], resources: [keyArn], sessionOnly: true },
   ];
 }
 
 export function kmsOf(ctx: CheckContext<'kms'>) {
-  const credentials = ctx.principal.sessions[ctx.target.session];
-  if (!credentials) throw new Error(`no session ${ctx.target.session} for ${ctx.target.label}`);
-  return ctx.aws.kms(ctx.target.region, credentials);
+  return ctx.aws.kms(ctx.target.region, sessionFor(ctx));
 }
 
 /** The key's state, asked once per key and only when an operation failed. */

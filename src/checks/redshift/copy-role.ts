@@ -1,9 +1,10 @@
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetNamespaceCommand } from '@aws-sdk/client-redshift-serverless';
+import { type CheckContext, type CheckDescriptor, sessionFor } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
-import type { CheckContext, CheckDescriptor, Grant, Outcome, RedshiftTarget } from '../../core/types.ts';
+import type { Grant, Outcome, RedshiftTarget } from '../../core/types.ts';
 import { IAM_REGION } from '../iam/simulation.ts';
-import { base, clusterArn, dbUserArn, lookUp, sessionOf } from './redshift.ts';
+import { base, clusterArn, dbUserArn, learnAccount, lookUp } from './redshift.ts';
 
 /**
  * Seed 002: the role Redshift assumes for COPY and UNLOAD must be attached to the cluster and
@@ -33,7 +34,7 @@ export function parseNamespaceRole(text: string): { arn: string; status?: string
   return arn ? { arn, ...(status ? { status } : {}) } : undefined;
 }
 
-export const redshiftCopyRole: CheckDescriptor<'redshift'> = {
+export const redshiftCopyRole: CheckDescriptor<'redshift', 'redshift.copy-role'> = {
   id: 'redshift.copy-role',
   title: 'The role Redshift assumes for COPY/UNLOAD is attached and in sync',
   scope: 'redshift',
@@ -49,7 +50,9 @@ export const redshiftCopyRole: CheckDescriptor<'redshift'> = {
   async run(ctx) {
     const t = ctx.target;
     const role = t.copyRoleArn as string;
-    sessionOf(ctx);
+    learnAccount(ctx);
+    // Without a session nothing below can be asked: the engine's defect, thrown as such.
+    sessionFor(ctx);
     const attached = t.cluster ? await clusterRoles(ctx) : await namespaceRoles(ctx);
     if ('skip' in attached) return attached.skip;
     const where = t.cluster ? `cluster ${t.cluster.identifier}` : `the namespace ${ctx.facts.namespaceName}`;
@@ -107,7 +110,7 @@ async function namespaceRoles(ctx: CheckContext<'redshift'>): Promise<Roles> {
   if (!name) return notTested(ctx.facts.endpointUnknown ?? 'GetWorkgroup did not name the namespace', wg);
   try {
     const out = await ctx.aws
-      .redshiftServerless(ctx.target.region, sessionOf(ctx))
+      .redshiftServerless(ctx.target.region, sessionFor(ctx))
       .send(new GetNamespaceCommand({ namespaceName: name }), { abortSignal: ctx.signal });
     return { roles: (out.namespace?.iamRoles ?? []).flatMap((r) => parseNamespaceRole(r) ?? []) };
   } catch (err) {
@@ -145,7 +148,7 @@ async function trustProblem(ctx: CheckContext<'redshift'>, role: string): Promis
   let document: string | undefined;
   try {
     const out = await ctx.aws
-      .iam(IAM_REGION[t.partition], sessionOf(ctx))
+      .iam(IAM_REGION[t.partition], sessionFor(ctx))
       .send(new GetRoleCommand({ RoleName: role.split('/').at(-1) }), { abortSignal: ctx.signal });
     document = out.Role?.AssumeRolePolicyDocument;
   } catch (err) {

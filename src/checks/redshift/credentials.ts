@@ -1,8 +1,8 @@
 import { GetClusterCredentialsCommand } from '@aws-sdk/client-redshift';
-import type { CheckDescriptor } from '../../core/types.ts';
-import { dbGroupArn, dbNameArn, dbUserArn, issueCredentials, sessionOf } from './redshift.ts';
+import { type CheckDescriptor, sessionFor } from '../../core/check.ts';
+import { dbGroupArn, dbNameArn, dbUserArn, issueCredentials, learnAccount } from './redshift.ts';
 
-export const redshiftCredentials: CheckDescriptor<'redshift'> = {
+export const redshiftCredentials: CheckDescriptor<'redshift', 'redshift.credentials'> = {
   id: 'redshift.credentials',
   title: 'Redshift issues temporary database credentials for the db user',
   scope: 'redshift',
@@ -23,7 +23,8 @@ export const redshiftCredentials: CheckDescriptor<'redshift'> = {
     const t = ctx.target;
     const cluster = t.cluster;
     if (!cluster) throw new Error('redshift.credentials needs a cluster');
-    const credentials = sessionOf(ctx);
+    learnAccount(ctx);
+    const credentials = sessionFor(ctx);
     // AutoCreate=false: a verification must never create a database user.
     return issueCredentials(
       ctx,

@@ -1,5 +1,6 @@
-import type { CheckDescriptor, RedshiftTarget } from '../../core/types.ts';
-import { anyWorkgroupArn, clusterArn, lookUp, sessionOf } from './redshift.ts';
+import { type CheckDescriptor, sessionFor } from '../../core/check.ts';
+import type { RedshiftTarget } from '../../core/types.ts';
+import { anyWorkgroupArn, clusterArn, learnAccount, lookUp } from './redshift.ts';
 
 /** Socket errors that mean the path is closed, as opposed to this service's own trouble. */
 const CLOSED: Record<string, string> = {
@@ -16,7 +17,7 @@ const describeGrant = (t: RedshiftTarget) =>
     ? { actions: ['redshift:DescribeClusters'], resources: [clusterArn(t)] }
     : { actions: ['redshift-serverless:GetWorkgroup'], resources: [t.workgroup?.arn ?? anyWorkgroupArn(t)] };
 
-export const redshiftReachable: CheckDescriptor<'redshift'> = {
+export const redshiftReachable: CheckDescriptor<'redshift', 'redshift.reachable'> = {
   id: 'redshift.reachable',
   title: 'This service can open a TCP connection to the database endpoint',
   scope: 'redshift',
@@ -27,7 +28,9 @@ export const redshiftReachable: CheckDescriptor<'redshift'> = {
   // allowed in the session to find the endpoint, never demanded.
   grants: (t) => [{ ...describeGrant(t), sessionOnly: true }],
   async run(ctx) {
-    sessionOf(ctx);
+    learnAccount(ctx);
+    // Without a session nothing below can be asked: the engine's defect, thrown as such.
+    sessionFor(ctx);
     await lookUp(ctx);
     const endpoint = ctx.facts.endpoint;
     if (!endpoint) {

@@ -1,8 +1,9 @@
 import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
+import { type CheckContext, sessionFor } from '../../core/check.ts';
 import { classify, codeOf } from '../../core/classify.ts';
 import { isRegion, type Partition, type Region } from '../../core/regions.ts';
-import type { CheckContext, Outcome, RedshiftInput, RedshiftTarget } from '../../core/types.ts';
+import type { Outcome, RedshiftInput, RedshiftTarget } from '../../core/types.ts';
 
 /**
  * Redshift targets, their ARNs and what their checks share. GetClusterCredentials is
@@ -71,12 +72,12 @@ export function sessionNameFor(t: RedshiftTarget): string | undefined {
   return user && SESSION_NAME.test(user) ? user : undefined;
 }
 
-export function sessionOf(ctx: CheckContext<'redshift'>) {
-  const credentials = ctx.principal.sessions[ctx.target.session];
-  if (!credentials) throw new Error(`no session ${ctx.target.session} for ${ctx.target.label}`);
-  // A key pair's account is known only once GetCallerIdentity answered.
+/**
+ * A key pair's account is known only once GetCallerIdentity answered: the target's ARNs name it
+ * from then on. Every Redshift check calls this before it names an ARN.
+ */
+export function learnAccount(ctx: CheckContext<'redshift'>): void {
   ctx.target.account ??= ctx.principal.account;
-  return credentials;
 }
 
 /**
@@ -87,7 +88,8 @@ export function sessionOf(ctx: CheckContext<'redshift'>) {
 export function lookUp(ctx: CheckContext<'redshift'>): Promise<void> {
   ctx.facts.lookup ??= (async () => {
     const t = ctx.target;
-    const credentials = sessionOf(ctx);
+    learnAccount(ctx);
+    const credentials = sessionFor(ctx);
     try {
       if (t.cluster) {
         const out = await ctx.aws

@@ -1,11 +1,12 @@
 import { GetCredentialsCommand } from '@aws-sdk/client-redshift-serverless';
-import type { CheckDescriptor, RedshiftTarget } from '../../core/types.ts';
-import { anyWorkgroupArn, issueCredentials, lookUp, sessionOf } from './redshift.ts';
+import { type CheckDescriptor, sessionFor } from '../../core/check.ts';
+import type { RedshiftTarget } from '../../core/types.ts';
+import { anyWorkgroupArn, issueCredentials, learnAccount, lookUp } from './redshift.ts';
 
 /** The exact workgroup ARN once GetWorkgroup told it; any workgroup of the account until then. */
 const workgroupArn = (t: RedshiftTarget) => t.workgroup?.arn ?? anyWorkgroupArn(t);
 
-export const redshiftServerlessCredentials: CheckDescriptor<'redshift'> = {
+export const redshiftServerlessCredentials: CheckDescriptor<'redshift', 'redshift-serverless.credentials'> = {
   id: 'redshift-serverless.credentials',
   title: 'Redshift Serverless issues temporary database credentials for the workgroup',
   scope: 'redshift',
@@ -22,7 +23,8 @@ export const redshiftServerlessCredentials: CheckDescriptor<'redshift'> = {
     const t = ctx.target;
     const workgroup = t.workgroup;
     if (!workgroup) throw new Error('redshift-serverless.credentials needs a workgroup');
-    const credentials = sessionOf(ctx);
+    learnAccount(ctx);
+    const credentials = sessionFor(ctx);
     await lookUp(ctx);
     if (ctx.facts.workgroupArn) workgroup.arn = ctx.facts.workgroupArn;
     return issueCredentials(

@@ -1,9 +1,9 @@
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { s3BucketArn } from '../../core/arn.ts';
-import type { CheckDescriptor } from '../../core/types.ts';
+import type { CheckDescriptor } from '../../core/check.ts';
 import { bucketParams, s3Of, who } from './probe.ts';
 
-export const s3BucketLocation: CheckDescriptor<'bucket'> = {
+export const s3BucketLocation: CheckDescriptor<'bucket', 's3.bucket-location'> = {
   id: 's3.bucket-location',
   title: 'The principal may call GetBucketLocation',
   scope: 'bucket',

@@ -1,8 +1,9 @@
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { s3BucketArn } from '../../core/arn.ts';
+import type { CheckContext, CheckDescriptor } from '../../core/check.ts';
 import { headerOf, httpStatusOf } from '../../core/classify.ts';
 import { isRegion, type Region } from '../../core/regions.ts';
-import type { BucketFacts, BucketTarget, CheckContext, CheckDescriptor, Outcome } from '../../core/types.ts';
+import type { BucketFacts, BucketTarget, Outcome } from '../../core/types.ts';
 import { bucketParams, s3Of } from './probe.ts';
 
 type Head = { status: 200 | 403; region: string | undefined } | { status: 'moved'; region: string };
@@ -42,12 +43,14 @@ function located(target: BucketTarget, facts: BucketFacts, confirmed: string): O
   return outcome;
 }
 
-export const s3BucketRegion: CheckDescriptor<'bucket'> = {
+export const s3BucketRegion: CheckDescriptor<'bucket', 's3.bucket-region'> = {
   id: 's3.bucket-region',
   title: 'The bucket exists, in the region declared, for the expected owner',
   scope: 'bucket',
   // A second HeadBucket, in the region the first named, only for a bucket elsewhere.
   calls: ['HeadBucket'],
+  // The report shows the call it makes (HeadBucket, as s3:ListBucket), though no customer is asked for it.
+  showsSessionOnlyGrants: true,
   dependsOn: [],
   // HeadBucket is authorized as s3:ListBucket; its region header answers without it, so it is not asked for.
   grants: (t) => [

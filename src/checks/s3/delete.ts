@@ -1,7 +1,8 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../../core/arn.ts';
+import type { CheckContext, CheckDescriptor } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
-import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../../core/types.ts';
+import type { Grant, Outcome } from '../../core/types.ts';
 import { judgedBySimulation } from '../iam/simulation.ts';
 import { bucketParams, place, probeReadGrant, s3Of, who } from './probe.ts';
 
@@ -26,10 +27,14 @@ async function swept(ctx: CheckContext<'bucket'>): Promise<string> {
   return (await ctx.facts.sweep) ?? '';
 }
 
-export const s3Delete: CheckDescriptor<'bucket'> = {
+export const s3Delete: CheckDescriptor<'bucket', 's3.delete'> = {
   id: 's3.delete',
   title: 'The principal may delete the probe it wrote',
   scope: 'bucket',
+  // Wherever a probe is written, even where the profile does not ask for delete: nothing is
+  // left in a customer's bucket, and the setup's policy must allow that clean-up too. The
+  // zero-write probe on a marker writes no probe, so it needs none.
+  cleansUp: (t, requirementOf) => t.marker !== 'probe' && requirementOf('s3.write') !== 'off',
   dependsOn: [
     { id: 's3.write', kind: 'hard' },
     { id: 's3.read', kind: 'soft' },

@@ -1,6 +1,7 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import type { CheckDescriptor } from '../../core/check.ts';
 import type { Partition } from '../../core/regions.ts';
-import type { CheckDescriptor, Grant } from '../../core/types.ts';
+import type { Grant } from '../../core/types.ts';
 import { who } from './probe.ts';
 
 /**
@@ -16,7 +17,7 @@ export const listBucketsGrant = (partition: Partition): Grant => ({
 const MAX_BUCKETS = 1000;
 
 /** For products with a bucket picker (seed 004): the principal may list its account's buckets. */
-export const s3ListBuckets: CheckDescriptor<'principal'> = {
+export const s3ListBuckets: CheckDescriptor<'principal', 's3.list-buckets'> = {
   id: 's3.list-buckets',
   title: 'The principal may list the account’s buckets (for a bucket picker)',
   scope: 'principal',

@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3BucketArn } from '../../core/arn.ts';
-import type { CheckDescriptor } from '../../core/types.ts';
+import type { CheckDescriptor } from '../../core/check.ts';
 import { bucketParams, inBucketRegion, place, who } from './probe.ts';
 import { startSweep } from './sweep.ts';
 
@@ -10,7 +10,7 @@ import { startSweep } from './sweep.ts';
  */
 const PAGE = 50;
 
-export const s3List: CheckDescriptor<'bucket'> = {
+export const s3List: CheckDescriptor<'bucket', 's3.list'> = {
   id: 's3.list',
   title: 'The principal may list objects under the prefix',
   scope: 'bucket',

@@ -1,15 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../../core/arn.ts';
+import { type AnyContext, type CheckContext, sessionFor } from '../../core/check.ts';
 import { headerOf } from '../../core/classify.ts';
-import type {
-  BucketFacts,
-  BucketTarget,
-  CheckContext,
-  Grant,
-  Refusal,
-  VerificationInfo,
-} from '../../core/types.ts';
+import type { BucketFacts, BucketTarget, Grant, Refusal, VerificationInfo } from '../../core/types.ts';
 
 /**
  * Probe objects: tiny, uniquely named, and saying whose they are, so a customer who finds one
@@ -95,9 +89,7 @@ const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 32) || 'v
 
 /** The S3 client for a bucket check: its session's credentials, in the bucket's (real) region. */
 export function s3Of(ctx: CheckContext<'bucket'>, region = ctx.facts.region): S3Client {
-  const credentials = ctx.principal.sessions[ctx.target.session];
-  if (!credentials) throw new Error(`no session ${ctx.target.session} for ${ctx.target.label}`);
-  return ctx.aws.s3(region, credentials);
+  return ctx.aws.s3(region, sessionFor(ctx));
 }
 
 /**
@@ -134,6 +126,12 @@ export function ownerNote(facts: BucketFacts, owner: string | undefined): string
   return `If the bucket does not belong to account ${owner}, S3 refuses every call that names that owner: check the bucket name and expectedBucketOwner.`;
 }
 
+/** Every refusal of a bucket check: the owner it named may be why, until some call confirmed it. */
+export function bucketDenialHint(ctx: AnyContext): string | undefined {
+  if (ctx.target.kind !== 'bucket') return undefined;
+  return ownerNote(ctx.facts as BucketFacts, ctx.target.expectedBucketOwner ?? ctx.principal.account);
+}
+
 /** Where a bucket check looks, as a customer would write it. */
 export const place = (t: { bucket: string; prefix: string }) => `s3://${t.bucket}/${t.prefix}`;
 
@@ -161,4 +159,4 @@ export function throughKms(
   return `S3 refused to ${verb} ${place(t)} because ${who(ctx).replace(/^The/, 'the')} may not use the KMS key ${refusal.resource ?? 'of the bucket'}: ${refusal.action} is refused (${why}).`;
 }
 
-export const article = (noun: string) => (/^[aeiou]/i.test(noun) ? 'an' : 'a');
+const article = (noun: string) => (/^[aeiou]/i.test(noun) ? 'an' : 'a');

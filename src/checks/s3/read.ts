@@ -1,11 +1,10 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../../core/arn.ts';
+import type { CheckContext, CheckDescriptor } from '../../core/check.ts';
 import { classify, codeOf } from '../../core/classify.ts';
-import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../../core/types.ts';
+import type { Outcome } from '../../core/types.ts';
+import { kmsGrant } from '../kms/kms.ts';
 import { bucketParams, PROBE_MARKER, place, s3Of, sha256, throughKms, who } from './probe.ts';
-
-const kmsGrant = (keyArn: string | undefined): Grant[] =>
-  keyArn ? [{ actions: ['kms:Decrypt'], resources: [keyArn] }] : [];
 
 async function get(ctx: CheckContext<'bucket'>, key: string, range?: string) {
   const out = await s3Of(ctx).send(
@@ -25,7 +24,7 @@ const read = (message: string, kmsKeyId: string | undefined): Outcome => ({
   ...(kmsKeyId ? { kmsKeysUsed: [kmsKeyId] } : {}),
 });
 
-export const s3Read: CheckDescriptor<'bucket'> = {
+export const s3Read: CheckDescriptor<'bucket', 's3.read'> = {
   id: 's3.read',
   title: 'The principal may read objects under the prefix',
   scope: 'bucket',
@@ -37,7 +36,7 @@ export const s3Read: CheckDescriptor<'bucket'> = {
   ],
   grants: (t) => [
     { actions: ['s3:GetObject'], resources: [s3ObjectsArn(t.partition, t.bucket, t.prefix)] },
-    ...kmsGrant(t.kmsKeyArn),
+    ...kmsGrant(t.kmsKeyArn, 'decrypt'),
   ],
   async run(ctx) {
     const { facts, target } = ctx;

@@ -1,6 +1,6 @@
 import { type _Object, DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import type { CheckContext } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
-import type { CheckContext } from '../../core/types.ts';
 import { bucketParams, isProbeBody, LEFTOVER_AGE_MS, parseProbeKey, probeSize, s3Of } from './probe.ts';
 
 /** At most this many leftovers are read back and removed by one verification. */

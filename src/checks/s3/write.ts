@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../../core/arn.ts';
+import type { CheckContext, CheckDescriptor } from '../../core/check.ts';
 import { classify, codeOf, httpStatusOf } from '../../core/classify.ts';
-import type { CheckContext, CheckDescriptor, Grant, Outcome } from '../../core/types.ts';
+import type { Outcome } from '../../core/types.ts';
 import { judgedBySimulation } from '../iam/simulation.ts';
+import { kmsGrant } from '../kms/kms.ts';
 import {
   bucketParams,
   inBucketRegion,
@@ -19,10 +21,6 @@ import {
   throughKms,
   who,
 } from './probe.ts';
-
-function kmsGrant(keyArn: string | undefined, actions: string[]): Grant[] {
-  return keyArn ? [{ actions, resources: [keyArn] }] : [];
-}
 
 /** Runs beside HeadBucket: in the bucket's region once it is known, else where it is expected. */
 async function put(ctx: CheckContext<'bucket'>, input: PutObjectCommandInput) {
@@ -83,7 +81,7 @@ async function writeNew(ctx: CheckContext<'bucket'>, key: string, body: string):
   }
 }
 
-export const s3Write: CheckDescriptor<'bucket'> = {
+export const s3Write: CheckDescriptor<'bucket', 's3.write'> = {
   id: 's3.write',
   title: 'The principal may write a new object under the prefix',
   scope: 'bucket',
@@ -102,7 +100,7 @@ export const s3Write: CheckDescriptor<'bucket'> = {
   mayCall: ['HeadObject', 'SimulatePrincipalPolicy'],
   grants: (t) => [
     { actions: ['s3:PutObject'], resources: [s3ObjectsArn(t.partition, t.bucket, t.prefix)] },
-    ...kmsGrant(t.kmsKeyArn, ['kms:GenerateDataKey']),
+    ...kmsGrant(t.kmsKeyArn, 'generate-data-key'),
     // A retried write answered 412: HeadObject tells whether the object is our probe.
     probeReadGrant(t),
   ],

@@ -1,5 +1,6 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import type { CheckDescriptor, PrincipalTarget, VerificationInfo } from '../../core/types.ts';
+import type { CheckDescriptor } from '../../core/check.ts';
+import type { PrincipalTarget, VerificationInfo } from '../../core/types.ts';
 
 /** AWS words a refused AssumeRole identically for all of these; only the customer can tell them apart. */
 export function assumeRoleChecklist(target: PrincipalTarget, v: VerificationInfo): string[] {
@@ -15,11 +16,12 @@ export function assumeRoleChecklist(target: PrincipalTarget, v: VerificationInfo
 export const roleSessionName = (v: VerificationInfo, purpose: string) =>
   `${v.vendorName.replace(/[^\w+=,.@-]/g, '-').slice(0, 24)}-${purpose}-${v.id.slice(0, 8)}`.slice(0, 64);
 
-export const stsAssumeRole: CheckDescriptor<'principal'> = {
+export const stsAssumeRole: CheckDescriptor<'principal', 'sts.assume-role'> = {
   id: 'sts.assume-role',
   title: 'The service can assume the role with the tenant’s external ID',
   scope: 'principal',
   calls: ['AssumeRole'],
+  role: 'identity',
   dependsOn: [],
   appliesTo: (t) => t.credentials.type === 'role',
   grants: (t) => [{ actions: ['sts:AssumeRole'], resources: [t.label], trust: true }],

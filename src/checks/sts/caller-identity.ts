@@ -1,11 +1,12 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { CheckDescriptor } from '../../core/types.ts';
+import type { CheckDescriptor } from '../../core/check.ts';
 
-export const stsCallerIdentity: CheckDescriptor<'principal'> = {
+export const stsCallerIdentity: CheckDescriptor<'principal', 'sts.caller-identity'> = {
   id: 'sts.caller-identity',
   title: 'The access key pair is valid',
   scope: 'principal',
   calls: ['GetCallerIdentity'],
+  role: 'identity',
   dependsOn: [],
   appliesTo: (t) => t.credentials.type === 'accessKey',
   // GetCallerIdentity needs no permission: AWS answers it for any valid credentials.

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import type { CheckDescriptor } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
-import type { CheckDescriptor, Outcome } from '../../core/types.ts';
+import type { Outcome } from '../../core/types.ts';
 import { roleSessionName } from './assume-role.ts';
 
 /** Even if AWS hands out credentials to a probe, they could do nothing: and they are dropped unused. */
@@ -12,12 +13,13 @@ export const DENY_ALL_POLICY = JSON.stringify({
 
 type Attempt = 'accepted' | 'refused' | { inconclusive: unknown };
 
-export const stsExternalIdRequired: CheckDescriptor<'principal'> = {
+export const stsExternalIdRequired: CheckDescriptor<'principal', 'sts.external-id-required'> = {
   id: 'sts.external-id-required',
   title: 'The role refuses to be assumed without this tenant’s external ID',
   scope: 'principal',
   // Both probes at once: one call deep.
   calls: ['AssumeRole'],
+  role: 'externalIdProbe',
   // Beside the real AssumeRole, not after it: the probes use this service's own credentials,
   // and the resource checks wait for both (core/gates.ts), so the longest chain does not grow.
   // The real AssumeRole's verdict is asked for only once both probes were refused.
@@ -44,7 +46,7 @@ export const stsExternalIdRequired: CheckDescriptor<'principal'> = {
         return 'accepted';
       } catch (err) {
         // Signed with this service's own credentials: a rejected signature is ours, not a refusal.
-        return classify(err, { credentials: 'service' }).kind === 'denied'
+        return classify(err, { credentials: 'verifier' }).kind === 'denied'
           ? 'refused'
           : { inconclusive: err };
       }

@@ -1,3 +1,4 @@
+import { CATALOGUE } from '../../checks/index.ts';
 import type { ServiceConfig } from '../../core/config.ts';
 import { parseVerifyRequest, WELL_FORMED } from '../../core/request.ts';
 import { ApiError, type HttpEvent, invalid } from '../http.ts';
@@ -35,7 +36,7 @@ export function pageOf(event: HttpEvent, allowAfter: boolean, fallback: number) 
 export function parseCreate(body: unknown, config: Pick<ServiceConfig, 'profiles' | 'region'>) {
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
   const { name, ...request } = (isObject ? body : {}) as Record<string, unknown>;
-  const parsed = parseVerifyRequest(isObject ? request : body, config.profiles, config.region);
+  const parsed = parseVerifyRequest(CATALOGUE, isObject ? request : body, config.profiles, config.region);
   const errors = parsed.ok ? [] : [...parsed.errors];
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (name !== undefined && (typeof name !== 'string' || !/^[^\u0000-\u001f\u007f]{1,64}$/.test(name))) {

@@ -1,3 +1,4 @@
+import { CATALOGUE } from '../../checks/index.ts';
 import { LIMITS, parseVerifyRequest } from '../../core/request.ts';
 import { verifyForTenant } from '../../core/tenant-use-cases.ts';
 import { httpHandler } from '../app.ts';
@@ -21,6 +22,7 @@ export function createVerifyHandler(deps: TenantWorkDeps): LambdaHttpHandler {
     deps,
     async (event, context) => {
       const parsed = parseVerifyRequest(
+        CATALOGUE,
         readJsonBody(event, LIMITS.bodyBytes),
         deps.config.profiles,
         deps.config.region,

@@ -1,6 +1,7 @@
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../../src/checks/index.ts';
 import { s3ListBuckets } from '../../../src/checks/s3/list-buckets.ts';
 import { BUILTIN_PROFILES } from '../../../src/core/profiles.ts';
 import { setupFor } from '../../../src/core/setup.ts';
@@ -68,13 +69,13 @@ describe('s3.list-buckets', () => {
     };
     const actions = (p: ReturnType<typeof setupFor>) =>
       p.permissionPolicy.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
-    expect(actions(setupFor(base))).not.toContain('s3:ListAllMyBuckets');
+    expect(actions(setupFor(CATALOGUE, base))).not.toContain('s3:ListAllMyBuckets');
     const picker = {
       ...BUILTIN_PROFILES.source,
       name: 'picker',
       checks: { ...BUILTIN_PROFILES.source?.checks, 's3.list-buckets': 'required' as const },
     } as (typeof BUILTIN_PROFILES)[string] & object;
-    const answer = setupFor({ ...base, profile: picker });
+    const answer = setupFor(CATALOGUE, { ...base, profile: picker });
     expect(answer.permissionPolicy.Statement).toContainEqual({
       Effect: 'Allow',
       Action: 's3:ListAllMyBuckets',

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { s3List } from '../../../src/checks/s3/list.ts';
 import { probeBody, probeKey } from '../../../src/checks/s3/probe.ts';
-import type { CheckContext } from '../../../src/core/types.ts';
+import type { CheckContext } from '../../../src/core/check.ts';
 import { objectBody, s3Error } from '../../support/aws-errors.ts';
 import { ACCOUNT, bucketContext, run, verificationInfo } from '../../support/context.ts';
 
