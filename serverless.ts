@@ -269,8 +269,17 @@ const config = {
       sourcemap: 'linked',
       target: 'node24',
       platform: 'node',
-      format: 'cjs',
-      outExtension: { '.js': '.cjs' },
+      // ESM, so that esbuild can split: what only some requests need (Redshift, IAM simulation,
+      // the SDK's credential providers other than Lambda's environment) sits in chunks loaded on
+      // demand. `.js` beside a package.json of type module (scripts/esbuild-plugins.mjs).
+      format: 'esm',
+      outputFileExtension: '.js',
+      splitting: true,
+      plugins: './scripts/esbuild-plugins.mjs',
+      // The CommonJS packages bundled (the X-Ray SDK among them) require Node's builtins.
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
       // The packages' ESM builds tree-shake far better: about half the SDK's size.
       mainFields: ['module', 'main'],
       // Bundle the AWS SDK too: never rely on the runtime's copy.

@@ -1,10 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, connect as tcpConnect } from 'node:net';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { IAMClient } from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { RedshiftClient } from '@aws-sdk/client-redshift';
-import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -26,6 +26,13 @@ export const CALL_LIMITS = {
   /** A database endpoint that has not answered a SYN in 3 s is filtered, not slow. */
   tcpConnectMs: 3_000,
 } as const;
+
+/**
+ * The clients only some verifications need, loaded on their first use: in the ESM bundle each is
+ * a chunk of its own, which an S3-only request never loads (README, "Performance").
+ */
+export const redshiftSdk = () => import('./sdk/redshift.ts');
+export const iamSdk = () => import('./sdk/iam.ts');
 
 type Client = STSClient | S3Client | KMSClient | RedshiftClient | RedshiftServerlessClient | IAMClient;
 
@@ -98,21 +105,27 @@ export function createAwsAccess(
         `kms|${region}|${credentials.accessKeyId}`,
         () => new KMSClient({ ...common(), region, credentials }),
       ),
-    redshift: (region: Region, credentials: TemporaryCredentials) =>
-      memo(
+    redshift: async (region: Region, credentials: TemporaryCredentials) => {
+      const { RedshiftClient } = await redshiftSdk();
+      return memo(
         `redshift|${region}|${credentials.accessKeyId}`,
         () => new RedshiftClient({ ...common(), region, credentials }),
-      ),
-    redshiftServerless: (region: Region, credentials: TemporaryCredentials) =>
-      memo(
+      );
+    },
+    redshiftServerless: async (region: Region, credentials: TemporaryCredentials) => {
+      const { RedshiftServerlessClient } = await redshiftSdk();
+      return memo(
         `redshift-serverless|${region}|${credentials.accessKeyId}`,
         () => new RedshiftServerlessClient({ ...common(), region, credentials }),
-      ),
-    iam: (region: Region, credentials: TemporaryCredentials) =>
-      memo(
+      );
+    },
+    iam: async (region: Region, credentials: TemporaryCredentials) => {
+      const { IAMClient } = await iamSdk();
+      return memo(
         `iam|${region}|${credentials.accessKeyId}`,
         () => new IAMClient({ ...common(), region, credentials }),
-      ),
+      );
+    },
     connect: (host, port, signal) =>
       connectOnce(host, port, signal, limits.tcpConnectMs, opts.addresses ?? PUBLIC_ONLY),
     close() {

@@ -294,10 +294,11 @@ export interface AwsAccess {
   sts(region: Region, credentials?: TemporaryCredentials): STSClient;
   s3(region: Region, credentials: TemporaryCredentials): S3Client;
   kms(region: Region, credentials: TemporaryCredentials): KMSClient;
-  redshift(region: Region, credentials: TemporaryCredentials): RedshiftClient;
-  redshiftServerless(region: Region, credentials: TemporaryCredentials): RedshiftServerlessClient;
+  /** Asynchronous: the Redshift and IAM clients are loaded on first use (src/core/aws.ts). */
+  redshift(region: Region, credentials: TemporaryCredentials): Promise<RedshiftClient>;
+  redshiftServerless(region: Region, credentials: TemporaryCredentials): Promise<RedshiftServerlessClient>;
   /** IAM is global: `region` is the partition's signing region (us-east-1 for aws). */
-  iam(region: Region, credentials: TemporaryCredentials): IAMClient;
+  iam(region: Region, credentials: TemporaryCredentials): Promise<IAMClient>;
   /** Opens and closes a TCP connection: resolves when it connected, rejects with the socket's error. */
   connect(host: string, port: number, signal: AbortSignal): Promise<void>;
 }

@@ -1,5 +1,6 @@
-import { type ContextEntry, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import type { ContextEntry } from '@aws-sdk/client-iam';
 import { s3BucketArn } from '../../core/arn.ts';
+import { iamSdk } from '../../core/aws.ts';
 import type { CheckContext } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
 import type { Partition, Region } from '../../core/regions.ts';
@@ -190,7 +191,8 @@ async function runSimulation(ctx: SimContext): Promise<SimulationResult> {
   }
 
   const decisions = new Map<string, SimDecision>();
-  const iam = ctx.aws.iam(IAM_REGION[t.partition], credentials);
+  const { SimulatePrincipalPolicyCommand } = await iamSdk();
+  const iam = await ctx.aws.iam(IAM_REGION[t.partition], credentials);
   try {
     for (const call of calls.values()) {
       let marker: string | undefined;

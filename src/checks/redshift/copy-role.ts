@@ -1,5 +1,4 @@
-import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { GetNamespaceCommand } from '@aws-sdk/client-redshift-serverless';
+import { iamSdk, redshiftSdk } from '../../core/aws.ts';
 import { type CheckContext, type CheckDescriptor, sessionFor } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
 import type { Grant, Outcome, RedshiftTarget } from '../../core/types.ts';
@@ -109,9 +108,11 @@ async function namespaceRoles(ctx: CheckContext<'redshift'>): Promise<Roles> {
   const name = ctx.facts.namespaceName;
   if (!name) return notTested(ctx.facts.endpointUnknown ?? 'GetWorkgroup did not name the namespace', wg);
   try {
-    const out = await ctx.aws
-      .redshiftServerless(ctx.target.region, sessionFor(ctx))
-      .send(new GetNamespaceCommand({ namespaceName: name }), { abortSignal: ctx.signal });
+    const { GetNamespaceCommand } = await redshiftSdk();
+    const out = await (await ctx.aws.redshiftServerless(ctx.target.region, sessionFor(ctx))).send(
+      new GetNamespaceCommand({ namespaceName: name }),
+      { abortSignal: ctx.signal },
+    );
     return { roles: (out.namespace?.iamRoles ?? []).flatMap((r) => parseNamespaceRole(r) ?? []) };
   } catch (err) {
     if (classify(err).kind !== 'denied') throw err;
@@ -147,9 +148,11 @@ async function trustProblem(ctx: CheckContext<'redshift'>, role: string): Promis
   if (!t.cluster) return undefined;
   let document: string | undefined;
   try {
-    const out = await ctx.aws
-      .iam(IAM_REGION[t.partition], sessionFor(ctx))
-      .send(new GetRoleCommand({ RoleName: role.split('/').at(-1) }), { abortSignal: ctx.signal });
+    const { GetRoleCommand } = await iamSdk();
+    const out = await (await ctx.aws.iam(IAM_REGION[t.partition], sessionFor(ctx))).send(
+      new GetRoleCommand({ RoleName: role.split('/').at(-1) }),
+      { abortSignal: ctx.signal },
+    );
     document = out.Role?.AssumeRolePolicyDocument;
   } catch (err) {
     if (classify(err).kind !== 'denied')

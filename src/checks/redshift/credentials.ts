@@ -1,4 +1,4 @@
-import { GetClusterCredentialsCommand } from '@aws-sdk/client-redshift';
+import { redshiftSdk } from '../../core/aws.ts';
 import { type CheckDescriptor, sessionFor } from '../../core/check.ts';
 import { dbGroupArn, dbNameArn, dbUserArn, issueCredentials, learnAccount } from './redshift.ts';
 
@@ -25,6 +25,7 @@ export const redshiftCredentials: CheckDescriptor<'redshift', 'redshift.credenti
     if (!cluster) throw new Error('redshift.credentials needs a cluster');
     learnAccount(ctx);
     const credentials = sessionFor(ctx);
+    const { GetClusterCredentialsCommand } = await redshiftSdk();
     // AutoCreate=false: a verification must never create a database user.
     return issueCredentials(
       ctx,
@@ -32,8 +33,8 @@ export const redshiftCredentials: CheckDescriptor<'redshift', 'redshift.credenti
         resource: `cluster ${cluster.identifier}`,
         issuedTo: `db user ${cluster.dbUser} on cluster ${cluster.identifier}`,
       },
-      () =>
-        ctx.aws.redshift(t.region, credentials).send(
+      async () =>
+        (await ctx.aws.redshift(t.region, credentials)).send(
           new GetClusterCredentialsCommand({
             ClusterIdentifier: cluster.identifier,
             DbUser: cluster.dbUser,

@@ -1,5 +1,4 @@
-import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
-import { GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
+import { redshiftSdk } from '../../core/aws.ts';
 import { type CheckContext, sessionFor } from '../../core/check.ts';
 import { classify, codeOf } from '../../core/classify.ts';
 import { isRegion, type Partition, type Region } from '../../core/regions.ts';
@@ -90,13 +89,15 @@ export function lookUp(ctx: CheckContext<'redshift'>): Promise<void> {
     const t = ctx.target;
     learnAccount(ctx);
     const credentials = sessionFor(ctx);
+    const { DescribeClustersCommand, GetWorkgroupCommand } = await redshiftSdk();
     try {
       if (t.cluster) {
-        const out = await ctx.aws
-          .redshift(t.region, credentials)
-          .send(new DescribeClustersCommand({ ClusterIdentifier: t.cluster.identifier }), {
+        const out = await (await ctx.aws.redshift(t.region, credentials)).send(
+          new DescribeClustersCommand({ ClusterIdentifier: t.cluster.identifier }),
+          {
             abortSignal: ctx.signal,
-          });
+          },
+        );
         const e = out.Clusters?.[0]?.Endpoint;
         ctx.facts.attachedRoles = (out.Clusters?.[0]?.IamRoles ?? []).flatMap((r) =>
           r.IamRoleArn ? [{ arn: r.IamRoleArn, ...(r.ApplyStatus ? { status: r.ApplyStatus } : {}) }] : [],
@@ -104,9 +105,10 @@ export function lookUp(ctx: CheckContext<'redshift'>): Promise<void> {
         if (e?.Address && e.Port) ctx.facts.endpoint = { host: e.Address, port: e.Port };
         else ctx.facts.endpointUnknown = `DescribeClusters gave no endpoint for ${t.cluster.identifier}`;
       } else if (t.workgroup) {
-        const out = await ctx.aws
-          .redshiftServerless(t.region, credentials)
-          .send(new GetWorkgroupCommand({ workgroupName: t.workgroup.name }), { abortSignal: ctx.signal });
+        const out = await (await ctx.aws.redshiftServerless(t.region, credentials)).send(
+          new GetWorkgroupCommand({ workgroupName: t.workgroup.name }),
+          { abortSignal: ctx.signal },
+        );
         const w = out.workgroup;
         if (w?.workgroupArn) ctx.facts.workgroupArn = w.workgroupArn;
         if (w?.namespaceName) ctx.facts.namespaceName = w.namespaceName;

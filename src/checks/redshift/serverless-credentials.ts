@@ -1,4 +1,4 @@
-import { GetCredentialsCommand } from '@aws-sdk/client-redshift-serverless';
+import { redshiftSdk } from '../../core/aws.ts';
 import { type CheckDescriptor, sessionFor } from '../../core/check.ts';
 import type { RedshiftTarget } from '../../core/types.ts';
 import { anyWorkgroupArn, issueCredentials, learnAccount, lookUp } from './redshift.ts';
@@ -26,12 +26,13 @@ export const redshiftServerlessCredentials: CheckDescriptor<'redshift', 'redshif
     learnAccount(ctx);
     const credentials = sessionFor(ctx);
     await lookUp(ctx);
+    const { GetCredentialsCommand } = await redshiftSdk();
     if (ctx.facts.workgroupArn) workgroup.arn = ctx.facts.workgroupArn;
     return issueCredentials(
       ctx,
       { resource: `workgroup ${workgroup.name}`, issuedTo: `workgroup ${workgroup.name}` },
-      () =>
-        ctx.aws.redshiftServerless(t.region, credentials).send(
+      async () =>
+        (await ctx.aws.redshiftServerless(t.region, credentials)).send(
           new GetCredentialsCommand({
             workgroupName: workgroup.name,
             ...(t.dbName ? { dbName: t.dbName } : {}),
