@@ -7,25 +7,13 @@ import type { RedshiftClient } from '@aws-sdk/client-redshift';
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type AddressRule, addressProblem, PUBLIC_ONLY } from './addresses.ts';
+import { bounded, CALL_LIMITS, s3PathStyle } from './bounds.ts';
 import type { Region } from './regions.ts';
 import type { AwsAccess, TemporaryCredentials } from './types.ts';
 
 export { permissions } from './aws.permissions.ts';
-
-/**
- * Every AWS call is bounded: a connect and a socket time-out per attempt, three attempts with
- * the SDK's standard retry mode (backoff with jitter, retries on throttling and 5xx), and the
- * verification's own deadline on top through each call's abort signal.
- */
-export const CALL_LIMITS = {
-  connectionTimeoutMs: 2_000,
-  requestTimeoutMs: 4_000,
-  maxAttempts: 3,
-  /** A database endpoint that has not answered a SYN in 3 s is filtered, not slow. */
-  tcpConnectMs: 3_000,
-} as const;
+export { bounded, CALL_LIMITS, s3PathStyle };
 
 /**
  * The clients only some verifications need, loaded on their first use: in the ESM bundle each is
@@ -39,23 +27,6 @@ type Client = STSClient | S3Client | KMSClient | RedshiftClient | RedshiftServer
 export interface ClosableAwsAccess extends AwsAccess {
   /** Closes the sockets of every client made: clients live for one verification. */
   close(): void;
-}
-
-/** An operator's local S3 (the sandbox) answers on an IP address, where bucket host names cannot resolve. */
-export const s3PathStyle = () => Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
-
-/** The bounds every client of this service carries: time-outs per attempt, standard retries. */
-export function bounded(limits: Omit<typeof CALL_LIMITS, 'tcpConnectMs'>, maxSockets: number) {
-  return {
-    maxAttempts: limits.maxAttempts,
-    retryMode: 'standard',
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: limits.connectionTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      httpsAgent: { keepAlive: true, maxSockets },
-      httpAgent: { keepAlive: true, maxSockets },
-    }),
-  };
 }
 
 /**

@@ -25,9 +25,11 @@ export function tracedAccess(aws: AwsAccess, onCall: OnCall): AwsAccess {
     sts: (region, credentials) => observe(aws.sts(region, credentials)),
     s3: (region, credentials) => observe(aws.s3(region, credentials)),
     kms: (region, credentials) => observe(aws.kms(region, credentials)),
-    redshift: (region, credentials) => observe(aws.redshift(region, credentials)),
-    redshiftServerless: (region, credentials) => observe(aws.redshiftServerless(region, credentials)),
-    iam: (region, credentials) => observe(aws.iam(region, credentials)),
+    // Loaded on first use (src/core/aws.ts): observed once they are.
+    redshift: async (region, credentials) => observe(await aws.redshift(region, credentials)),
+    redshiftServerless: async (region, credentials) =>
+      observe(await aws.redshiftServerless(region, credentials)),
+    iam: async (region, credentials) => observe(await aws.iam(region, credentials)),
     connect: (host, port, signal) => aws.connect(host, port, signal),
   };
 }

@@ -1,10 +1,10 @@
-import { CHECK_IDS } from '../checks/index.ts';
+import { CHECK_IDS } from '../checks/ids.ts';
 import { type AddressRule, privateRangeProblem } from './addresses.ts';
 import { parseRoleArn } from './arn.ts';
+import { bucketNameProblem } from './bucket-name.ts';
 import type { TemplateHosting } from './cloudformation.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, parseVendorProfiles } from './profiles.ts';
 import { isRegion, type Region } from './regions.ts';
-import { bucketNameProblem } from './request.ts';
 
 /** The service's configuration, read once from its environment and checked at start-up. */
 export interface ServiceConfig {

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { KMS_KEY_ARN, parseKmsKeyArn, parseRoleArn } from './arn.ts';
+import { bucketNameProblem } from './bucket-name.ts';
 import type { Catalogue } from './catalogue.ts';
 import { grantsOf } from './check.ts';
 import { planChecks } from './plan.ts';
@@ -17,23 +18,11 @@ export const LIMITS = {
   prefixChars: 512,
 };
 
+export { bucketNameProblem };
+
 export interface FieldError {
   path: string;
   message: string;
-}
-
-/** S3's bucket naming rules for general purpose buckets. */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters';
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) {
-    return 'not a valid bucket name: lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit';
-  }
-  if (name.includes('..')) return 'not a valid bucket name: two adjacent dots';
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'not a valid bucket name: formatted as an IP address';
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name)) {
-    return 'not a valid bucket name: reserved prefix or suffix';
-  }
-  return undefined;
 }
 
 const region = v.picklist(ALL_REGIONS, 'not a known AWS region');

@@ -4,11 +4,11 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { ConfigError } from '../../core/config.ts';
 import { type DispatchResult, dispatch, periodOf } from '../../core/drift/dispatch.ts';
-import { type DriftInfra, driftInfra } from '../../core/drift/infra.ts';
+import { driftQueue } from '../../core/drift/queue.ts';
 import type { AppDeps } from '../../core/tenant-use-cases.ts';
 
 export interface DriftDispatchDeps extends AppDeps {
-  infra: Pick<DriftInfra, 'store' | 'send'>;
+  infra: Pick<ReturnType<typeof driftQueue>, 'store' | 'send'>;
   period: 'hour' | 'day';
 }
 
@@ -17,7 +17,7 @@ export function driftDispatchDeps(deps: AppDeps): DriftDispatchDeps {
   const drift = deps.config.drift;
   if (!drift?.queue)
     throw new ConfigError('the dispatcher needs CONNECTIONS_TABLE and DRIFT_QUEUE_NAME (or _URL)');
-  return { ...deps, infra: driftInfra(drift, deps.config.region), period: drift.period };
+  return { ...deps, infra: driftQueue(drift, deps.config.region), period: drift.period };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { MiddlewareObj } from '@middy/core';
-import { bounded, CALL_LIMITS } from '../../core/aws.ts';
+import { bounded, CALL_LIMITS } from '../../core/bounds.ts';
 import type { ServiceConfig } from '../../core/config.ts';
 import { connectionStore } from '../../core/drift/store.ts';
 import { localDevSecret } from '../../core/external-id.ts';

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MiddlewareObj } from '@middy/core';
-import { bounded, CALL_LIMITS } from '../../core/aws.ts';
+import { bounded, CALL_LIMITS } from '../../core/bounds.ts';
 import type { ServiceConfig } from '../../core/config.ts';
 import { dynamoRateLimiter, type RateLimiter } from '../../core/rate-limit.ts';
 import { type AdmissionContext, ApiError, type HttpEvent, type HttpResult } from '../http.ts';
