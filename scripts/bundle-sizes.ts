@@ -37,7 +37,9 @@ export interface BundleSize {
   lazy: number;
   /** The heaviest packages (or source folders) loaded at start, bytes in the output, heaviest first. */
   top: { input: string; bytes: number }[];
-  /** Every input that reached the bundle, for assertions (e.g. no AGPL code). */
+  /** Every input with code in the loaded-at-start files. */
+  loadedInputs: string[];
+  /** Every input with code in any output, loaded at start or on demand (e.g. to find AGPL code). */
   inputs: string[];
 }
 
@@ -72,13 +74,18 @@ export function measure(fn: string, meta: Metafile): BundleSize {
   let loaded = 0;
   let lazy = 0;
   const byPackage = new Map<string, number>();
+  const inputs = new Set<string>();
+  const loadedInputs = new Set<string>();
   for (const [file, o] of outputs) {
+    const withCode = Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0);
+    for (const [input] of withCode) inputs.add(input);
     if (!loadedFiles.has(file)) {
       lazy += o.bytes;
       continue;
     }
     loaded += o.bytes;
-    for (const [input, { bytesInOutput }] of Object.entries(o.inputs)) {
+    for (const [input, { bytesInOutput }] of withCode) {
+      loadedInputs.add(input);
       const p = packageOf(input);
       byPackage.set(p, (byPackage.get(p) ?? 0) + bytesInOutput);
     }
@@ -87,7 +94,7 @@ export function measure(fn: string, meta: Metafile): BundleSize {
     .map(([input, bytes]) => ({ input, bytes }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, TOP);
-  return { fn, loaded, lazy, top, inputs: Object.keys(meta.inputs) };
+  return { fn, loaded, lazy, top, loadedInputs: [...loadedInputs], inputs: [...inputs] };
 }
 
 /** Every function of serverless.ts, built as `sls package` builds it (nothing written to the tree). */

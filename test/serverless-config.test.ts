@@ -83,15 +83,19 @@ describe('serverless.ts', () => {
     expect(config.functions.openapi.events).toEqual([{ httpApi: { method: 'GET', path: '/openapi.json' } }]);
   });
 
-  it('packages each function on its own for nodejs24.x, bundling the SDK as CommonJS .cjs', () => {
+  it('packages each function on its own for nodejs24.x, bundling the SDK as ESM split into chunks', () => {
     expect(config.provider.runtime).toBe('nodejs24.x');
     expect(config.package.individually).toBe(true);
     expect(config.custom.esbuild).toMatchObject({
-      format: 'cjs',
-      outExtension: { '.js': '.cjs' },
+      format: 'esm',
+      outputFileExtension: '.js',
+      splitting: true,
+      plugins: './scripts/esbuild-plugins.mjs',
       mainFields: ['module', 'main'],
       exclude: [],
     });
+    // Bundled CommonJS packages call require() for Node's builtins, which ESM lacks.
+    expect(config.custom.esbuild.banner.js).toContain('createRequire(import.meta.url)');
     expect(Object.keys(config.functions).sort()).toEqual([
       'checks',
       'connections',
