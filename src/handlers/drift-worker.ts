@@ -2,4 +2,6 @@ import { createDeps } from './deps.ts';
 import { createDriftWorkerHandler, driftWorkerDeps } from './factories/drift-worker.ts';
 import { tracer } from './tracing.ts';
 
-export const handler = createDriftWorkerHandler(driftWorkerDeps({ ...createDeps(), tracer }));
+/** The container's dependencies (read by tests of what production wires, never patched). */
+export const deps = driftWorkerDeps({ ...createDeps(), tracer });
+export const handler = createDriftWorkerHandler(deps);

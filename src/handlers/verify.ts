@@ -1,8 +1,10 @@
 import { createDeps } from './deps.ts';
 import { tenantWorkDeps } from './factories/tenant-work.ts';
 import { createVerifyHandler } from './factories/verify.ts';
-import { tracer } from './tracing.ts';
 
-/** The container's dependencies (read by tests of what production wires, never patched). */
-export const deps = tenantWorkDeps({ ...createDeps(), tracer });
+/**
+ * The container's dependencies (read by tests of what production wires, never patched). No
+ * X-Ray SDK: Lambda's active tracing traces the invocation (src/handlers/tracing.ts says why).
+ */
+export const deps = tenantWorkDeps(createDeps());
 export const handler = createVerifyHandler(deps);

@@ -41,7 +41,14 @@ describe('tracing the SDK clients of a verification', () => {
     }
   });
 
-  it('gives the functions that call AWS the tracer', () => {
-    expect(verifyDeps.tracer).toBe(functionsTracer);
+  it('gives the drift worker the tracer, and verify none: its bundle stays without the X-Ray SDK', async () => {
+    expect(verifyDeps.tracer).toBeUndefined();
+    process.env.CONNECTIONS_TABLE = 'aws-access-verifier-test-connections';
+    try {
+      const worker = await import('../../src/handlers/drift-worker.ts');
+      expect(worker.deps.tracer).toBe(functionsTracer);
+    } finally {
+      delete process.env.CONNECTIONS_TABLE;
+    }
   });
 });
