@@ -4,11 +4,12 @@
  *
  * - verify wall time ÷ the critical path (the longest chain of dependent calls × 50 ms) at
  *   1, 10 and 50 buckets, and beside it the same verification one check at a time;
- * - init time of the verify bundle ÷ importing the bare SDK clients it uses;
- * - bundle size, CPU per verification without latency, peak RSS at 50 buckets.
+ * - CPU per verification without latency, peak RSS at 50 buckets (a CommonJS build of verify);
+ * - every function's bundle size, and the verify bundle's init time ÷ importing the bare SDK
+ *   clients it loads (scripts/bench-bundles.ts); a drift worker batch's peak RSS (scripts/bench-memory.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -21,6 +22,8 @@ import { loadConfig } from '../src/core/config.ts';
 import { externalIdFor, localDevSecret, parseSecret } from '../src/core/external-id.ts';
 import { verifyForTenant } from '../src/core/tenant-use-cases.ts';
 import type { Report, VerifyRequest } from '../src/core/types.ts';
+import { bundleFigures, bundleReport } from './bench-bundles.ts';
+import { BATCH, driftBatchPeak } from './bench-memory.ts';
 
 const LATENCY_MS = 50;
 /**
@@ -35,7 +38,8 @@ const out = join(root, '.bench');
 mkdirSync(out, { recursive: true });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-// ---- bundles: size and init time ----------------------------------------------------------------
+// ---- bundles ---------------------------------------------------------------------------------------
+// The CPU and RSS runs below require() a CommonJS build of the verify handler.
 const esbuildOptions = serverless.custom.esbuild;
 const common = {
   bundle: true,
@@ -51,38 +55,8 @@ await build({
   entryPoints: [join(root, 'src/handlers/verify.ts')],
   outfile: join(out, 'verify.cjs'),
 });
-writeFileSync(
-  join(out, 'bare.ts'),
-  `import { S3Client } from '@aws-sdk/client-s3';\nimport { STSClient } from '@aws-sdk/client-sts';\nimport { KMSClient } from '@aws-sdk/client-kms';\nimport { SSMClient } from '@aws-sdk/client-ssm';\nimport { RedshiftClient } from '@aws-sdk/client-redshift';\nimport { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';\nimport { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const clients = [S3Client, STSClient, KMSClient, SSMClient, RedshiftClient, RedshiftServerlessClient, DynamoDBClient, DynamoDBDocumentClient];\n`,
-);
-await build({
-  ...common,
-  entryPoints: [join(out, 'bare.ts')],
-  outfile: join(out, 'bare.cjs'),
-  nodePaths: [join(root, 'node_modules')],
-});
-const bundleKb = statSync(join(out, 'verify.cjs')).size / 1024;
-const initMs = (file: string) => {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '-e',
-      `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
-    ],
-    { encoding: 'utf8', cwd: out, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
-  );
-  return Number(r.stdout.trim());
-};
-const ratios: number[] = [];
-const verifyInit: number[] = [];
-const bareInit: number[] = [];
-for (let i = 0; i < 15; i++) {
-  const v = initMs(join(out, 'verify.cjs'));
-  const b = initMs(join(out, 'bare.cjs'));
-  verifyInit.push(v);
-  bareInit.push(b);
-  ratios.push(v / b);
-}
+// Every function's bundle and the init ratio, in the deployed format (scripts/bench-bundles.ts).
+const bundles = await bundleFigures(out);
 
 // ---- the sandbox, in a process of its own ------------------------------------------------------
 const port = 4700 + Math.floor(Math.random() * 200);
@@ -231,6 +205,8 @@ const cpuRun = await runWorker(1, 40);
 const rssRun = await runWorker(50, 3, 460);
 
 sandboxProcess.kill('SIGTERM');
+// The drift worker's heap capped as in its 1024 MB function (serverless.ts).
+const driftBatch = await driftBatchPeak(out, 920);
 
 console.log(`\nverify with ${LATENCY_MS} ms on every AWS call (staging profile, median of 3):\n`);
 // Targets: ratio ≤ 1.10 at 1 and 10 buckets, ≤ 1.5 at 50; the load shows how shared the machine was.
@@ -245,10 +221,10 @@ for (const r of rows) console.log(r);
 console.log(`
 | figure | value | target |
 | --- | ---: | ---: |
-| verify bundle size (minified) | ${bundleKb.toFixed(0)} KB | ≤ 400 KB |
-| init: verify bundle ÷ bare SDK clients (median of 15) | ${median(ratios).toFixed(2)} (${median(verifyInit).toFixed(0)} ms ÷ ${median(bareInit).toFixed(0)} ms) | ≤ 1.25 |
 | CPU per verification, 1 bucket, no latency (bundle, mean of 40, ${cpuRun.status}) | ${cpuRun.cpuMs.toFixed(1)} ms | ≤ 15 ms |
 | peak RSS at 50 buckets (bundle alone, heap capped as in a 512 MB function, ${rssRun.status}) | ${rssRun.maxRssMb.toFixed(0)} MB | ≤ 128 MB |
 | CPU per 50-bucket verification (same process) | ${rssRun.cpuMs.toFixed(0)} ms | |
+| peak RSS of a drift worker batch (${BATCH} one-bucket connections × ${driftBatch.batches} batches, ${driftBatch.runs} runs kept, ${driftBatch.failed} failed; heap capped as in its 1024 MB function) | ${driftBatch.maxRssMb.toFixed(0)} MB | |
 `);
+console.log(bundleReport(bundles));
 process.exit(0);
