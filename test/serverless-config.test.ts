@@ -105,6 +105,22 @@ describe('serverless.ts', () => {
       'setup',
       'verify',
     ]);
+    // Memory buys CPU: the functions that verify get twice the default, the light ones half.
+    const memory = Object.fromEntries(
+      Object.entries(config.functions).map(([name, f]) => [
+        name,
+        'memorySize' in f ? f.memorySize : config.provider.memorySize,
+      ]),
+    );
+    expect(memory).toEqual({
+      checks: 256,
+      connections: 1024,
+      driftDispatch: 512,
+      driftWorker: 1024,
+      openapi: 256,
+      setup: 256,
+      verify: 1024,
+    });
     // The worker answers per message, and is capped so drift never starves /verify.
     expect(config.functions.driftWorker.events[0]?.sqs).toMatchObject({
       batchSize: 10,
