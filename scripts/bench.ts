@@ -55,8 +55,11 @@ await build({
   entryPoints: [join(root, 'src/handlers/verify.ts')],
   outfile: join(out, 'verify.cjs'),
 });
-// Every function's bundle and the init ratio, in the deployed format (scripts/bench-bundles.ts).
+// Every function's bundle and the init ratio, in the deployed format (scripts/bench-bundles.ts),
+// and a drift worker batch's peak (scripts/bench-memory.ts), its heap capped as in its 1024 MB
+// function. Printed at the end with the rest.
 const bundles = await bundleFigures(out);
+const driftBatch = await driftBatchPeak(out, 920);
 
 // ---- the sandbox, in a process of its own ------------------------------------------------------
 const port = 4700 + Math.floor(Math.random() * 200);
@@ -205,8 +208,6 @@ const cpuRun = await runWorker(1, 40);
 const rssRun = await runWorker(50, 3, 460);
 
 sandboxProcess.kill('SIGTERM');
-// The drift worker's heap capped as in its 1024 MB function (serverless.ts).
-const driftBatch = await driftBatchPeak(out, 920);
 
 console.log(`\nverify with ${LATENCY_MS} ms on every AWS call (staging profile, median of 3):\n`);
 // Targets: ratio ≤ 1.10 at 1 and 10 buckets, ≤ 1.5 at 50; the load shows how shared the machine was.
