@@ -295,13 +295,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     },
   });
 
+  const decided = new Set<string>();
   const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batch = randomUUID();
     const failed = await workBatch(servicesFor(batch), async () => SECRET, event.Records, logger);
     if (crashedBatches.has(batch)) throw new WorkerDied('the invocation ended with its worker');
     // A delete that never reached SQS: the message comes back though it was processed.
     for (const r of event.Records) {
-      if (failed.includes(r.messageId) || r.attributes.ApproximateReceiveCount !== '1') continue;
+      // Once per message, on its first processing: not by receive count, which a loaded
+      // machine raises before any fault (a delivery that outlived its visibility timeout).
+      if (failed.includes(r.messageId) || decided.has(r.messageId)) continue;
+      decided.add(r.messageId);
       if (Math.random() < o.redeliver) {
         injected.redelivered++;
         failed.push(r.messageId);
