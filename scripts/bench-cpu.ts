@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { sandboxEnv } from '../sandbox/env.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
@@ -38,7 +38,8 @@ async function bundle(checkout: string, name: string): Promise<string> {
   const { exclude: _e, packager: _p, outExtension, ...options } = serverless.custom.esbuild;
   const outdir = join(out, name);
   await build({
-    ...options,
+    // serverless.ts's object is typed loosely (format: string); esbuild checks it at run time.
+    ...(options as BuildOptions),
     // The profile maps minified positions back to sources, so the map must be a file.
     sourcemap: 'linked',
     outExtension,
@@ -111,7 +112,7 @@ const env = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   ...(tracing
     ? {
-        AWS_LAMBDA_FUNCTION_NAME: 'verify',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
         _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
         AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
         AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',

@@ -54,7 +54,11 @@ function sourceOf(frame: ProfileNode['callFrame'], bundleUrl: string, map: Sourc
 /** [group, share of the non-idle samples], largest first. */
 export function summarize(profile: CpuProfile, mapFile: string): [string, number][] {
   const map = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')));
-  const bundleUrl = mapFile.replace(/\.map$/, '').split('/').at(-1) ?? '';
+  const bundleUrl =
+    mapFile
+      .replace(/\.map$/, '')
+      .split('/')
+      .at(-1) ?? '';
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   for (const n of profile.nodes) for (const c of n.children ?? []) (byId.get(c) as ProfileNode).parent = n.id;
   const groupOf = new Map<number, string>();
@@ -64,8 +68,7 @@ export function summarize(profile: CpuProfile, mapFile: string): [string, number
     const node = byId.get(id) as ProfileNode;
     const source = sourceOf(node.callFrame, bundleUrl, map);
     const own = GROUPS.find(([, re]) => re.test(source))?.[0];
-    const group =
-      own ?? (node.parent === undefined ? `unattributed ${source}` : classify(node.parent));
+    const group = own ?? (node.parent === undefined ? `unattributed ${source}` : classify(node.parent));
     groupOf.set(id, group);
     return group;
   };
