@@ -66,7 +66,9 @@ describe('the shared keep-alive pool', () => {
   });
 
   it('is one pool per set of bounds (2 s to connect, 4 s for the socket, unless the caller says other)', async () => {
-    const tight = createAwsAccess({ ...CALL_LIMITS, connectionTimeoutMs: 300, requestTimeoutMs: 500 });
+    // CALL_LIMITS is a const: its type pins the production values, which this test leaves.
+    const limits = { ...CALL_LIMITS, connectionTimeoutMs: 300, requestTimeoutMs: 500 };
+    const tight = createAwsAccess(limits as unknown as typeof CALL_LIMITS);
     const usual = createAwsAccess();
     await Promise.all([identify(tight), identify(usual)]);
     // A pool reads its options on first use, so both have sent before they are read.
