@@ -12,7 +12,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildOptions, build } from 'esbuild';
 import { sandboxEnv } from '../sandbox/env.ts';
@@ -151,7 +151,7 @@ const profileFile = join(out, 'verify.cpuprofile');
 await measure(mine, profileFile);
 const profile = JSON.parse(readFileSync(profileFile, 'utf8'));
 console.log(`\nwhere it goes (this bundle, CPU profile of the ${RUNS} verifications, share of samples):`);
-for (const [group, share] of summarize(profile, `${mine}.map`)) {
+for (const [group, share] of summarize(profile, dirname(mine))) {
   console.log(`  ${group.padEnd(34)} ${(share * 100).toFixed(1).padStart(5)} %`);
 }
 console.log(

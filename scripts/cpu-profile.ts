@@ -4,8 +4,9 @@
  * bundle's source map) belongs to a group, so `JSON.parse` called by the XML parser counts as
  * parsing and a hash called by the signer as signing.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   id: number;
@@ -44,21 +45,33 @@ const GROUPS: [string, RegExp][] = [
   ['event loop and microtasks', /^\(runMicrotasks\)$|^node:internal\/(process\/task_queues|timers)/],
 ];
 
-function sourceOf(frame: ProfileNode['callFrame'], bundleUrl: string, map: SourceMap): string {
+/** The maps of the bundle's files (the entry and, split, its chunks), each read once. */
+function sourceMaps(bundleDir: string) {
+  const maps = new Map<string, SourceMap | undefined>();
+  return (url: string): SourceMap | undefined => {
+    const file = url.startsWith('file:') ? fileURLToPath(url) : url;
+    if (!file.startsWith(bundleDir)) return undefined;
+    if (!maps.has(file)) {
+      const map = existsSync(`${file}.map`)
+        ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')))
+        : undefined;
+      maps.set(file, map);
+    }
+    return maps.get(file);
+  };
+}
+
+function sourceOf(frame: ProfileNode['callFrame'], mapOf: ReturnType<typeof sourceMaps>): string {
   if (frame.url === '') return `(${frame.functionName.replace(/[()]/g, '')})`;
-  if (!frame.url.endsWith(bundleUrl)) return frame.url;
+  const map = mapOf(frame.url);
+  if (!map) return frame.url;
   const entry = map.findEntry(frame.lineNumber, frame.columnNumber);
   return 'originalSource' in entry ? entry.originalSource.replace(/^(\.\.\/)+/, '') : frame.url;
 }
 
 /** [group, share of the non-idle samples], largest first. */
-export function summarize(profile: CpuProfile, mapFile: string): [string, number][] {
-  const map = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')));
-  const bundleUrl =
-    mapFile
-      .replace(/\.map$/, '')
-      .split('/')
-      .at(-1) ?? '';
+export function summarize(profile: CpuProfile, bundleDir: string): [string, number][] {
+  const mapOf = sourceMaps(bundleDir);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   for (const n of profile.nodes) for (const c of n.children ?? []) (byId.get(c) as ProfileNode).parent = n.id;
   const groupOf = new Map<number, string>();
@@ -66,7 +79,7 @@ export function summarize(profile: CpuProfile, mapFile: string): [string, number
     const known = groupOf.get(id);
     if (known) return known;
     const node = byId.get(id) as ProfileNode;
-    const source = sourceOf(node.callFrame, bundleUrl, map);
+    const source = sourceOf(node.callFrame, mapOf);
     const own = GROUPS.find(([, re]) => re.test(source))?.[0];
     const group = own ?? (node.parent === undefined ? `unattributed ${source}` : classify(node.parent));
     groupOf.set(id, group);
