@@ -10,17 +10,17 @@
  * tracing (a trace header in the environment, X-Ray segments sent over UDP to nowhere).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { type BuildOptions, build } from 'esbuild';
+import { build } from 'esbuild';
 import { sandboxEnv } from '../sandbox/env.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
-import serverless from '../serverless.ts';
 import { externalIdFor, localDevSecret } from '../src/core/external-id.ts';
+import { esbuildOptions } from './bundle-sizes.ts';
 import { summarize } from './cpu-profile.ts';
 
 const arg = (name: string) => {
@@ -35,14 +35,12 @@ const out = join(root, '.bench', 'cpu');
 
 /** The deployed build (serverless.ts), whatever its format, from one checkout's handler. */
 async function bundle(checkout: string, name: string): Promise<string> {
-  const { exclude: _e, packager: _p, outExtension, ...options } = serverless.custom.esbuild;
   const outdir = join(out, name);
+  rmSync(outdir, { recursive: true, force: true });
   await build({
-    // serverless.ts's object is typed loosely (format: string); esbuild checks it at run time.
-    ...(options as BuildOptions),
-    // The profile maps minified positions back to sources, so the map must be a file.
+    ...(await esbuildOptions()),
+    // The profile maps minified positions back to sources, so the maps must be files.
     sourcemap: 'linked',
-    outExtension,
     entryPoints: { verify: join(checkout, 'src/handlers/verify.ts') },
     outdir,
     nodePaths: [join(root, 'node_modules')],
