@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { type AddressRule, addressProblem, PUBLIC_ONLY } from './addresses.ts';
 import { bounded, CALL_LIMITS, s3PathStyle } from './bounds.ts';
+import { pooledHandler } from './http-pool.ts';
 import type { Region } from './regions.ts';
 import type { AwsAccess, TemporaryCredentials } from './types.ts';
 
@@ -25,7 +26,7 @@ export const iamSdk = () => import('./sdk/iam.ts');
 type Client = STSClient | S3Client | KMSClient | RedshiftClient | RedshiftServerlessClient | IAMClient;
 
 export interface ClosableAwsAccess extends AwsAccess {
-  /** Closes the sockets of every client made: clients live for one verification. */
+  /** Destroys every client made (clients live for one verification); the shared pool stays. */
   close(): void;
 }
 
@@ -40,7 +41,12 @@ export function createAwsAccess(
 ): ClosableAwsAccess {
   const clients = new Map<string, Client>();
   // 50 buckets put a few hundred calls in flight at once; the default pool of 50 would queue them.
-  const common = () => bounded(limits, 256);
+  // The pool is the container's, shared with other verifications (src/core/http-pool.ts).
+  const common = () => ({
+    maxAttempts: limits.maxAttempts,
+    retryMode: 'standard',
+    requestHandler: pooledHandler(limits, 256),
+  });
   const memo = <C extends Client>(key: string, make: () => C): C => {
     let client = clients.get(key) as C | undefined;
     if (!client) {

@@ -1,3 +1,5 @@
+// First: it decides how the X-Ray SDK starts, which the tracer's import loads.
+import './xray-mode.ts';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**

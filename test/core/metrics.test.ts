@@ -5,6 +5,7 @@ import type { DriftDeps } from '../../src/core/drift/connections.ts';
 import type { ConnectionStore, StoredConnection } from '../../src/core/drift/store.ts';
 import { workBatch } from '../../src/core/drift/worker.ts';
 import { localDevSecret } from '../../src/core/external-id.ts';
+import { powertoolsMetrics } from '../../src/core/metrics.ts';
 import { createDeps } from '../../src/handlers/deps.ts';
 import { tenantWorkDeps } from '../../src/handlers/factories/tenant-work.ts';
 import { createVerifyHandler } from '../../src/handlers/factories/verify.ts';
@@ -156,6 +157,31 @@ describe('EMF metrics of a verification', () => {
       lambdaContext(),
     );
     expect(emf()).toEqual([]);
+  });
+});
+
+describe('one sink, many documents', () => {
+  it('writes each document with its own dimensions and metadata only, even after one that threw', () => {
+    const sink = powertoolsMetrics();
+    sink.emit({ status: 'fail', profile: 'staging' }, [{ name: 'Verifications', unit: 'Count', value: 1 }], {
+      tenantId: 't-a',
+    });
+    // Powertools refuses a unit it does not know, after the dimensions and metadata went in.
+    expect(() =>
+      sink.emit({ check: 'x' }, [{ name: 'Checks', unit: 'Parsecs' as 'Count', value: 1 }], {
+        tenantId: 't-b',
+      }),
+    ).toThrow();
+    sink.emit({ check: 's3.write', status: 'pass' }, [{ name: 'Checks', unit: 'Count', value: 3 }]);
+
+    const [first, ...others] = docsOf('Verifications');
+    expect(others).toEqual([]);
+    expect(first?.dimensions).toEqual({ service: 'aws-access-verifier', status: 'fail', profile: 'staging' });
+    const [checks, ...more] = docsOf('Checks');
+    expect(more).toEqual([]);
+    expect(checks?.dimensions).toEqual({ service: 'aws-access-verifier', check: 's3.write', status: 'pass' });
+    expect(checks?.doc).not.toHaveProperty('tenantId');
+    expect(checks?.doc).not.toHaveProperty('Verifications');
   });
 });
 
