@@ -26,6 +26,8 @@ export function bounded(limits: Omit<typeof CALL_LIMITS, 'tcpConnectMs'>, maxSoc
     requestHandler: new NodeHttpHandler({
       connectionTimeout: limits.connectionTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
+      // The SDK only warns when requestTimeout passes; an idle socket is what it ends.
+      socketTimeout: limits.requestTimeoutMs,
       httpsAgent: { keepAlive: true, maxSockets },
       httpAgent: { keepAlive: true, maxSockets },
     }),

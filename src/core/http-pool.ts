@@ -46,6 +46,8 @@ export function pooledHandler(limits: Limits, maxSockets: number): PoolLease {
     pool = new NodeHttpHandler({
       connectionTimeout: limits.connectionTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
+      // The SDK only warns when requestTimeout passes; an idle socket is what it ends.
+      socketTimeout: limits.requestTimeoutMs,
       httpsAgent: { keepAlive: true, maxSockets },
       httpAgent: { keepAlive: true, maxSockets },
     });

@@ -89,4 +89,27 @@ describe('the shared keep-alive pool', () => {
     access.close();
     expect(connections).toBe(before);
   });
+
+  it('ends a call whose answer stops coming: the socket time-out fails it, it does not only warn', async () => {
+    // CALL_LIMITS is a const: its type pins the production values, which this test leaves.
+    const limits = { ...CALL_LIMITS, requestTimeoutMs: 200, maxAttempts: 1 };
+    const access = createAwsAccess(limits as unknown as typeof CALL_LIMITS);
+    const client = access.sts('us-east-1', credentials);
+    // The server holds the request and never answers it: only the socket time-out can end it.
+    client.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { path: string }).path = '/hold';
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    const err = await client
+      .send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(20_000) })
+      .catch((e: Error) => e);
+    access.close();
+    held.shift();
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toBe('TimeoutError');
+    expect((err as Error).message).toMatch(/socket timed out after 200 ms/);
+  });
 });
