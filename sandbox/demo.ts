@@ -4,7 +4,7 @@
  * it, ending with how many worlds matched their truth.
  */
 import { externalIdFor, localDevSecret } from '../src/core/external-id.ts';
-import type { Report } from '../src/core/types.ts';
+import type { Report } from '../src/core/wire.ts';
 import { disagreements, useSandbox } from './harness.ts';
 import { startSandbox } from './server.ts';
 import { WORLDS } from './worlds/index.ts';

@@ -4,7 +4,7 @@ import { loadConfig } from '../src/core/config.ts';
 import { externalIdFor, parseSecret } from '../src/core/external-id.ts';
 import { parseVerifyRequest } from '../src/core/request.ts';
 import { verifyForTenant } from '../src/core/tenant-use-cases.ts';
-import type { Report } from '../src/core/types.ts';
+import type { Report } from '../src/core/wire.ts';
 import { type Sandbox, startSandbox } from './server.ts';
 import type { World, WorldCase } from './world.ts';
 

@@ -21,7 +21,7 @@ import serverless from '../serverless.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { externalIdFor, localDevSecret, parseSecret } from '../src/core/external-id.ts';
 import { verifyForTenant } from '../src/core/tenant-use-cases.ts';
-import type { Report, VerifyRequest } from '../src/core/types.ts';
+import type { Report, VerifyRequest } from '../src/core/wire.ts';
 import { bundleFigures, bundleReport } from './bench-bundles.ts';
 import { BATCH, driftBatchPeak } from './bench-memory.ts';
 

@@ -8,10 +8,11 @@ import { planRedshiftTargets } from '../src/checks/redshift/redshift.ts';
 import { planTargets } from '../src/checks/s3/targets.ts';
 import { type AnyCheck, appliesTo, grantsOf } from '../src/core/check.ts';
 import { type Edges, graphEdges } from '../src/core/graph.ts';
+import type { Grant } from '../src/core/iam-documents.ts';
 import type { Planned } from '../src/core/plan.ts';
 import { BUILTIN_PROFILES } from '../src/core/profiles.ts';
+import type { PrincipalTarget, Target } from '../src/core/targets.ts';
 import { catalogueView } from '../src/core/tenant-use-cases.ts';
-import type { Grant, PrincipalTarget, Target } from '../src/core/types.ts';
 
 const checks = CATALOGUE.checks;
 const WORKGROUP_ID = '0b3f6a2e-5c1d-4e8f-9a7b-2c4d6e8f0a1b';

@@ -5,7 +5,8 @@ import { planTargets } from '../src/checks/s3/targets.ts';
 import { longestChain } from '../src/core/graph.ts';
 import { type Planned, planChecks } from '../src/core/plan.ts';
 import { BUILTIN_PROFILES } from '../src/core/profiles.ts';
-import type { BucketInput, PrincipalTarget } from '../src/core/types.ts';
+import type { PrincipalTarget } from '../src/core/targets.ts';
+import type { BucketInput } from '../src/core/wire.ts';
 
 const ROLE: PrincipalTarget = {
   kind: 'principal',

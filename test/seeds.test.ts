@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../src/checks/index.ts';
 import { planTargets } from '../src/checks/s3/targets.ts';
 import type { AnyCheck } from '../src/core/check.ts';
+import type { PolicyDocument } from '../src/core/iam-documents.ts';
 import { BUILTIN_PROFILES, type Profile, requirementFor } from '../src/core/profiles.ts';
 import { setupFor } from '../src/core/setup.ts';
-import type { Access, CheckId, PolicyDocument } from '../src/core/types.ts';
+import type { Access } from '../src/core/targets.ts';
+import type { CheckId } from '../src/core/wire.ts';
 import { decide, grantsAll } from './support/iam.ts';
 
 /**

@@ -23,8 +23,8 @@ import type { ConnectionSpec, RunRecord } from '../src/core/drift/types.ts';
 import * as secretVersions from '../src/core/external-id-versions.ts';
 import type { Permission } from '../src/core/permissions.ts';
 import * as rateLimit from '../src/core/rate-limit.ts';
-import type { VerifyRequest } from '../src/core/types.ts';
 import { verify } from '../src/core/verify.ts';
+import type { VerifyRequest } from '../src/core/wire.ts';
 import { assumeRoleDenied, simulateDenied } from './support/aws-errors.ts';
 import { ROLE_ARN, SESSION, silentLogger, verificationInfo } from './support/context.ts';
 

@@ -1,4 +1,4 @@
-import type { Scope, TargetOf } from '../core/types.ts';
+import type { Scope, TargetOf } from '../core/targets.ts';
 import { planKmsTargets } from './kms/targets.ts';
 import { planRedshiftTargets } from './redshift/redshift.ts';
 import { planTargets } from './s3/targets.ts';

@@ -1,4 +1,4 @@
-import type { CheckId } from '../core/types.ts';
+import type { CheckId } from '../core/wire.ts';
 
 /**
  * Every check's id, in report order, without the checks themselves: the configuration checks

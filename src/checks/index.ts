@@ -1,6 +1,8 @@
 import type { Catalogue, ResourceFacts, ResourceTarget } from '../core/catalogue.ts';
+import type { BucketFacts } from '../core/facts.ts';
+import type { Grant } from '../core/iam-documents.ts';
 import { requirementFor } from '../core/profiles.ts';
-import type { BucketFacts, BucketTarget, Grant, RedshiftTarget } from '../core/types.ts';
+import type { BucketTarget, RedshiftTarget } from '../core/targets.ts';
 import { exampleTargets } from './examples.ts';
 import { iamSimulate } from './iam/simulate.ts';
 import { kmsDecrypt } from './kms/decrypt.ts';

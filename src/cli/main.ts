@@ -12,11 +12,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { CATALOGUE } from '../checks/index.ts';
 import { createAwsAccess } from '../core/aws.ts';
+import type { VerificationInfo } from '../core/check.ts';
 import { BUILTIN_PROFILES, profileNamed } from '../core/profiles.ts';
 import { isRegion, type Region } from '../core/regions.ts';
 import { parseVerifyRequest } from '../core/request.ts';
-import type { CheckResult, Remediation, Report, VerificationInfo } from '../core/types.ts';
 import { verify } from '../core/verify.ts';
+import type { CheckResult, Remediation, Report } from '../core/wire.ts';
 
 export const USAGE = `aws-access-verifier check: does the access you are about to give a vendor work?
 

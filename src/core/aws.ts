@@ -9,9 +9,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { type AddressRule, addressProblem, PUBLIC_ONLY } from './addresses.ts';
 import { bounded, CALL_LIMITS, s3PathStyle } from './bounds.ts';
+import type { TemporaryCredentials } from './facts.ts';
 import { pooledHandler } from './http-pool.ts';
 import type { Region } from './regions.ts';
-import type { AwsAccess, TemporaryCredentials } from './types.ts';
 
 export { permissions } from './aws.permissions.ts';
 export { bounded, CALL_LIMITS, s3PathStyle };
@@ -22,6 +22,21 @@ export { bounded, CALL_LIMITS, s3PathStyle };
  */
 export const redshiftSdk = () => import('./sdk/redshift.ts');
 export const iamSdk = () => import('./sdk/iam.ts');
+
+/** The AWS clients a check may use, built per verification from the session it belongs to. */
+export interface AwsAccess {
+  /** STS with the service's own credentials (to assume the customer's role), or with a key pair. */
+  sts(region: Region, credentials?: TemporaryCredentials): STSClient;
+  s3(region: Region, credentials: TemporaryCredentials): S3Client;
+  kms(region: Region, credentials: TemporaryCredentials): KMSClient;
+  /** Asynchronous: the Redshift and IAM clients are loaded on first use (src/core/aws.ts). */
+  redshift(region: Region, credentials: TemporaryCredentials): Promise<RedshiftClient>;
+  redshiftServerless(region: Region, credentials: TemporaryCredentials): Promise<RedshiftServerlessClient>;
+  /** IAM is global: `region` is the partition's signing region (us-east-1 for aws). */
+  iam(region: Region, credentials: TemporaryCredentials): Promise<IAMClient>;
+  /** Opens and closes a TCP connection: resolves when it connected, rejects with the socket's error. */
+  connect(host: string, port: number, signal: AbortSignal): Promise<void>;
+}
 
 type Client = STSClient | S3Client | KMSClient | RedshiftClient | RedshiftServerlessClient | IAMClient;
 

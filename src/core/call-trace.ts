@@ -1,4 +1,4 @@
-import type { AwsAccess } from './types.ts';
+import type { AwsAccess } from './aws.ts';
 
 /** Told of every AWS call a check sends: the operation as AWS names it (`PutObject`). */
 export type OnCall = (operation: string) => void;

@@ -1,23 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AwsAccess } from './aws.ts';
 import type { AnyCheck, AnyContext } from './check.ts';
+import type { BucketFacts, KmsFacts, PrincipalFacts, RedshiftFacts } from './facts.ts';
+import type { Grant, PolicyDocument } from './iam-documents.ts';
 import type { Mode, Profile } from './profiles.ts';
 import type { Partition, Region } from './regions.ts';
 import type { Settled } from './runner.ts';
-import type {
-  AwsAccess,
-  BucketFacts,
-  Grant,
-  KmsFacts,
-  PolicyDocument,
-  PrincipalFacts,
-  ProbeMode,
-  RedshiftFacts,
-  Report,
-  Scope,
-  Target,
-  TargetOf,
-  VerifyRequest,
-} from './types.ts';
+import type { ProbeMode, Scope, Target, TargetOf } from './targets.ts';
+import type { Report, VerifyRequest } from './wire.ts';
 
 /**
  * What the engine (plan, sessions, execution, report, setup) knows of the checks: only what

@@ -1,23 +1,26 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 
-import type {
-  AwsAccess,
-  CheckId,
-  FactsOf,
-  Grant,
-  Outcome,
-  PrincipalFacts,
-  PrincipalTarget,
-  Refusal,
-  Requirement,
-  Scope,
-  Target,
-  TargetOf,
-  TemporaryCredentials,
-  VerificationInfo,
-} from './types.ts';
+import type { AwsAccess } from './aws.ts';
+import type { FactsOf, PrincipalFacts, TemporaryCredentials } from './facts.ts';
+import type { Grant, Refusal } from './iam-documents.ts';
+import type { Outcome } from './outcome.ts';
+import type { PrincipalTarget, Scope, Target, TargetOf } from './targets.ts';
+import type { CheckId, Requirement } from './wire.ts';
 
 /** The check interface: what a check declares, and what it is given when it runs. */
+
+export interface VerificationInfo {
+  id: string;
+  tenantId: string;
+  externalId: string;
+  vendorName: string;
+  vendorPrincipalArn: string;
+  startedAt: Date;
+  /** The addresses this service connects from, as the vendor configured them (for IP allowlists). */
+  egressAddresses: readonly string[];
+  /** What a role that does not enforce the external ID gets: `fail` unless the profile lowers it. */
+  externalIdNotEnforced: 'fail' | 'warn';
+}
 
 export interface CheckContext<S extends Scope> {
   target: TargetOf<S>;

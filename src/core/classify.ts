@@ -1,4 +1,5 @@
-import type { AwsErrorInfo, Refusal } from './types.ts';
+import type { Refusal } from './iam-documents.ts';
+import type { AwsErrorInfo } from './wire.ts';
 
 /**
  * The one place that decides what an AWS error means. Only a real authorization refusal is a

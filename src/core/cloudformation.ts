@@ -3,8 +3,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { bounded, CALL_LIMITS, s3PathStyle } from './bounds.ts';
 import { codeOf, errorInfo } from './classify.ts';
+import type { PolicyDocument } from './iam-documents.ts';
 import { type Partition, partitionOfRegion, type Region } from './regions.ts';
-import type { PolicyDocument } from './types.ts';
 
 export { permissions } from './cloudformation.permissions.ts';
 

@@ -1,9 +1,9 @@
 import * as v from 'valibot';
 import { verifyRequestSchema } from './request.ts';
-import type { CheckId } from './types.ts';
+import type { CheckId } from './wire.ts';
 
 /**
- * The responses of the HTTP API, as one source: the TypeScript types (src/core/types.ts) are
+ * The responses of the HTTP API, as one source: the TypeScript types (src/core/wire.ts) are
  * inferred from these schemas and the OpenAPI document (src/core/openapi.ts) is generated from
  * them, so neither can drift from the other. The request schemas live in request.ts.
  */

@@ -1,14 +1,18 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AwsAccess } from './aws.ts';
 import { tracedAccess } from './call-trace.ts';
 import type { Catalogue, ResourceFacts } from './catalogue.ts';
+import type { VerificationInfo } from './check.ts';
 import { type AnyCheck, type AnyContext, grantsOf } from './check.ts';
 import { classify } from './classify.ts';
+import type { Need, PrincipalFacts } from './facts.ts';
 import { initialSessions } from './gates.ts';
 import { graphEdges } from './graph.ts';
+import type { Outcome } from './outcome.ts';
 import type { Planned, VerificationPlan } from './plan.ts';
 import { asReported, denialOutcome } from './remediation.ts';
 import type { GraphNode } from './runner.ts';
-import type { AwsAccess, CheckId, Need, Outcome, PrincipalFacts, VerificationInfo } from './types.ts';
+import type { CheckId } from './wire.ts';
 
 /** What the checks of one verification learn and share: the principal's, and each resource's by target key. */
 export interface VerificationFacts {

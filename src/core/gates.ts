@@ -1,6 +1,7 @@
+import type { TemporaryCredentials } from './facts.ts';
 import type { Planned } from './plan.ts';
 import type { Wait } from './runner.ts';
-import type { PrincipalTarget, Target, TemporaryCredentials } from './types.ts';
+import type { PrincipalTarget, Target } from './targets.ts';
 
 /** Why a resource is not probed with a role that any tenant could name. */
 export const CONFUSED_DEPUTY_SKIP =

@@ -2,7 +2,7 @@ import type { AnyCheck, Dependency } from './check.ts';
 import { resourceGates } from './gates.ts';
 import type { Planned } from './plan.ts';
 import type { Wait } from './runner.ts';
-import type { Target } from './types.ts';
+import type { Target } from './targets.ts';
 
 /** One planned check's edges: what it waits for (the identity gates first) and what it may ask for. */
 export interface Edges {

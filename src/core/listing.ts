@@ -2,7 +2,7 @@ import type { Catalogue } from './catalogue.ts';
 import { appliesTo, grantsOf } from './check.ts';
 import type { ChecksListing } from './contract.ts';
 import { type ProfileRegistry, requirementFor } from './profiles.ts';
-import type { Target } from './types.ts';
+import type { Target } from './targets.ts';
 
 /** The catalogue as GET /checks shows it: each check's grants on the catalogue's placeholder targets. */
 export function checksListing(catalogue: Catalogue, profiles: ProfileRegistry): ChecksListing {

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Report } from './types.ts';
+import type { Report } from './wire.ts';
 
 /**
  * CloudWatch metrics in the Embedded Metric Format (Powertools Metrics): each call writes one

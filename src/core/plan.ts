@@ -3,7 +3,8 @@ import { type AnyCheck, appliesTo } from './check.ts';
 import { principalOf } from './principal.ts';
 import { type Mode, type Profile, requirementFor } from './profiles.ts';
 import type { Region } from './regions.ts';
-import type { PrincipalTarget, Requirement, Target, VerifyRequest } from './types.ts';
+import type { PrincipalTarget, Target } from './targets.ts';
+import type { Requirement, VerifyRequest } from './wire.ts';
 
 export interface Planned {
   check: AnyCheck;

@@ -1,5 +1,5 @@
+import type { Condition, Grant, PolicyDocument, PolicyStatement } from './iam-documents.ts';
 import type { Partition } from './regions.ts';
-import type { Condition, Grant, PolicyDocument, PolicyStatement } from './types.ts';
 
 /**
  * Policies built from the catalogue's grants: the session policy passed on AssumeRole, the

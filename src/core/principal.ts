@@ -1,6 +1,7 @@
 import { parseRoleArn } from './arn.ts';
 import { partitionOfRegion, type Region } from './regions.ts';
-import type { PrincipalTarget, VerifyRequest } from './types.ts';
+import type { PrincipalTarget } from './targets.ts';
+import type { VerifyRequest } from './wire.ts';
 
 /** The principal the request names, as the target its identity checks run on. */
 export function principalOf(request: VerifyRequest, region: Region): PrincipalTarget {

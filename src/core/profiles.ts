@@ -1,4 +1,5 @@
-import type { Access, CheckId, Requirement } from './types.ts';
+import type { Access } from './targets.ts';
+import type { CheckId, Requirement } from './wire.ts';
 
 /**
  * A profile says which checks a vendor's product needs. Built in: the three the seeds imply

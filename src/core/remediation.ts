@@ -1,16 +1,11 @@
+import type { VerificationInfo } from './check.ts';
 import { type AnyCheck, type AnyContext, grantsOf } from './check.ts';
 import type { Denied } from './classify.ts';
+import type { AdminNote, Grant, PolicyStatement, ResourcePolicyFix } from './iam-documents.ts';
+import type { Outcome } from './outcome.ts';
 import { policyOf, statementsOf, trustStatement } from './policy.ts';
-import type {
-  AdminNote,
-  Grant,
-  Outcome,
-  PolicyStatement,
-  Remediation,
-  ResourcePolicyFix,
-  Target,
-  VerificationInfo,
-} from './types.ts';
+import type { Target } from './targets.ts';
+import type { Remediation } from './wire.ts';
 
 /**
  * Where each fix goes. A refusal is answered with what AWS named in it (the action, the

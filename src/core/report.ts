@@ -1,9 +1,11 @@
+import type { VerificationInfo } from './check.ts';
 import { grantsOf } from './check.ts';
 import type { VerificationFacts } from './execute.ts';
 import type { VerificationPlan } from './plan.ts';
 import { type Listed, remediationOf } from './remediation.ts';
 import type { Settled } from './runner.ts';
-import type { CheckResult, OverallStatus, Report, Target, VerificationInfo } from './types.ts';
+import type { Target } from './targets.ts';
+import type { CheckResult, OverallStatus, Report } from './wire.ts';
 
 /** The report: every listed check in report order, the overall status and where each fix goes. */
 export function reportOf(

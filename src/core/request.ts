@@ -7,7 +7,7 @@ import { planChecks } from './plan.ts';
 import { planSessions, SESSION_POLICY_LIMIT, SessionPolicyTooLong } from './policy.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed } from './profiles.ts';
 import { ALL_REGIONS, isRegion, type Partition, partitionOfRegion, type Region } from './regions.ts';
-import type { BucketInput, RedshiftInput, VerifyRequest } from './types.ts';
+import type { BucketInput, RedshiftInput, VerifyRequest } from './wire.ts';
 
 /** The contract's limits (verify-api.md, "Fields and defaults"). */
 export const LIMITS = {

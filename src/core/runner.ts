@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Outcome } from './types.ts';
+import type { Outcome } from './outcome.ts';
 
 /**
  * Runs checks as a dependency graph: each starts as soon as what it depends on has settled, so

@@ -2,7 +2,7 @@ import type { Catalogue } from './catalogue.ts';
 import { grantsOf } from './check.ts';
 import type { VerificationPlan } from './plan.ts';
 import { planSessions } from './policy.ts';
-import type { ProbeMode } from './types.ts';
+import type { ProbeMode } from './targets.ts';
 
 /**
  * Spreads the plan's targets over AssumeRole sessions whose policies allow exactly what the

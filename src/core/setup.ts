@@ -2,11 +2,12 @@ import type { Catalogue, CopyRole } from './catalogue.ts';
 import { grantsOf } from './check.ts';
 import { IAM_INLINE_ROLE_POLICY_LIMIT, iamPolicySize, roleTemplate } from './cloudformation.ts';
 import type * as contract from './contract.ts';
+import type { PolicyDocument } from './iam-documents.ts';
 import { planChecks } from './plan.ts';
 import { policyOf, statementsOf, trustPolicy } from './policy.ts';
 import type { Profile } from './profiles.ts';
 import type { Partition, Region } from './regions.ts';
-import type { BucketInput, PolicyDocument, RedshiftInput } from './types.ts';
+import type { BucketInput, RedshiftInput } from './wire.ts';
 
 export interface SetupRequest {
   tenantId: string;

@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { CATALOGUE } from '../checks/index.ts';
 import { accountOfArn, partitionOfArn } from './arn.ts';
+import type { AwsAccess } from './aws.ts';
 import { createAwsAccess } from './aws.ts';
 import { publishTemplate } from './cloudformation.ts';
 import type { ServiceConfig } from './config.ts';
@@ -12,8 +13,8 @@ import { checksListing } from './listing.ts';
 import { type MetricsSink, recordVerification } from './metrics.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, profileNamed } from './profiles.ts';
 import { type SetupAnswer, setupFor } from './setup.ts';
-import type { AwsAccess, BucketInput, RedshiftInput, Report, VerifyRequest } from './types.ts';
 import { type VerifyDeps, verify } from './verify.ts';
+import type { BucketInput, RedshiftInput, Report, VerifyRequest } from './wire.ts';
 
 /**
  * The tenant-facing use cases the handlers call: tenant and secret in, plain objects out. No

@@ -1,5 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AwsAccess } from './aws.ts';
 import type { Catalogue } from './catalogue.ts';
+import type { VerificationInfo } from './check.ts';
 import { type ExecutionDeps, graphNodes, initialFacts } from './execute.ts';
 import { planVerification } from './plan.ts';
 import { type Mode, type ProfileRegistry, profileNamed } from './profiles.ts';
@@ -7,7 +9,7 @@ import type { Region } from './regions.ts';
 import { reportOf } from './report.ts';
 import { runGraph } from './runner.ts';
 import { assignSessions } from './sessions.ts';
-import type { AwsAccess, Report, VerificationInfo, VerifyRequest } from './types.ts';
+import type { Report, VerifyRequest } from './wire.ts';
 
 export const VERIFICATION_DEADLINE_MS = 25_000;
 

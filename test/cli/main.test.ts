@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketOf, principalOfCaller, remediationText, render, run, wrap } from '../../src/cli/main.ts';
-import type { Report } from '../../src/core/types.ts';
+import type { Report } from '../../src/core/wire.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/VendorAccess';
 

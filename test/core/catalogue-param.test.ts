@@ -3,10 +3,12 @@ import { CATALOGUE } from '../../src/checks/index.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import type { Catalogue } from '../../src/core/catalogue.ts';
 import type { CheckDescriptor, CheckRole } from '../../src/core/check.ts';
+import type { Outcome } from '../../src/core/outcome.ts';
 import { planChecks } from '../../src/core/plan.ts';
 import type { Profile } from '../../src/core/profiles.ts';
-import type { CheckId, Outcome, Target } from '../../src/core/types.ts';
+import type { Target } from '../../src/core/targets.ts';
 import { verify } from '../../src/core/verify.ts';
+import type { CheckId } from '../../src/core/wire.ts';
 import { ROLE_ARN, silentLogger, verificationInfo } from '../support/context.ts';
 
 /**

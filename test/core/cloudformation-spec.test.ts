@@ -4,7 +4,7 @@ import type { RoleTemplate } from '../../src/core/cloudformation.ts';
 import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
 import type { Partition } from '../../src/core/regions.ts';
 import { setupFor } from '../../src/core/setup.ts';
-import type { BucketInput, RedshiftInput } from '../../src/core/types.ts';
+import type { BucketInput, RedshiftInput } from '../../src/core/wire.ts';
 import { SPEC_VERSION, validateTemplate } from '../support/cloudformation-spec.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Grant } from '../../src/core/iam-documents.ts';
 import { planSessions, SESSION_POLICY_LIMIT, statementsOf } from '../../src/core/policy.ts';
-import type { Grant } from '../../src/core/types.ts';
 
 describe('policies from grants', () => {
   it('merges actions on one resource, then resources that need the same actions', () => {

@@ -5,8 +5,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { s3Encryption } from '../../src/checks/s3/encryption.ts';
 import { s3Read } from '../../src/checks/s3/read.ts';
 import { s3Write } from '../../src/checks/s3/write.ts';
+import type { PolicyStatement } from '../../src/core/iam-documents.ts';
+import type { Outcome } from '../../src/core/outcome.ts';
 import { asReported, namedGrant, remediationOf } from '../../src/core/remediation.ts';
-import type { Outcome, PolicyStatement } from '../../src/core/types.ts';
 import { s3Error } from '../support/aws-errors.ts';
 import {
   ACCOUNT,

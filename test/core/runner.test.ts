@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Outcome } from '../../src/core/outcome.ts';
 import { type GraphNode, runGraph } from '../../src/core/runner.ts';
-import type { Outcome } from '../../src/core/types.ts';
 
 const later = (ms: number, outcome: Outcome) => new Promise<Outcome>((r) => setTimeout(() => r(outcome), ms));
 const pass: Outcome = { status: 'pass', message: 'ok' };

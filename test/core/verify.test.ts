@@ -17,8 +17,8 @@ import { CATALOGUE } from '../../src/checks/index.ts';
 import { probeBody, probeKey } from '../../src/checks/s3/probe.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry } from '../../src/core/profiles.ts';
-import type { VerifyRequest } from '../../src/core/types.ts';
 import { verify } from '../../src/core/verify.ts';
+import type { VerifyRequest } from '../../src/core/wire.ts';
 import {
   assumeRoleDenied,
   objectBody as body,

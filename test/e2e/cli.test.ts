@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import type { World } from '../../sandbox/world.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
-import type { Report } from '../../src/core/types.ts';
+import type { Report } from '../../src/core/wire.ts';
 
 /**
  * `aws-access-verifier check` as a customer runs it: the package's bin in a child process, the

@@ -10,8 +10,8 @@ import { loadConfig } from '../../src/core/config.ts';
 import { planVerification } from '../../src/core/plan.ts';
 import { profileNamed } from '../../src/core/profiles.ts';
 import { parseVerifyRequest } from '../../src/core/request.ts';
-import type { CheckId } from '../../src/core/types.ts';
 import { verify } from '../../src/core/verify.ts';
+import type { CheckId } from '../../src/core/wire.ts';
 
 /**
  * Each check sends only the calls its descriptor declares (`calls`, and `mayCall` for odd

@@ -5,7 +5,8 @@ import type { PolicyJson } from '../../sandbox/iam.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import type { WorldCase } from '../../sandbox/world.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
-import type { PolicyStatement, Report } from '../../src/core/types.ts';
+import type { PolicyStatement } from '../../src/core/iam-documents.ts';
+import type { Report } from '../../src/core/wire.ts';
 
 /**
  * What a report tells the customer to change, through the real core and SDK against the

@@ -4,9 +4,10 @@ import { EXTERNAL_ID, runWorld, TENANT } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { vendor, vendorTrust, type WorldCase } from '../../sandbox/world.ts';
 import { CATALOGUE } from '../../src/checks/index.ts';
+import type { PolicyDocument, PolicyStatement } from '../../src/core/iam-documents.ts';
 import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
 import { setupFor } from '../../src/core/setup.ts';
-import type { BucketInput, PolicyDocument, PolicyStatement, RedshiftInput } from '../../src/core/types.ts';
+import type { BucketInput, RedshiftInput } from '../../src/core/wire.ts';
 import { assertComponent } from '../support/contract.ts';
 
 /**

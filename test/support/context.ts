@@ -4,22 +4,13 @@ import { planKmsTargets } from '../../src/checks/kms/targets.ts';
 import { planRedshiftTargets } from '../../src/checks/redshift/redshift.ts';
 import { planTargets } from '../../src/checks/s3/targets.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
-import type { AnyCheck, AnyContext, CheckContext } from '../../src/core/check.ts';
+import type { AnyCheck, AnyContext, CheckContext, VerificationInfo } from '../../src/core/check.ts';
 import { runCheck } from '../../src/core/execute.ts';
+import type { BucketFacts, KmsFacts, PrincipalFacts, RedshiftFacts } from '../../src/core/facts.ts';
+import type { Outcome } from '../../src/core/outcome.ts';
 import type { Region } from '../../src/core/regions.ts';
-import type {
-  BucketFacts,
-  BucketInput,
-  CheckId,
-  KmsFacts,
-  KmsInput,
-  Outcome,
-  PrincipalFacts,
-  PrincipalTarget,
-  RedshiftFacts,
-  RedshiftInput,
-  VerificationInfo,
-} from '../../src/core/types.ts';
+import type { PrincipalTarget } from '../../src/core/targets.ts';
+import type { BucketInput, CheckId, KmsInput, RedshiftInput } from '../../src/core/wire.ts';
 
 /** Fixed values tests can assert on. AWS's documented example keys only. */
 export const ACCOUNT = '111122223333';

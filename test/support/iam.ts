@@ -1,5 +1,5 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import type { Grant, PolicyDocument } from '../../src/core/types.ts';
+import type { Grant, PolicyDocument } from '../../src/core/iam-documents.ts';
 
 /**
  * IAM policy evaluation for tests, by @cloud-copilot/iam-simulate (AGPL-3.0: test tooling

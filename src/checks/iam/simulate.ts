@@ -1,5 +1,8 @@
 import type { CheckDescriptor } from '../../core/check.ts';
-import type { CheckId, Grant, Need, Outcome } from '../../core/types.ts';
+import type { Need } from '../../core/facts.ts';
+import type { Grant } from '../../core/iam-documents.ts';
+import type { Outcome } from '../../core/outcome.ts';
+import type { CheckId } from '../../core/wire.ts';
 import {
   bucketsOf,
   DANGEROUS_BUCKET_ACTIONS,

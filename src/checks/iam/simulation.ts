@@ -3,15 +3,11 @@ import { s3BucketArn } from '../../core/arn.ts';
 import { iamSdk } from '../../core/aws.ts';
 import type { CheckContext } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
+import type { Need, SimDecision, SimulationResult } from '../../core/facts.ts';
+import type { Grant } from '../../core/iam-documents.ts';
+import type { Outcome } from '../../core/outcome.ts';
 import type { Partition, Region } from '../../core/regions.ts';
-import type {
-  Grant,
-  Need,
-  Outcome,
-  PrincipalTarget,
-  SimDecision,
-  SimulationResult,
-} from '../../core/types.ts';
+import type { PrincipalTarget } from '../../core/targets.ts';
 import { PROBE_MARKER, place, probeKey } from '../s3/probe.ts';
 
 /**

@@ -1,7 +1,9 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { type CheckContext, sessionFor } from '../../core/check.ts';
 import { classify, codeOf } from '../../core/classify.ts';
-import type { Grant, KmsOperation, Outcome } from '../../core/types.ts';
+import type { Grant } from '../../core/iam-documents.ts';
+import type { Outcome } from '../../core/outcome.ts';
+import type { KmsOperation } from '../../core/targets.ts';
 
 /** What S3 asks of KMS for SSE-KMS: GenerateDataKey to write, Decrypt to read. */
 export const S3_KMS_OPERATIONS = {

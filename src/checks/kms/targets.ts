@@ -1,6 +1,7 @@
 import { parseKmsKeyArn } from '../../core/arn.ts';
 import { isRegion } from '../../core/regions.ts';
-import type { BucketTarget, KmsInput, KmsOperation, KmsTarget } from '../../core/types.ts';
+import type { BucketTarget, KmsOperation, KmsTarget } from '../../core/targets.ts';
+import type { KmsInput } from '../../core/wire.ts';
 import { S3_KMS_OPERATIONS } from './kms.ts';
 
 const ALL_KMS_OPERATIONS: KmsOperation[] = ['generate-data-key', 'encrypt', 'decrypt'];

@@ -1,7 +1,9 @@
 import { iamSdk, redshiftSdk } from '../../core/aws.ts';
 import { type CheckContext, type CheckDescriptor, sessionFor } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
-import type { Grant, Outcome, RedshiftTarget } from '../../core/types.ts';
+import type { Grant } from '../../core/iam-documents.ts';
+import type { Outcome } from '../../core/outcome.ts';
+import type { RedshiftTarget } from '../../core/targets.ts';
 import { IAM_REGION } from '../iam/simulation.ts';
 import { base, clusterArn, dbUserArn, learnAccount, lookUp } from './redshift.ts';
 

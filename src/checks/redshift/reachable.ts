@@ -1,5 +1,5 @@
 import { type CheckDescriptor, sessionFor } from '../../core/check.ts';
-import type { RedshiftTarget } from '../../core/types.ts';
+import type { RedshiftTarget } from '../../core/targets.ts';
 import { anyWorkgroupArn, clusterArn, learnAccount, lookUp } from './redshift.ts';
 
 /** Socket errors that mean the path is closed, as opposed to this service's own trouble. */

@@ -1,8 +1,10 @@
 import { redshiftSdk } from '../../core/aws.ts';
 import { type CheckContext, sessionFor } from '../../core/check.ts';
 import { classify, codeOf } from '../../core/classify.ts';
+import type { Outcome } from '../../core/outcome.ts';
 import { isRegion, type Partition, type Region } from '../../core/regions.ts';
-import type { Outcome, RedshiftInput, RedshiftTarget } from '../../core/types.ts';
+import type { RedshiftTarget } from '../../core/targets.ts';
+import type { RedshiftInput } from '../../core/wire.ts';
 
 /**
  * Redshift targets, their ARNs and what their checks share. GetClusterCredentials is

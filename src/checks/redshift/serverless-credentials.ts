@@ -1,6 +1,6 @@
 import { redshiftSdk } from '../../core/aws.ts';
 import { type CheckDescriptor, sessionFor } from '../../core/check.ts';
-import type { RedshiftTarget } from '../../core/types.ts';
+import type { RedshiftTarget } from '../../core/targets.ts';
 import { anyWorkgroupArn, issueCredentials, learnAccount, lookUp } from './redshift.ts';
 
 /** The exact workgroup ARN once GetWorkgroup told it; any workgroup of the account until then. */

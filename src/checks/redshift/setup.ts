@@ -1,8 +1,9 @@
 import { s3BucketArn, s3ObjectsArn } from '../../core/arn.ts';
 import type { CopyRole } from '../../core/catalogue.ts';
+import type { Grant } from '../../core/iam-documents.ts';
 import { policyOf, statementsOf } from '../../core/policy.ts';
 import type { Partition } from '../../core/regions.ts';
-import type { BucketTarget, Grant, RedshiftTarget } from '../../core/types.ts';
+import type { BucketTarget, RedshiftTarget } from '../../core/targets.ts';
 import { clusterArn, dbUserArn } from './redshift.ts';
 
 /**

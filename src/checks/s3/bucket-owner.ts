@@ -1,5 +1,6 @@
+import type { BucketFacts, PrincipalFacts } from '../../core/facts.ts';
 import type { Settled } from '../../core/runner.ts';
-import type { BucketFacts, BucketTarget, PrincipalFacts } from '../../core/types.ts';
+import type { BucketTarget } from '../../core/targets.ts';
 import { settleBucketRegion } from './bucket-region.ts';
 
 /**

@@ -2,8 +2,10 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { s3BucketArn } from '../../core/arn.ts';
 import type { CheckContext, CheckDescriptor } from '../../core/check.ts';
 import { headerOf, httpStatusOf } from '../../core/classify.ts';
+import type { BucketFacts } from '../../core/facts.ts';
+import type { Outcome } from '../../core/outcome.ts';
 import { isRegion, type Region } from '../../core/regions.ts';
-import type { BucketFacts, BucketTarget, Outcome } from '../../core/types.ts';
+import type { BucketTarget } from '../../core/targets.ts';
 import { bucketParams, s3Of } from './probe.ts';
 
 type Head = { status: 200 | 403; region: string | undefined } | { status: 'moved'; region: string };

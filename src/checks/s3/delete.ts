@@ -2,7 +2,8 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../../core/arn.ts';
 import type { CheckContext, CheckDescriptor } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
-import type { Grant, Outcome } from '../../core/types.ts';
+import type { Grant } from '../../core/iam-documents.ts';
+import type { Outcome } from '../../core/outcome.ts';
 import { judgedBySimulation } from '../iam/simulation.ts';
 import { bucketParams, place, probeReadGrant, s3Of, who } from './probe.ts';
 

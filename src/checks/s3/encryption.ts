@@ -2,7 +2,7 @@ import { GetBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { s3BucketArn } from '../../core/arn.ts';
 import type { CheckDescriptor } from '../../core/check.ts';
 import { codeOf } from '../../core/classify.ts';
-import type { Outcome } from '../../core/types.ts';
+import type { Outcome } from '../../core/outcome.ts';
 import { bucketParams, s3Of, who } from './probe.ts';
 
 export const s3Encryption: CheckDescriptor<'bucket', 's3.encryption'> = {

@@ -1,7 +1,7 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { CheckDescriptor } from '../../core/check.ts';
+import type { Grant } from '../../core/iam-documents.ts';
 import type { Partition } from '../../core/regions.ts';
-import type { Grant } from '../../core/types.ts';
 import { who } from './probe.ts';
 
 /**

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../../core/arn.ts';
+import type { VerificationInfo } from '../../core/check.ts';
 import { type AnyContext, type CheckContext, sessionFor } from '../../core/check.ts';
 import { headerOf } from '../../core/classify.ts';
-import type { BucketFacts, BucketTarget, Grant, Refusal, VerificationInfo } from '../../core/types.ts';
+import type { BucketFacts } from '../../core/facts.ts';
+import type { Grant, Refusal } from '../../core/iam-documents.ts';
+import type { BucketTarget } from '../../core/targets.ts';
 
 /**
  * Probe objects: tiny, uniquely named, and saying whose they are, so a customer who finds one

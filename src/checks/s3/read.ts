@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { s3ObjectsArn } from '../../core/arn.ts';
 import type { CheckContext, CheckDescriptor } from '../../core/check.ts';
 import { classify, codeOf } from '../../core/classify.ts';
-import type { Outcome } from '../../core/types.ts';
+import type { Outcome } from '../../core/outcome.ts';
 import { kmsGrant } from '../kms/kms.ts';
 import { bucketParams, PROBE_MARKER, place, s3Of, sha256, throughKms, who } from './probe.ts';
 

@@ -1,8 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import type { AwsAccess } from '../../core/aws.ts';
 import { classify } from '../../core/classify.ts';
+import type { BucketFacts, PrincipalFacts } from '../../core/facts.ts';
 import type { Settled } from '../../core/runner.ts';
-import type { AwsAccess, BucketFacts, BucketTarget, PrincipalFacts } from '../../core/types.ts';
+import type { BucketTarget } from '../../core/targets.ts';
 
 /** A probe object this service could not delete: the report names it for the customer. */
 export interface StrandedProbe {

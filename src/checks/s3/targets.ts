@@ -1,8 +1,10 @@
 import { partitionOfArn } from '../../core/arn.ts';
 import type { PrepareOptions } from '../../core/catalogue.ts';
+import type { BucketFacts } from '../../core/facts.ts';
 import { requirementFor } from '../../core/profiles.ts';
 import { PARTITION_REGIONS, type Partition, type Region } from '../../core/regions.ts';
-import type { BucketFacts, BucketInput, BucketTarget } from '../../core/types.ts';
+import type { BucketTarget } from '../../core/targets.ts';
+import type { BucketInput } from '../../core/wire.ts';
 
 /** The request's buckets as check targets; `fallbackRegion` is where to look when none is declared. */
 export function planTargets(

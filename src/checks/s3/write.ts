@@ -4,7 +4,7 @@ import { HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput } from 
 import { s3ObjectsArn } from '../../core/arn.ts';
 import type { CheckContext, CheckDescriptor } from '../../core/check.ts';
 import { classify, codeOf, httpStatusOf } from '../../core/classify.ts';
-import type { Outcome } from '../../core/types.ts';
+import type { Outcome } from '../../core/outcome.ts';
 import { judgedBySimulation } from '../iam/simulation.ts';
 import { kmsGrant } from '../kms/kms.ts';
 import {

@@ -1,6 +1,6 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import type { CheckDescriptor } from '../../core/check.ts';
-import type { PrincipalTarget, VerificationInfo } from '../../core/types.ts';
+import type { CheckDescriptor, VerificationInfo } from '../../core/check.ts';
+import type { PrincipalTarget } from '../../core/targets.ts';
 
 /** AWS words a refused AssumeRole identically for all of these; only the customer can tell them apart. */
 export function assumeRoleChecklist(target: PrincipalTarget, v: VerificationInfo): string[] {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { CheckDescriptor } from '../../core/check.ts';
 import { classify } from '../../core/classify.ts';
-import type { Outcome } from '../../core/types.ts';
+import type { Outcome } from '../../core/outcome.ts';
 import { roleSessionName } from './assume-role.ts';
 
 /** Even if AWS hands out credentials to a probe, they could do nothing: and they are dropped unused. */

@@ -3,7 +3,7 @@ import type { ExternalIdSecret } from '../external-id.ts';
 import { recordDriftChange } from '../metrics.ts';
 import { maskKeyId } from '../principal.ts';
 import { type AppDeps, verifyForTenant } from '../tenant-use-cases.ts';
-import type { Report, VerifyRequest } from '../types.ts';
+import type { Report, VerifyRequest } from '../wire.ts';
 import type { Sealer } from './seal.ts';
 import { type Claim, type ConnectionStore, checksOf, type StoredConnection } from './store.ts';
 import type { CheckChange, DriftRef, RunRecord } from './types.ts';

@@ -1,4 +1,4 @@
-import type { CheckStatus, OverallStatus, VerifyRequest } from '../types.ts';
+import type { CheckStatus, OverallStatus, VerifyRequest } from '../wire.ts';
 
 /** What a saved connection re-verifies: the request, with its secret sealed apart. */
 export type ConnectionSpec = Omit<VerifyRequest, 'credentials'> & {

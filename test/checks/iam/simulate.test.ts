@@ -5,7 +5,8 @@ import { iamSimulate } from '../../../src/checks/iam/simulate.ts';
 import { DANGEROUS_BUCKET_ACTIONS, exactResources } from '../../../src/checks/iam/simulation.ts';
 import { probeKey } from '../../../src/checks/s3/probe.ts';
 import type { CheckContext } from '../../../src/core/check.ts';
-import type { Need, Outcome } from '../../../src/core/types.ts';
+import type { Need } from '../../../src/core/facts.ts';
+import type { Outcome } from '../../../src/core/outcome.ts';
 import { iamError, simulateDenied } from '../../support/aws-errors.ts';
 import {
   ACCOUNT,

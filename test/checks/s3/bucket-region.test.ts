@@ -2,7 +2,7 @@ import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { s3BucketRegion, settleBucketRegion } from '../../../src/checks/s3/bucket-region.ts';
-import type { Outcome } from '../../../src/core/types.ts';
+import type { Outcome } from '../../../src/core/outcome.ts';
 import { headError, s3Error } from '../../support/aws-errors.ts';
 import { ACCOUNT, bucketContext, run } from '../../support/context.ts';
 
