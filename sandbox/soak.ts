@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { CHECK_IDS } from '../src/checks/index.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { createConnection, type DriftDeps } from '../src/core/drift/connections.ts';
 import { dispatch } from '../src/core/drift/dispatch.ts';
@@ -124,12 +125,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   await control('world', soakWorld(false));
   await control('faults', []);
   const q = await createDriftQueues(o.sandboxUrl, o.visibilitySeconds);
-  const config = loadConfig({
-    AWS_REGION: 'us-east-1',
-    VENDOR_NAME: 'soak',
-    CONNECTIONS_TABLE: o.table,
-    DRIFT_QUEUE_URL: q.queueUrl,
-  });
+  const config = loadConfig(
+    {
+      AWS_REGION: 'us-east-1',
+      VENDOR_NAME: 'soak',
+      CONNECTIONS_TABLE: o.table,
+      DRIFT_QUEUE_URL: q.queueUrl,
+    },
+    CHECK_IDS,
+  );
   const drift = config.drift;
   if (!drift) throw new Error('drift configuration missing');
   const logger = new Logger({ logLevel: (process.env.SOAK_LOG_LEVEL as 'ERROR') ?? 'SILENT' });

@@ -19,6 +19,7 @@ import { pollQueue } from '../sandbox/event-source.ts';
 import { runSoak, soakTable } from '../sandbox/soak.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
+import { CHECK_IDS } from '../src/checks/index.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { dispatch } from '../src/core/drift/dispatch.ts';
 import { driftInfra, infraDeps } from '../src/core/drift/infra.ts';
@@ -110,7 +111,10 @@ const world: World = {
 await control('world', world);
 Object.assign(process.env, { ...sandboxEnv(sandboxUrl, v), ...driftEnv(sandboxUrl, dynamoUrl) });
 const { queueUrl } = await createDriftQueues(sandboxUrl);
-const config = loadConfig({ ...process.env, VENDOR_NAME: 'bench', AWS_LAMBDA_FUNCTION_NAME: undefined });
+const config = loadConfig(
+  { ...process.env, VENDOR_NAME: 'bench', AWS_LAMBDA_FUNCTION_NAME: undefined },
+  CHECK_IDS,
+);
 const drift = config.drift;
 if (!drift) throw new Error('drift configuration missing');
 

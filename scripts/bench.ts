@@ -18,6 +18,7 @@ import { sandboxEnv } from '../sandbox/env.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import serverless from '../serverless.ts';
+import { CHECK_IDS } from '../src/checks/index.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { externalIdFor, localDevSecret, parseSecret } from '../src/core/external-id.ts';
 import { verifyForTenant } from '../src/core/tenant-use-cases.ts';
@@ -88,7 +89,7 @@ const externalId = externalIdFor(SECRET, TENANT);
 const v = vendor();
 Object.assign(process.env, sandboxEnv(url, v));
 const deps = {
-  config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'bench' }),
+  config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'bench' }, CHECK_IDS),
   logger: new Logger({ logLevel: 'SILENT' }),
 };
 

@@ -8,6 +8,7 @@ import config, {
   serviceResourceArns,
   templateHostingStatements,
 } from '../serverless.ts';
+import { CHECK_IDS } from '../src/checks/index.ts';
 import { roleTemplate, templateObject } from '../src/core/cloudformation.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { validateTemplate } from './support/cloudformation-spec.ts';
@@ -165,7 +166,7 @@ describe('serverless.ts', () => {
         partition,
       }).VENDOR_PRINCIPAL_ARN.replace('${sls:stage}', 'prod');
     expect(principal('aws')).toBe('arn:aws:iam::999988887777:role/aws-access-verifier-prod');
-    expect(loadConfig({ VENDOR_PRINCIPAL_ARN: principal('aws-cn') }).vendorPrincipalArn).toBe(
+    expect(loadConfig({ VENDOR_PRINCIPAL_ARN: principal('aws-cn') }, CHECK_IDS).vendorPrincipalArn).toBe(
       'arn:aws-cn:iam::999988887777:role/aws-access-verifier-prod',
     );
   });
@@ -210,7 +211,7 @@ describe('serverless.ts: template hosting for GET /setup', () => {
     const dev = stage({});
     expect(dev.created).toBe(false);
     expect(dev.env.CFN_TEMPLATE_BUCKET).toBe('');
-    expect(loadConfig(dev.env).templateHosting).toBeUndefined();
+    expect(loadConfig(dev.env, CHECK_IDS).templateHosting).toBeUndefined();
   });
 
   it('grants s3:PutObject on the stage’s bucket and prefix only, to the functions’ own role', () => {
@@ -228,7 +229,7 @@ describe('serverless.ts: template hosting for GET /setup', () => {
     expect(JSON.stringify(custom.policy)).toContain('acme-cfn-templates/cfn/v2/*');
 
     // The key the code writes is under what is granted.
-    const hosting = loadConfig(custom.env).templateHosting;
+    const hosting = loadConfig(custom.env, CHECK_IDS).templateHosting;
     expect(hosting).toEqual({ bucket: 'acme-cfn-templates', prefix: 'cfn/v2/' });
     const { key } = templateObject(
       roleTemplate({ Version: '2012-10-17', Statement: [] }, { Version: '2012-10-17', Statement: [] }),

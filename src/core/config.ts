@@ -1,10 +1,10 @@
-import { CHECK_IDS } from '../checks/ids.ts';
 import { type AddressRule, privateRangeProblem } from './addresses.ts';
 import { parseRoleArn } from './arn.ts';
 import { bucketNameProblem } from './bucket-name.ts';
 import type { TemplateHosting } from './cloudformation.ts';
 import { BUILTIN_PROFILES, type ProfileRegistry, parseVendorProfiles } from './profiles.ts';
 import { isRegion, type Region } from './regions.ts';
+import type { CheckId } from './wire.ts';
 
 /** The service's configuration, read once from its environment and checked at start-up. */
 export interface ServiceConfig {
@@ -62,7 +62,11 @@ const DEFAULT_TEMPLATE_PREFIX = 'setup/';
 
 const DEFAULT_VENDOR_PRINCIPAL = 'arn:aws:iam::999988887777:role/aws-access-verifier-dev';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+/**
+ * `checkIds`: the checks vendor profiles may name. The composition root passes the registry's
+ * ids (not the catalogue: every function loads the configuration, and must not bundle the checks).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, checkIds: readonly CheckId[]): ServiceConfig {
   const local =
     env.IS_LOCAL === 'true' || env.IS_OFFLINE === 'true' || env.AWS_LAMBDA_FUNCTION_NAME === undefined;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -78,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   if (!/^[\w.:-]{1,64}$/.test(tenantClaim)) throw new ConfigError('TENANT_CLAIM is not a claim name');
   let profiles = BUILTIN_PROFILES;
   if (env.VENDOR_PROFILES?.trim()) {
-    const parsed = parseVendorProfiles(env.VENDOR_PROFILES, CHECK_IDS);
+    const parsed = parseVendorProfiles(env.VENDOR_PROFILES, checkIds);
     if (!parsed.ok) throw new ConfigError(`VENDOR_PROFILES: ${parsed.problems.join('; ')}`);
     profiles = parsed.profiles;
   }

@@ -1,3 +1,4 @@
+import { CHECK_IDS } from '../checks/ids.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import { powertoolsMetrics } from '../core/metrics.ts';
@@ -9,5 +10,5 @@ import type { AppDeps } from '../core/tenant-use-cases.ts';
  * than issue development external IDs. Tests build their own (src/handlers/factories/).
  */
 export function createDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
-  return { config: loadConfig(env), logger: createLogger(), metrics: powertoolsMetrics() };
+  return { config: loadConfig(env, CHECK_IDS), logger: createLogger(), metrics: powertoolsMetrics() };
 }

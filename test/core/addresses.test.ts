@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { addressProblem, forbiddenAddress, PUBLIC_ONLY } from '../../src/core/addresses.ts';
 import { ConfigError, loadConfig } from '../../src/core/config.ts';
 
@@ -122,9 +123,9 @@ describe('the address rule of redshift.reachable', () => {
 
 describe('REACHABLE_PRIVATE_RANGES', () => {
   it('is read at start-up into the rule, empty by default', () => {
-    expect(loadConfig({}).databaseAddresses).toEqual({ loopback: true, privateRanges: [] });
+    expect(loadConfig({}, CHECK_IDS).databaseAddresses).toEqual({ loopback: true, privateRanges: [] });
     expect(
-      loadConfig({ REACHABLE_PRIVATE_RANGES: ' 10.20.0.0/16, fd12:3456::/32 ' }).databaseAddresses
+      loadConfig({ REACHABLE_PRIVATE_RANGES: ' 10.20.0.0/16, fd12:3456::/32 ' }, CHECK_IDS).databaseAddresses
         .privateRanges,
     ).toEqual(['10.20.0.0/16', 'fd12:3456::/32']);
   });
@@ -138,8 +139,8 @@ describe('REACHABLE_PRIVATE_RANGES', () => {
     ['10.0.0.0/7', 'not inside a private range'],
     ['fe80::/10', 'not inside a private range'],
   ])('refuses %s: %s', (value, words) => {
-    expect(() => loadConfig({ REACHABLE_PRIVATE_RANGES: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ REACHABLE_PRIVATE_RANGES: value })).toThrow(
+    expect(() => loadConfig({ REACHABLE_PRIVATE_RANGES: value }, CHECK_IDS)).toThrow(ConfigError);
+    expect(() => loadConfig({ REACHABLE_PRIVATE_RANGES: value }, CHECK_IDS)).toThrow(
       `REACHABLE_PRIVATE_RANGES: ${value} is ${words}`,
     );
   });
@@ -151,13 +152,15 @@ describe('REACHABLE_PRIVATE_RANGES', () => {
       EXTERNAL_ID_SECRET_PARAMETER: '/aws-access-verifier/prod/external-id-secret',
       VENDOR_PRINCIPAL_ARN: 'arn:aws:iam::999988887777:role/aws-access-verifier-prod',
     };
-    expect(loadConfig(deployed).databaseAddresses.loopback).toBe(false);
-    expect(loadConfig({ ...deployed, IS_LOCAL: 'true' }).databaseAddresses.loopback).toBe(false);
-    expect(loadConfig({ ...deployed, IS_OFFLINE: 'true' }).databaseAddresses.loopback).toBe(false);
+    expect(loadConfig(deployed, CHECK_IDS).databaseAddresses.loopback).toBe(false);
+    expect(loadConfig({ ...deployed, IS_LOCAL: 'true' }, CHECK_IDS).databaseAddresses.loopback).toBe(false);
+    expect(loadConfig({ ...deployed, IS_OFFLINE: 'true' }, CHECK_IDS).databaseAddresses.loopback).toBe(false);
     // serverless-offline and invoke local: the sandbox's databases.
     expect(
-      loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'aws-access-verifier-dev-verify', IS_OFFLINE: 'true' })
-        .databaseAddresses.loopback,
+      loadConfig(
+        { AWS_LAMBDA_FUNCTION_NAME: 'aws-access-verifier-dev-verify', IS_OFFLINE: 'true' },
+        CHECK_IDS,
+      ).databaseAddresses.loopback,
     ).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { codeOf } from '../../src/core/classify.ts';
 import { stackNameFor, templateObject } from '../../src/core/cloudformation.ts';
 import { ConfigError, loadConfig } from '../../src/core/config.ts';
@@ -17,7 +18,7 @@ const BUCKETS = [{ bucket: 'acme-exports', prefix: 'vendor/' }];
 function services(env: Record<string, string>) {
   const logger = new Logger({ logLevel: 'SILENT' });
   const warn = vi.spyOn(logger, 'warn');
-  const s: AppDeps = { config: loadConfig({ VENDOR_NAME: 'acme', ...env }), logger };
+  const s: AppDeps = { config: loadConfig({ VENDOR_NAME: 'acme', ...env }, CHECK_IDS), logger };
   return { s, warn };
 }
 
@@ -190,15 +191,15 @@ describe('GET /setup quick-create link', () => {
 
 describe('CFN_TEMPLATE_BUCKET and CFN_TEMPLATE_PREFIX', () => {
   it('reads the bucket, with setup/ as the default prefix', () => {
-    expect(loadConfig({ CFN_TEMPLATE_BUCKET: 'acme-cfn-templates' }).templateHosting).toEqual({
+    expect(loadConfig({ CFN_TEMPLATE_BUCKET: 'acme-cfn-templates' }, CHECK_IDS).templateHosting).toEqual({
       bucket: 'acme-cfn-templates',
       prefix: 'setup/',
     });
     expect(
-      loadConfig({ CFN_TEMPLATE_BUCKET: 'acme-cfn-templates', CFN_TEMPLATE_PREFIX: 'cfn/v1/' })
+      loadConfig({ CFN_TEMPLATE_BUCKET: 'acme-cfn-templates', CFN_TEMPLATE_PREFIX: 'cfn/v1/' }, CHECK_IDS)
         .templateHosting,
     ).toEqual({ bucket: 'acme-cfn-templates', prefix: 'cfn/v1/' });
-    expect(loadConfig({}).templateHosting).toBeUndefined();
+    expect(loadConfig({}, CHECK_IDS).templateHosting).toBeUndefined();
   });
 
   it.each([
@@ -218,16 +219,16 @@ describe('CFN_TEMPLATE_BUCKET and CFN_TEMPLATE_PREFIX', () => {
     'acme/templates',
     '192.168.5.4',
   ])('refuses the bucket name %j, naming the variable', (bucket) => {
-    expect(() => loadConfig({ CFN_TEMPLATE_BUCKET: bucket })).toThrow(ConfigError);
-    expect(() => loadConfig({ CFN_TEMPLATE_BUCKET: bucket })).toThrow(/^CFN_TEMPLATE_BUCKET /);
+    expect(() => loadConfig({ CFN_TEMPLATE_BUCKET: bucket }, CHECK_IDS)).toThrow(ConfigError);
+    expect(() => loadConfig({ CFN_TEMPLATE_BUCKET: bucket }, CHECK_IDS)).toThrow(/^CFN_TEMPLATE_BUCKET /);
   });
 
   it.each(['setup', '/setup/', '../setup/', 'a//b/', 'set up/', 'setup/?x=1/', '.hidden/', 'é/'])(
     'refuses the prefix %j, naming the variable',
     (prefix) => {
       const env = { CFN_TEMPLATE_BUCKET: 'acme-cfn-templates', CFN_TEMPLATE_PREFIX: prefix };
-      expect(() => loadConfig(env)).toThrow(ConfigError);
-      expect(() => loadConfig(env)).toThrow(/^CFN_TEMPLATE_PREFIX /);
+      expect(() => loadConfig(env, CHECK_IDS)).toThrow(ConfigError);
+      expect(() => loadConfig(env, CHECK_IDS)).toThrow(/^CFN_TEMPLATE_PREFIX /);
     },
   );
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { ConfigError, loadConfig } from '../../src/core/config.ts';
 import { externalIdFor, localDevSecret, parseSecret } from '../../src/core/external-id.ts';
 
@@ -41,32 +42,35 @@ describe('configuration', () => {
   };
 
   it('refuses to start a deployed stage without its external ID secret', () => {
-    expect(() => loadConfig(deployed)).toThrow(ConfigError);
-    expect(() => loadConfig(deployed)).toThrow(/EXTERNAL_ID_SECRET_PARAMETER/);
+    expect(() => loadConfig(deployed, CHECK_IDS)).toThrow(ConfigError);
+    expect(() => loadConfig(deployed, CHECK_IDS)).toThrow(/EXTERNAL_ID_SECRET_PARAMETER/);
   });
 
   it('starts a deployed stage with its secret parameter, and local runs with nothing configured', () => {
-    expect(loadConfig({ ...deployed, EXTERNAL_ID_SECRET_PARAMETER: '/x/secret' })).toMatchObject({
+    expect(loadConfig({ ...deployed, EXTERNAL_ID_SECRET_PARAMETER: '/x/secret' }, CHECK_IDS)).toMatchObject({
       local: false,
       region: 'eu-west-1',
       externalIdSecretParameter: '/x/secret',
       tenantClaim: 'tenant_id',
     });
-    expect(loadConfig({})).toMatchObject({ local: true, region: 'us-east-1' });
-    const invokedLocally = loadConfig({
-      ...deployed,
-      IS_LOCAL: 'true',
-      EXTERNAL_ID_SECRET_PARAMETER: '/x/secret',
-    });
+    expect(loadConfig({}, CHECK_IDS)).toMatchObject({ local: true, region: 'us-east-1' });
+    const invokedLocally = loadConfig(
+      {
+        ...deployed,
+        IS_LOCAL: 'true',
+        EXTERNAL_ID_SECRET_PARAMETER: '/x/secret',
+      },
+      CHECK_IDS,
+    );
     expect(invokedLocally).toMatchObject({ local: true });
     expect(invokedLocally).not.toHaveProperty('externalIdSecretParameter');
   });
 
   it('refuses a vendor principal that is not an IAM role or user, and a region it does not know', () => {
-    expect(() => loadConfig({ VENDOR_PRINCIPAL_ARN: 'arn:aws:sts::999988887777:assumed-role/r/s' })).toThrow(
-      /VENDOR_PRINCIPAL_ARN/,
-    );
-    expect(() => loadConfig({ AWS_REGION: 'moon-1' })).toThrow(/AWS_REGION/);
-    expect(() => loadConfig({ TENANT_CLAIM: 'a b' })).toThrow(/TENANT_CLAIM/);
+    expect(() =>
+      loadConfig({ VENDOR_PRINCIPAL_ARN: 'arn:aws:sts::999988887777:assumed-role/r/s' }, CHECK_IDS),
+    ).toThrow(/VENDOR_PRINCIPAL_ARN/);
+    expect(() => loadConfig({ AWS_REGION: 'moon-1' }, CHECK_IDS)).toThrow(/AWS_REGION/);
+    expect(() => loadConfig({ TENANT_CLAIM: 'a b' }, CHECK_IDS)).toThrow(/TENANT_CLAIM/);
   });
 });

@@ -23,8 +23,14 @@ const WAREHOUSE = JSON.stringify({
 });
 
 describe('vendor profiles from configuration', () => {
+  it("knows only the check ids it is given (the composition root passes the registry's)", () => {
+    const withoutDelete = CHECK_IDS.filter((id) => id !== 's3.delete');
+    expect(() => loadConfig({ VENDOR_PROFILES: WAREHOUSE }, withoutDelete)).toThrow(/s3\.delete/);
+    expect(loadConfig({ VENDOR_PROFILES: WAREHOUSE }, CHECK_IDS).profiles).toHaveProperty('warehouse');
+  });
+
   it('extends a built-in, or starts from the baseline every profile runs', () => {
-    const { profiles } = loadConfig({ VENDOR_PROFILES: WAREHOUSE });
+    const { profiles } = loadConfig({ VENDOR_PROFILES: WAREHOUSE }, CHECK_IDS);
     const warehouse = profileNamed('warehouse', profiles);
     expect(warehouse).toMatchObject({ name: 'warehouse', externalIdNotEnforced: 'warn' });
     expect(requirementFor('s3.delete', warehouse)).toBe('reported');
@@ -47,7 +53,7 @@ describe('vendor profiles from configuration', () => {
         colour: 1,
       },
     });
-    const attempt = () => loadConfig({ VENDOR_PROFILES: bad });
+    const attempt = () => loadConfig({ VENDOR_PROFILES: bad }, CHECK_IDS);
     expect(attempt).toThrow(ConfigError);
     const message = (() => {
       try {
@@ -68,12 +74,16 @@ describe('vendor profiles from configuration', () => {
     ]) {
       expect(message).toContain(expected);
     }
-    expect(() => loadConfig({ VENDOR_PROFILES: '{not json' })).toThrow('VENDOR_PROFILES: is not JSON');
-    expect(() => loadConfig({ VENDOR_PROFILES: '[]' })).toThrow('must be an object of profiles by name');
+    expect(() => loadConfig({ VENDOR_PROFILES: '{not json' }, CHECK_IDS)).toThrow(
+      'VENDOR_PROFILES: is not JSON',
+    );
+    expect(() => loadConfig({ VENDOR_PROFILES: '[]' }, CHECK_IDS)).toThrow(
+      'must be an object of profiles by name',
+    );
   });
 
   it('accepts the vendor’s profiles in requests and shows them in GET /checks', () => {
-    const { profiles } = loadConfig({ VENDOR_PROFILES: WAREHOUSE });
+    const { profiles } = loadConfig({ VENDOR_PROFILES: WAREHOUSE }, CHECK_IDS);
     expect(parseVerifyRequest(CATALOGUE, { credentials: ROLE, profile: 'warehouse' }, profiles).ok).toBe(
       true,
     );
@@ -109,12 +119,11 @@ describe('vendor profiles from configuration', () => {
 
 describe('egress addresses', () => {
   it('are CIDRs or addresses, shown to customers for their allowlists', () => {
-    expect(loadConfig({ EGRESS_ADDRESSES: '203.0.113.10, 198.51.100.0/24' }).egressAddresses).toEqual([
-      '203.0.113.10',
-      '198.51.100.0/24',
-    ]);
-    expect(() => loadConfig({ EGRESS_ADDRESSES: '203.0.113.300' })).toThrow(/EGRESS_ADDRESSES/);
-    expect(() => loadConfig({ EGRESS_ADDRESSES: 'example.com' })).toThrow(/EGRESS_ADDRESSES/);
+    expect(
+      loadConfig({ EGRESS_ADDRESSES: '203.0.113.10, 198.51.100.0/24' }, CHECK_IDS).egressAddresses,
+    ).toEqual(['203.0.113.10', '198.51.100.0/24']);
+    expect(() => loadConfig({ EGRESS_ADDRESSES: '203.0.113.300' }, CHECK_IDS)).toThrow(/EGRESS_ADDRESSES/);
+    expect(() => loadConfig({ EGRESS_ADDRESSES: 'example.com' }, CHECK_IDS)).toThrow(/EGRESS_ADDRESSES/);
   });
 });
 

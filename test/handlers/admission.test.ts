@@ -12,6 +12,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import { externalIdSecrets, type TenantVersionStore } from '../../src/core/external-id-versions.ts';
@@ -124,7 +125,7 @@ beforeEach(() => {
 const handlerWith = () =>
   contractChecked(
     createVerifyHandler({
-      config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }),
+      config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }, CHECK_IDS),
       logger: new Logger({ logLevel: 'SILENT' }),
       secrets: externalIdSecrets(async () => [`${secret.version}:${secret.key}`], tenants),
       limiter,

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { localDevSecret } from '../../src/core/external-id.ts';
 import { externalIdSecrets } from '../../src/core/external-id-versions.ts';
@@ -13,7 +14,7 @@ import { httpEvent, lambdaContext } from '../support/events.ts';
  */
 const secret = localDevSecret();
 const handler = createConnectionsHandler({
-  config: loadConfig({ AWS_REGION: 'us-east-1' }),
+  config: loadConfig({ AWS_REGION: 'us-east-1' }, CHECK_IDS),
   logger: new Logger({ logLevel: 'SILENT' }),
   secrets: externalIdSecrets(async () => [`${secret.version}:${secret.key}`], undefined),
 });

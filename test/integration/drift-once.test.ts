@@ -7,6 +7,7 @@ import { useSandbox } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { vendor, vendorTrust, type World } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import {
   type ChangeEvent,
@@ -102,7 +103,7 @@ function services(published: ChangeEvent[], faults: { finish?: number; publish?:
     },
   };
   const s: DriftDeps = {
-    config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }),
+    config: loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }, CHECK_IDS),
     logger,
     store: failing,
     sealer: localSealer(SECRET),

@@ -4,7 +4,7 @@ import { EXTERNAL_ID, SECRET, TENANT, useSandbox } from '../../sandbox/harness.t
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import type { World } from '../../sandbox/world.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
-import { CATALOGUE } from '../../src/checks/index.ts';
+import { CATALOGUE, CHECK_IDS } from '../../src/checks/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { parseVerifyRequest } from '../../src/core/request.ts';
 import { verifyForTenant } from '../../src/core/tenant-use-cases.ts';
@@ -17,7 +17,10 @@ const PROFILES = JSON.stringify({ picker: { extends: 'source', checks: { 's3.lis
 async function verifyIn(world: World) {
   sandbox.setWorld(world);
   useSandbox(sandbox, world);
-  const config = loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme', VENDOR_PROFILES: PROFILES });
+  const config = loadConfig(
+    { AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme', VENDOR_PROFILES: PROFILES },
+    CHECK_IDS,
+  );
   const parsed = parseVerifyRequest(CATALOGUE, { ...seed004?.request, profile: 'picker' }, config.profiles);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return verifyForTenant(

@@ -7,6 +7,7 @@ import { useSandbox } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { VENDOR_ROLE, vendor, vendorTrust, type World } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { loadConfig, type ServiceConfig } from '../../src/core/config.ts';
 import { type ChangeEvent, createConnection, type DriftDeps } from '../../src/core/drift/connections.ts';
 import { localSealer } from '../../src/core/drift/seal.ts';
@@ -71,7 +72,7 @@ beforeAll(async () => {
   ssm = new SSMClient({ region: 'us-east-1' });
   await put(V1, false);
   config = {
-    ...loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }),
+    ...loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }, CHECK_IDS),
     externalIdSecretParameter: PARAMETER,
     drift: { table: dynamo.table, eventBus: 'default', period: 'day', historyDays: 90 },
   };

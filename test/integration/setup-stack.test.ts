@@ -11,6 +11,7 @@ import {
   vendor,
   type World,
 } from '../../sandbox/world.ts';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { parseSetupQuery } from '../../src/core/request.ts';
 import { setupForTenant } from '../../src/core/tenant-use-cases.ts';
@@ -251,11 +252,14 @@ describe('the role GET /setup’s quick-create link creates, verified in the san
       const hosting = hostingWorld();
       sandbox.setWorld(hosting);
       useSandbox(sandbox, hosting);
-      const config = loadConfig({
-        AWS_REGION: 'us-east-1',
-        VENDOR_NAME: 'acme',
-        CFN_TEMPLATE_BUCKET: TEMPLATE_BUCKET,
-      });
+      const config = loadConfig(
+        {
+          AWS_REGION: 'us-east-1',
+          VENDOR_NAME: 'acme',
+          CFN_TEMPLATE_BUCKET: TEMPLATE_BUCKET,
+        },
+        CHECK_IDS,
+      );
       const parsed = parseSetupQuery(c.query, config.profiles);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
       const answer = await setupForTenant(
@@ -337,7 +341,7 @@ describe('the role GET /setup’s quick-create link creates, verified in the san
     const hosting = hostingWorld();
     sandbox.setWorld(hosting);
     useSandbox(sandbox, hosting);
-    const config = loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' });
+    const config = loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }, CHECK_IDS);
     const parsed = parseSetupQuery(
       `bucket=acme-staging&prefix=loads/&redshiftCluster=analytics&dbUser=vendor&dbName=dev&account=${CUSTOMER}&redshiftRegion=us-west-2&copyRole=RedshiftCopyUnload`,
       config.profiles,
@@ -403,7 +407,7 @@ describe('the role GET /setup’s quick-create link creates, verified in the san
     const hosting = hostingWorld();
     sandbox.setWorld(hosting);
     useSandbox(sandbox, hosting);
-    const config = loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' });
+    const config = loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }, CHECK_IDS);
     const answer = await setupForTenant(
       { config, logger: new Logger({ logLevel: 'SILENT' }) },
       TENANT,
