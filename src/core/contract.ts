@@ -1,11 +1,11 @@
 import * as v from 'valibot';
-import { verifyRequestSchema } from './request.ts';
+import { verifyRequestSchema } from './request-schema.ts';
 import type { CheckId } from './wire.ts';
 
 /**
  * The responses of the HTTP API, as one source: the TypeScript types (src/core/wire.ts) are
  * inferred from these schemas and the OpenAPI document (src/core/openapi.ts) is generated from
- * them, so neither can drift from the other. The request schemas live in request.ts.
+ * them, so neither can drift from the other. The request schemas live in request-schema.ts.
  */
 
 /** Check ids are stable (verify-api.md) but the catalogue grows: on the wire a pattern, not an enum. */

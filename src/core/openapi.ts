@@ -22,11 +22,11 @@ import {
   runRecordSchema,
   setupAnswerSchema,
 } from './contract.ts';
-import { LIMITS, verifyRequestSchema } from './request.ts';
+import { LIMITS, verifyRequestSchema } from './request-schema.ts';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the valibot schemas that validate
- * the requests (request.ts) and type the responses (contract.ts): GET /openapi.json serves it,
+ * the requests (request-schema.ts) and type the responses (contract.ts): GET /openapi.json serves it,
  * and the tests validate every response body they see against it.
  */
 

@@ -1,11 +1,11 @@
 import type * as v from 'valibot';
 import type { CheckId } from '../checks/index.ts';
 import type * as contract from './contract.ts';
-import type { verifyRequestSchema } from './request.ts';
+import type { verifyRequestSchema } from './request-schema.ts';
 
 /*
  * The wire contract's types. What crosses the API is defined once, as valibot schemas
- * (request.ts for requests, contract.ts for responses); these names are inferred from them.
+ * (request-schema.ts for requests, contract.ts for responses); these names are inferred from them.
  */
 
 /**

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { ExternalIdSecret } from '../core/external-id.ts';
 import type { ExternalIdSecrets } from '../core/external-id-versions.ts';
-import type { FieldError } from '../core/request.ts';
+import type { FieldError } from '../core/field-errors.ts';
 
 /**
  * The HTTP edge's shapes and helpers, shared by every handler and middleware

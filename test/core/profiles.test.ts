@@ -7,9 +7,10 @@ import {
   profileNamed,
   requirementFor,
 } from '../../src/core/profiles.ts';
-import { parseSetupQuery, parseVerifyRequest } from '../../src/core/request.ts';
+import { parseVerifyRequest } from '../../src/core/request.ts';
 import { setupFor } from '../../src/core/setup.ts';
 import { catalogueView } from '../../src/core/tenant-use-cases.ts';
+import { parseSetupQuery } from '../../src/handlers/factories/setup-query.ts';
 
 const ROLE = { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' };
 const WAREHOUSE = JSON.stringify({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/checks/index.ts';
-import { parseSetupQuery } from '../../src/core/request.ts';
 import { setupFor } from '../../src/core/setup.ts';
+import { parseSetupQuery } from '../../src/handlers/factories/setup-query.ts';
 
 const VENDOR = 'arn:aws:iam::999988887777:role/aws-access-verifier-dev';
 

@@ -13,8 +13,8 @@ import {
 } from '../../sandbox/world.ts';
 import { CHECK_IDS } from '../../src/checks/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
-import { parseSetupQuery } from '../../src/core/request.ts';
 import { setupForTenant } from '../../src/core/tenant-use-cases.ts';
+import { parseSetupQuery } from '../../src/handlers/factories/setup-query.ts';
 import { parameterValueProblem, validateTemplate } from '../support/cloudformation-spec.ts';
 import { assertComponent } from '../support/contract.ts';
 

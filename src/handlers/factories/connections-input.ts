@@ -1,6 +1,7 @@
 import { CATALOGUE } from '../../checks/index.ts';
 import type { ServiceConfig } from '../../core/config.ts';
-import { parseVerifyRequest, WELL_FORMED } from '../../core/request.ts';
+import { parseVerifyRequest } from '../../core/request.ts';
+import { WELL_FORMED } from '../../core/request-schema.ts';
 import { ApiError, type HttpEvent, invalid } from '../http.ts';
 
 /** What /connections accepts of its path, query and body. */

@@ -2,7 +2,7 @@ import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
 import { connectionView, createConnection, type DriftDeps } from '../../core/drift/connections.ts';
 import { infraDeps } from '../../core/drift/infra.ts';
 import type { ExternalIdSecret } from '../../core/external-id.ts';
-import { LIMITS } from '../../core/request.ts';
+import { LIMITS } from '../../core/request-schema.ts';
 import type { AppDeps } from '../../core/tenant-use-cases.ts';
 import { httpHandler } from '../app.ts';
 import {

@@ -1,10 +1,10 @@
 import { externalIdFor } from '../../core/external-id.ts';
-import { parseSetupQuery } from '../../core/request.ts';
 import { trustUpdate } from '../../core/setup.ts';
 import { setupForTenant } from '../../core/tenant-use-cases.ts';
 import { httpHandler } from '../app.ts';
 import { invalid, json, type LambdaHttpHandler, type TenantSecretContext } from '../http.ts';
 import { externalIdSecret } from '../middleware/external-id-secret.ts';
+import { parseSetupQuery } from './setup-query.ts';
 import type { TenantWorkDeps } from './tenant-work.ts';
 
 const RENEW = 'renewExternalId';

@@ -1,5 +1,6 @@
 import { CATALOGUE } from '../../checks/index.ts';
-import { LIMITS, parseVerifyRequest } from '../../core/request.ts';
+import { parseVerifyRequest } from '../../core/request.ts';
+import { LIMITS } from '../../core/request-schema.ts';
 import { verifyForTenant } from '../../core/tenant-use-cases.ts';
 import { httpHandler } from '../app.ts';
 import {

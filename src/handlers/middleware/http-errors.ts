@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { FieldError } from '../../core/request.ts';
+import type { FieldError } from '../../core/field-errors.ts';
 import { ApiError, type HttpEvent, type HttpResult, json } from '../http.ts';
 
 /**
