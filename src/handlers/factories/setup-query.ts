@@ -71,6 +71,26 @@ export function parseSetupQuery(
 ): Parsed<SetupQuery> {
   const params = new URLSearchParams(raw);
   const errors: FieldError[] = [];
+  const { single, input } = readQuery(params, errors);
+  const result = v.safeParse(setupQuerySchema, input, { abortEarly: false, abortPipeEarly: true });
+  if (!result.success) errors.push(...fieldErrors(result.issues));
+  errors.push(...profileErrors(input, profiles));
+  if (result.success) errors.push(...redshiftErrors(result.output.redshift as RedshiftInput[]));
+  if (errors.length || !result.success) return { ok: false, errors };
+  const out = result.output;
+  return {
+    ok: true,
+    value: {
+      buckets: out.s3 as BucketInput[],
+      redshift: out.redshift as RedshiftInput[],
+      ...(out.profile ? { profile: out.profile } : {}),
+      ...(single.copyRole ? { copyRole: single.copyRole } : {}),
+    },
+  };
+}
+
+/** The query's parameters as the schema's input, with what only the raw query shows (unknown, repeated, unpaired). */
+function readQuery(params: URLSearchParams, errors: FieldError[]) {
   const known = new Set<string>([
     'bucket',
     ...PER_BUCKET,
@@ -119,19 +139,5 @@ export function parseSetupQuery(
     redshift,
     ...(single.profile !== undefined ? { profile: single.profile } : {}),
   };
-  const result = v.safeParse(setupQuerySchema, input, { abortEarly: false, abortPipeEarly: true });
-  if (!result.success) errors.push(...fieldErrors(result.issues));
-  errors.push(...profileErrors(input, profiles));
-  if (result.success) errors.push(...redshiftErrors(result.output.redshift as RedshiftInput[]));
-  if (errors.length || !result.success) return { ok: false, errors };
-  const out = result.output;
-  return {
-    ok: true,
-    value: {
-      buckets: out.s3 as BucketInput[],
-      redshift: out.redshift as RedshiftInput[],
-      ...(out.profile ? { profile: out.profile } : {}),
-      ...(single.copyRole ? { copyRole: single.copyRole } : {}),
-    },
-  };
+  return { single, input };
 }
