@@ -1,7 +1,7 @@
 /**
- * A module of its own, apart from ./request.ts, because the configuration checks the template
- * bucket's name too, and ./request.ts reaches the whole check catalogue: every function
- * loads the configuration, and must not bundle the checks for that.
+ * A module of its own because the configuration checks the template bucket's name too, and every
+ * function loads the configuration: not in ./request-schema.ts (valibot and every request field),
+ * nor in src/checks/s3/ (the drift dispatcher reaches no check folder: test/bundles.test.ts).
  */
 
 /** S3's bucket naming rules for general purpose buckets. */
