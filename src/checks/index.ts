@@ -118,4 +118,5 @@ export const CATALOGUE: Catalogue = {
   examples: exampleTargets,
 };
 
-export const CHECK_IDS = CHECKS.map((c) => c.id);
+/** The ids vendor profiles may name: what an entry that verifies gives the configuration. */
+export const CHECK_IDS: readonly CheckId[] = CHECKS.map((c) => c.id);

@@ -63,10 +63,14 @@ const DEFAULT_TEMPLATE_PREFIX = 'setup/';
 const DEFAULT_VENDOR_PRINCIPAL = 'arn:aws:iam::999988887777:role/aws-access-verifier-dev';
 
 /**
- * `checkIds`: the checks vendor profiles may name. The composition root passes the registry's
- * ids (not the catalogue: every function loads the configuration, and must not bundle the checks).
+ * `checkIds`: the checks vendor profiles may name, which the composition root takes from the
+ * registry; `'runs no check'` for a function that verifies nothing (the drift dispatcher), which
+ * then neither reads the vendor's profiles nor bundles the checks to validate them.
  */
-export function loadConfig(env: NodeJS.ProcessEnv, checkIds: readonly CheckId[]): ServiceConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  checkIds: readonly CheckId[] | 'runs no check',
+): ServiceConfig {
   const local =
     env.IS_LOCAL === 'true' || env.IS_OFFLINE === 'true' || env.AWS_LAMBDA_FUNCTION_NAME === undefined;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -81,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, checkIds: readonly CheckId[])
   const tenantClaim = env.TENANT_CLAIM ?? 'tenant_id';
   if (!/^[\w.:-]{1,64}$/.test(tenantClaim)) throw new ConfigError('TENANT_CLAIM is not a claim name');
   let profiles = BUILTIN_PROFILES;
-  if (env.VENDOR_PROFILES?.trim()) {
+  if (env.VENDOR_PROFILES?.trim() && checkIds !== 'runs no check') {
     const parsed = parseVendorProfiles(env.VENDOR_PROFILES, checkIds);
     if (!parsed.ok) throw new ConfigError(`VENDOR_PROFILES: ${parsed.problems.join('; ')}`);
     profiles = parsed.profiles;

@@ -1,4 +1,4 @@
-import { CHECK_IDS } from '../checks/ids.ts';
+import type { CheckId } from '../checks/index.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import { powertoolsMetrics } from '../core/metrics.ts';
@@ -9,6 +9,10 @@ import type { AppDeps } from '../core/tenant-use-cases.ts';
  * when a deployed stage lacks its secret parameter, so such a function refuses to start rather
  * than issue development external IDs. Tests build their own (src/handlers/factories/).
  */
-export function createDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
-  return { config: loadConfig(env, CHECK_IDS), logger: createLogger(), metrics: powertoolsMetrics() };
+export function createDeps(
+  /** The registry's ids, from an entry that verifies; `'runs no check'` from one that does not. */
+  checkIds: readonly CheckId[] | 'runs no check',
+  env: NodeJS.ProcessEnv = process.env,
+): AppDeps {
+  return { config: loadConfig(env, checkIds), logger: createLogger(), metrics: powertoolsMetrics() };
 }

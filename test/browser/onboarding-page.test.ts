@@ -7,6 +7,7 @@ import { useSandbox } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
 import { startWebServer, type WebServer } from '../../scripts/web-server.ts';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import type { PolicyDocument } from '../../src/core/iam-documents.ts';
 import { BUILTIN_PROFILES } from '../../src/core/profiles.ts';
@@ -79,7 +80,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ world });
   useSandbox(sandbox, world);
   // The functions as a container builds them, once the environment points at the sandbox.
-  const deps = tenantWorkDeps(createDeps());
+  const deps = tenantWorkDeps(createDeps(CHECK_IDS));
   web = await startWebServer({
     port: 0,
     config: { apiBase: '', token: localToken(TENANT), profile: 'staging', buckets: ['syncoutput'] },

@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import type { DriftDeps } from '../../src/core/drift/connections.ts';
 import type { ConnectionStore, StoredConnection } from '../../src/core/drift/store.ts';
 import { workBatch } from '../../src/core/drift/worker.ts';
@@ -33,7 +34,7 @@ interface Emf {
   [key: string]: unknown;
 }
 
-const services = tenantWorkDeps(createDeps());
+const services = tenantWorkDeps(createDeps(CHECK_IDS));
 const handler = createVerifyHandler(services);
 let stdout = '';
 beforeEach(() => {

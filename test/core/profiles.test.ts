@@ -30,6 +30,13 @@ describe('vendor profiles from configuration', () => {
     expect(loadConfig({ VENDOR_PROFILES: WAREHOUSE }, CHECK_IDS).profiles).toHaveProperty('warehouse');
   });
 
+  it('is not read by a function that runs no check (the drift dispatcher), which bundles none to validate it', () => {
+    const dispatcher = loadConfig({ VENDOR_PROFILES: WAREHOUSE }, 'runs no check');
+    expect(dispatcher.profiles).toBe(BUILTIN_PROFILES);
+    expect(() => loadConfig({ VENDOR_PROFILES: '{not json' }, 'runs no check')).not.toThrow();
+    expect(() => loadConfig({ VENDOR_PROFILES: '{not json' }, CHECK_IDS)).toThrow(ConfigError);
+  });
+
   it('extends a built-in, or starts from the baseline every profile runs', () => {
     const { profiles } = loadConfig({ VENDOR_PROFILES: WAREHOUSE }, CHECK_IDS);
     const warehouse = profileNamed('warehouse', profiles);

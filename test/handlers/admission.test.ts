@@ -203,7 +203,7 @@ describe('only the handlers that use the external ID resolve it', () => {
     const ssm = mockClient(SSMClient);
     const dynamo = mockClient(DynamoDBClient);
     // A deployed stage's configuration: a parameter and a table to read, were they asked for.
-    const deps = createDeps({
+    const deps = createDeps(CHECK_IDS, {
       AWS_REGION: 'us-east-1',
       AWS_LAMBDA_FUNCTION_NAME: 'aws-access-verifier-test-checks',
       VENDOR_PRINCIPAL_ARN: 'arn:aws:iam::999988887777:role/vendor',

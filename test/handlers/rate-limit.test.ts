@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDynamo, startDynamo } from '../../sandbox/dynamo.ts';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { dynamoRateLimiter } from '../../src/core/rate-limit.ts';
 import { createDeps } from '../../src/handlers/deps.ts';
 import { createVerifyHandler } from '../../src/handlers/factories/verify.ts';
@@ -32,7 +33,7 @@ const tableClient = (endpoint: string, maxAttempts?: number) =>
 
 beforeAll(async () => {
   dynamo = await startDynamo('aws-access-verifier-test-rate');
-  const deps = createDeps();
+  const deps = createDeps(CHECK_IDS);
   verify = contractChecked(
     createVerifyHandler({
       ...deps,

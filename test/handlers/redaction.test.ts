@@ -9,6 +9,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import { createDeps } from '../../src/handlers/deps.ts';
 import { createSetupHandler } from '../../src/handlers/factories/setup.ts';
@@ -40,7 +41,7 @@ describe('no secret in any log line or response', () => {
   beforeAll(async () => {
     // Loggers take their level from the environment when they are made.
     process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-    deps = tenantWorkDeps(createDeps());
+    deps = tenantWorkDeps(createDeps(CHECK_IDS));
     verify.handler = createVerifyHandler(deps);
     setup.handler = createSetupHandler(deps);
     for (const stream of [process.stdout, process.stderr]) {

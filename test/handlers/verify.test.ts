@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import { createDeps } from '../../src/handlers/deps.ts';
 import { tenantWorkDeps } from '../../src/handlers/factories/tenant-work.ts';
 import { createVerifyHandler } from '../../src/handlers/factories/verify.ts';
@@ -10,7 +11,7 @@ import { contractChecked } from '../support/contract.ts';
 import { httpEvent, lambdaContext } from '../support/events.ts';
 import { refuseSimulation } from '../support/iam-simulation.ts';
 
-const deps = tenantWorkDeps(createDeps());
+const deps = tenantWorkDeps(createDeps(CHECK_IDS));
 const handler = contractChecked(createVerifyHandler(deps));
 const sts = mockClient(STSClient);
 refuseSimulation();

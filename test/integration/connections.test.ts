@@ -6,6 +6,7 @@ import { useSandbox } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { vendor, vendorTrust, type World } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import type { ChangeEvent, DriftDeps } from '../../src/core/drift/connections.ts';
 import { runDrift } from '../../src/core/drift/connections.ts';
 import { driftInfra } from '../../src/core/drift/infra.ts';
@@ -71,7 +72,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
   // Every log line, at the most talkative level, is kept to be scanned for secrets.
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-  deps = createDeps({ ...process.env, CONNECTIONS_TABLE: dynamo.table });
+  deps = createDeps(CHECK_IDS, { ...process.env, CONNECTIONS_TABLE: dynamo.table });
   for (const stream of [process.stdout, process.stderr]) {
     vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
       output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();

@@ -178,7 +178,7 @@ describe('external ID secret rotation', () => {
 
   it('moves a tenant that re-runs setup with renewExternalId=true, and the answer says the trust must change', async () => {
     // The configuration a deployed container reads: the parameter, the table, a Lambda's name.
-    const deployed = createDeps({
+    const deployed = createDeps(CHECK_IDS, {
       ...process.env,
       AWS_LAMBDA_FUNCTION_NAME: 'aws-access-verifier-test-setup',
       EXTERNAL_ID_SECRET_PARAMETER: PARAMETER,

@@ -1,4 +1,5 @@
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { CHECK_IDS } from '../../src/checks/index.ts';
 import type { DispatchResult } from '../../src/core/drift/dispatch.ts';
 import { createDeps } from '../../src/handlers/deps.ts';
 import { connectionsDeps, createConnectionsHandler } from '../../src/handlers/factories/connections.ts';
@@ -20,7 +21,7 @@ export function driftFunctions(env: Record<string, string>): {
   worker: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 } {
   for (const [k, v] of Object.entries(env)) if (k.startsWith('AWS_ENDPOINT_URL_')) process.env[k] = v;
-  const deps = createDeps({ ...process.env, ...env });
+  const deps = createDeps(CHECK_IDS, { ...process.env, ...env });
   return {
     connections: createConnectionsHandler(connectionsDeps(deps)),
     dispatcher: createDriftDispatchHandler(driftDispatchDeps(deps)),
