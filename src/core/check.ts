@@ -68,6 +68,14 @@ export type AwsCall = string;
  */
 export type CheckRole = 'identity' | 'externalIdProbe' | 'simulation';
 
+/**
+ * The identity roles act with the service's own credentials or establish the sessions, touching
+ * no customer resource: they run first, beside the tenant's rate count; every other check waits
+ * behind the gates (graph.ts) and the admission (execute.ts).
+ */
+export const isIdentityCheck = (check: { role?: CheckRole }) =>
+  check.role === 'identity' || check.role === 'externalIdProbe';
+
 /** `Id`: the check's own id, literal, so the registry's ids make `CheckId` (src/checks/index.ts). */
 export interface CheckDescriptor<S extends Scope = Scope, Id extends string = CheckId> {
   id: Id;

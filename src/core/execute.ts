@@ -3,7 +3,7 @@ import type { AwsAccess } from './aws.ts';
 import { tracedAccess } from './call-trace.ts';
 import type { Catalogue, ResourceFacts } from './catalogue.ts';
 import type { VerificationInfo } from './check.ts';
-import { type AnyCheck, type AnyContext, grantsOf } from './check.ts';
+import { type AnyCheck, type AnyContext, grantsOf, isIdentityCheck } from './check.ts';
 import { classify } from './classify.ts';
 import type { Need, PrincipalFacts } from './facts.ts';
 import { initialSessions } from './gates.ts';
@@ -64,8 +64,7 @@ export function graphNodes(
   return plan.planned.map((p) => {
     const { deps: waits, asks } = edges(p);
     const onCall = deps.onCall;
-    // The identity checks run before admission: AssumeRole beside the tenant's rate count.
-    const identityCheck = p.check.role === 'identity' || p.check.role === 'externalIdProbe';
+    const identityCheck = isIdentityCheck(p.check);
     return {
       key: p.key,
       name: p.check.id,

@@ -1,4 +1,4 @@
-import type { AnyCheck, Dependency } from './check.ts';
+import { type AnyCheck, type Dependency, isIdentityCheck } from './check.ts';
 import { resourceGates } from './gates.ts';
 import type { Planned } from './plan.ts';
 import type { Wait } from './runner.ts';
@@ -41,8 +41,7 @@ export function graphEdges(planned: readonly Planned[]): (p: Planned) => Edges {
     }
     // The identity checks gate the rest; the principal's other checks (simulation, ListBuckets)
     // act in the customer's account, so they wait behind the same gates as the resources.
-    const identityCheck = p.check.role === 'identity' || p.check.role === 'externalIdProbe';
-    return { deps: identityCheck ? deps : [...gates(p.target), ...deps], asks };
+    return { deps: isIdentityCheck(p.check) ? deps : [...gates(p.target), ...deps], asks };
   };
 }
 
