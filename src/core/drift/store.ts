@@ -8,6 +8,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Sealed } from './seal.ts';
 import { BY_SHARD } from './table.ts';
@@ -108,6 +109,11 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const read = () => counter && counter.reads++;
   const write = () => counter && counter.writes++;
+  /** One conditional UpdateItem, counted as a write: false when its condition did not hold. */
+  const updateIf = (key: Record<string, string>, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>) => {
+    write();
+    return conditionally(doc.send(new UpdateCommand({ TableName: table, Key: key, ...update })));
+  };
   const strip = (item: Record<string, unknown> | undefined): StoredConnection | undefined => {
     if (!item) return undefined;
     const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
@@ -285,18 +291,11 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
       token: string,
       now: number,
     ): Promise<'claimed' | 'sent' | 'pending' | 'stale'> {
-      write();
-      const claimed = await conditionally(
-        doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: runKey(tenantId, connectionId, period),
-            UpdateExpression: 'SET published = :t, publishingAt = :now',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(published)',
-            ExpressionAttributeValues: { ':t': token, ':now': now },
-          }),
-        ),
-      );
+      const claimed = await updateIf(runKey(tenantId, connectionId, period), {
+        UpdateExpression: 'SET published = :t, publishingAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(published)',
+        ExpressionAttributeValues: { ':t': token, ':now': now },
+      });
       if (claimed) return 'claimed';
       read();
       const out = await doc.send(
@@ -312,34 +311,20 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
 
     /** EventBridge took the event: no delivery sends it again. */
     async confirmEvent(tenantId: string, connectionId: string, period: string, token: string): Promise<void> {
-      write();
-      await conditionally(
-        doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: runKey(tenantId, connectionId, period),
-            UpdateExpression: 'SET published = :sent',
-            ConditionExpression: 'published = :t',
-            ExpressionAttributeValues: { ':t': token, ':sent': EVENT_SENT },
-          }),
-        ),
-      );
+      await updateIf(runKey(tenantId, connectionId, period), {
+        UpdateExpression: 'SET published = :sent',
+        ConditionExpression: 'published = :t',
+        ExpressionAttributeValues: { ':t': token, ':sent': EVENT_SENT },
+      });
     },
 
     /** Gives the event back when EventBridge refused it, so that the next delivery publishes it. */
     async releaseEvent(tenantId: string, connectionId: string, period: string, token: string): Promise<void> {
-      write();
-      await conditionally(
-        doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: runKey(tenantId, connectionId, period),
-            UpdateExpression: 'REMOVE published, publishingAt',
-            ConditionExpression: 'published = :t',
-            ExpressionAttributeValues: { ':t': token },
-          }),
-        ),
-      );
+      await updateIf(runKey(tenantId, connectionId, period), {
+        UpdateExpression: 'REMOVE published, publishingAt',
+        ConditionExpression: 'published = :t',
+        ExpressionAttributeValues: { ':t': token },
+      });
     },
 
     /** A run kept for a connection deleted while it ran. */
@@ -419,18 +404,11 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
      * limit: only a worker that died leaves its claim to go stale.
      */
     async release(tenantId: string, connectionId: string, token: string): Promise<void> {
-      write();
-      await conditionally(
-        doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: connectionKey(tenantId, connectionId),
-            UpdateExpression: 'SET claimedAt = :released',
-            ConditionExpression: 'claimToken = :token AND runState = :running',
-            ExpressionAttributeValues: { ':released': 0, ':token': token, ':running': 'running' },
-          }),
-        ),
-      );
+      await updateIf(connectionKey(tenantId, connectionId), {
+        UpdateExpression: 'SET claimedAt = :released',
+        ConditionExpression: 'claimToken = :token AND runState = :running',
+        ExpressionAttributeValues: { ':released': 0, ':token': token, ':running': 'running' },
+      });
     },
 
     /**
@@ -444,24 +422,17 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
       run: RunRecord,
       token: string,
     ): Promise<'done' | 'lost' | 'gone'> {
-      write();
-      const done = await conditionally(
-        doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: connectionKey(tenantId, connectionId),
-            UpdateExpression: 'SET lastStatus = :s, lastChecks = :c, lastRunAt = :at, runState = :done',
-            ConditionExpression: 'attribute_exists(pk) AND claimToken = :token',
-            ExpressionAttributeValues: {
-              ':s': run.status,
-              ':c': checksOf(run),
-              ':at': run.startedAt,
-              ':done': 'done',
-              ':token': token,
-            },
-          }),
-        ),
-      );
+      const done = await updateIf(connectionKey(tenantId, connectionId), {
+        UpdateExpression: 'SET lastStatus = :s, lastChecks = :c, lastRunAt = :at, runState = :done',
+        ConditionExpression: 'attribute_exists(pk) AND claimToken = :token',
+        ExpressionAttributeValues: {
+          ':s': run.status,
+          ':c': checksOf(run),
+          ':at': run.startedAt,
+          ':done': 'done',
+          ':token': token,
+        },
+      });
       if (done) return 'done';
       return (await this.get(tenantId, connectionId)) ? 'lost' : 'gone';
     },
