@@ -4,11 +4,10 @@
  * clients it loads at start, both in the deployed format (ESM, split).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import serverless from '../serverless.ts';
 import { type BundleSize, bundleSizes, bundleTable, esbuildOptions } from './bundle-sizes.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -46,31 +45,8 @@ function initMs(file: string): number {
 }
 
 /** The drift functions refuse to start without their table and queue; any name will do here. */
-const START_ENV = { CONNECTIONS_TABLE: 'bench-connections', DRIFT_QUEUE_NAME: 'bench-drift' };
-
-function startRss(file: string): number {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `await import(${JSON.stringify(pathToFileURL(file).href)});console.log(process.resourceUsage().maxRSS/1024)`,
-    ],
-    {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, ...START_ENV, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    },
-  );
-  const mb = Number(r.stdout.trim().split('\n').at(-1));
-  if (!Number.isFinite(mb)) throw new Error(`loading ${file} failed: ${r.stderr.slice(-2000)}`);
-  return mb;
-}
-
 export interface BundleFigures {
   sizes: BundleSize[];
-  /** Each function's RSS once its bundle is loaded (handler built, nothing run), MB. */
-  startRssMb: Record<string, number>;
   init: { ratio: number; bundleMs: number; bareMs: number; runs: number };
 }
 
@@ -89,13 +65,6 @@ export async function bundleFigures(out: string, runs = 15): Promise<BundleFigur
     outdir: dir,
     nodePaths: [join(root, 'node_modules')],
   });
-  const startRssMb: Record<string, number> = {};
-  for (const [fn, { handler }] of Object.entries(serverless.functions)) {
-    const entry = join(root, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`);
-    await build({ ...options, entryPoints: [entry], outdir: join(dir, fn) });
-    const file = join(dir, fn, readdirSync(join(dir, fn)).find((f) => f.endsWith('.js')) ?? '');
-    startRssMb[fn] = startRss(file);
-  }
   const bundle: number[] = [];
   const bare: number[] = [];
   const ratios: number[] = [];
@@ -108,24 +77,15 @@ export async function bundleFigures(out: string, runs = 15): Promise<BundleFigur
   }
   return {
     sizes,
-    startRssMb,
     init: { ratio: median(ratios), bundleMs: median(bundle), bareMs: median(bare), runs },
   };
 }
 
-export function bundleReport({ sizes, init, startRssMb }: BundleFigures): string {
+export function bundleReport({ sizes, init }: BundleFigures): string {
   const verify = sizes.find((s) => s.fn === 'verify');
-  const memory = Object.entries(serverless.functions)
-    .map(
-      ([fn, f]) =>
-        `${fn} ${(startRssMb[fn] ?? 0).toFixed(0)} MB (${'memorySize' in f ? f.memorySize : serverless.provider.memorySize} MB configured)`,
-    )
-    .join(', ');
   return `every function's bundle (minified ESM, split; what a start loads, and what only some requests load):
 
 ${bundleTable(sizes)}
-
-RSS once the bundle is loaded: ${memory}
 
 | figure | value | target |
 | --- | ---: | ---: |

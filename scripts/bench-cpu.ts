@@ -10,17 +10,16 @@
  * tracing (a trace header in the environment, X-Ray segments sent over UDP to nowhere).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { sandboxEnv } from '../sandbox/env.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import { externalIdFor, localDevSecret } from '../src/core/external-id.ts';
-import { esbuildOptions } from './bundle-sizes.ts';
+import { buildDeployed } from './bundle-sizes.ts';
 import { summarize } from './cpu-profile.ts';
 
 const arg = (name: string) => {
@@ -34,22 +33,12 @@ const root = join(import.meta.dirname, '..');
 const out = join(root, '.bench', 'cpu');
 
 /** The deployed build (serverless.ts), whatever its format, from one checkout's handler. */
-async function bundle(checkout: string, name: string): Promise<string> {
-  const outdir = join(out, name);
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
-    ...(await esbuildOptions()),
+const bundle = (checkout: string, name: string): Promise<string> =>
+  buildDeployed(join(checkout, 'src/handlers/verify.ts'), join(out, name), {
     // The profile maps minified positions back to sources, so the maps must be files.
     sourcemap: 'linked',
-    entryPoints: { verify: join(checkout, 'src/handlers/verify.ts') },
-    outdir,
     nodePaths: [join(root, 'node_modules')],
-    logLevel: 'error',
   });
-  const file = readdirSync(outdir).find((f) => /^verify\.[cm]?js$/.test(f));
-  if (!file) throw new Error(`no verify bundle in ${outdir}`);
-  return join(outdir, file);
-}
 
 const TENANT = 't-bench-cpu';
 const v = vendor();

@@ -6,11 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
 import { savedDestination, startDrift } from '../sandbox/drift.ts';
 import { sandboxEnv } from '../sandbox/env.ts';
 import { startSandbox } from '../sandbox/server.ts';
@@ -18,7 +16,7 @@ import { vendor, vendorTrust } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
 import { connectionStore } from '../src/core/drift/store.ts';
 import { externalIdFor, localDevSecret } from '../src/core/external-id.ts';
-import { esbuildOptions } from './bundle-sizes.ts';
+import { buildDeployed } from './bundle-sizes.ts';
 
 const root = join(import.meta.dirname, '..');
 const TENANT = 't-bench-drift';
@@ -48,15 +46,7 @@ console.log(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, fa
 `;
 
 export async function driftBatchPeak(out: string, heapMb: number, batches = 3): Promise<BatchPeak> {
-  const dir = join(out, 'drift-worker');
-  rmSync(dir, { recursive: true, force: true });
-  await build({
-    ...(await esbuildOptions()),
-    entryPoints: [join(root, 'src/handlers/drift-worker.ts')],
-    outdir: dir,
-    sourcemap: false,
-    logLevel: 'error',
-  });
+  const file = await buildDeployed(join(root, 'src/handlers/drift-worker.ts'), join(out, 'drift-worker'));
   const buckets = Array.from({ length: BATCH }, (_, i) => `drift-bench-${i}`);
   const v = vendor();
   const sandbox = await startSandbox({
@@ -84,12 +74,7 @@ export async function driftBatchPeak(out: string, heapMb: number, batches = 3): 
     // Not spawnSync: the sandbox and the local DynamoDB answer from this process's event loop.
     const child = spawn(
       process.execPath,
-      [
-        `--max-old-space-size=${heapMb}`,
-        '--input-type=module',
-        '-e',
-        workerScript(join(dir, 'drift-worker.js'), refs, batches),
-      ],
+      [`--max-old-space-size=${heapMb}`, '--input-type=module', '-e', workerScript(file, refs, batches)],
       {
         cwd: root,
         timeout: 180_000,

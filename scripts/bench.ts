@@ -12,12 +12,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { build } from 'esbuild';
 import { sandboxEnv } from '../sandbox/env.ts';
 import { vendor, vendorTrust, type World } from '../sandbox/world.ts';
 import { seedPolicies } from '../sandbox/worlds/seeds.ts';
-import serverless from '../serverless.ts';
 import { CHECK_IDS } from '../src/checks/index.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { externalIdFor, localDevSecret, parseSecret } from '../src/core/external-id.ts';
@@ -25,6 +24,7 @@ import { verifyForTenant } from '../src/core/tenant-use-cases.ts';
 import type { Report, VerifyRequest } from '../src/core/wire.ts';
 import { bundleFigures, bundleReport } from './bench-bundles.ts';
 import { BATCH, driftBatchPeak } from './bench-memory.ts';
+import { buildDeployed } from './bundle-sizes.ts';
 
 const LATENCY_MS = 50;
 /**
@@ -40,22 +40,8 @@ mkdirSync(out, { recursive: true });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 // ---- bundles ---------------------------------------------------------------------------------------
-// The CPU and RSS runs below require() a CommonJS build of the verify handler.
-const esbuildOptions = serverless.custom.esbuild;
-const common = {
-  bundle: true,
-  minify: true,
-  platform: 'node' as const,
-  target: esbuildOptions.target,
-  format: 'cjs' as const,
-  mainFields: esbuildOptions.mainFields,
-  logLevel: 'error' as const,
-};
-await build({
-  ...common,
-  entryPoints: [join(root, 'src/handlers/verify.ts')],
-  outfile: join(out, 'verify.cjs'),
-});
+// The CPU and RSS runs below load the verify handler as deployed (ESM, split, minified).
+const verifyBundle = await buildDeployed(join(root, 'src/handlers/verify.ts'), join(out, 'verify'));
 // Every function's bundle and the init ratio, in the deployed format (scripts/bench-bundles.ts),
 // and a drift worker batch's peak (scripts/bench-memory.ts), its heap capped as in its 1024 MB
 // function. Printed at the end with the rest.
@@ -168,12 +154,12 @@ const worker = (buckets: number, runs: number) => {
   return {
     world,
     script: `
-    const { handler } = require(${JSON.stringify(join(out, 'verify.cjs'))});
+    (async () => {
+    const { handler } = await import(${JSON.stringify(pathToFileURL(verifyBundle).href)});
     const event = { version: '2.0', routeKey: 'POST /verify', rawPath: '/verify', rawQueryString: '', headers: {},
       requestContext: { requestId: 'bench', http: { method: 'POST', path: '/verify' }, authorizer: { jwt: { claims: { tenant_id: ${JSON.stringify(WORKER_TENANT)} } } } },
       body: ${JSON.stringify(body)}, isBase64Encoded: false };
     const context = { awsRequestId: 'bench', functionName: 'verify', getRemainingTimeInMillis: () => 29000 };
-    (async () => {
       for (let i = 0; i < 5; i++) await handler(event, context);
       const before = process.cpuUsage();
       let status;

@@ -4,9 +4,9 @@
  * S3-only request (the entry and the chunks it imports statically), what it may load later
  * (chunks behind a dynamic `import()`), and which packages weigh most.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import serverless from '../serverless.ts';
 
@@ -27,6 +27,30 @@ export async function esbuildOptions(): Promise<BuildOptions> {
     outExtension: { '.js': outputFileExtension },
     plugins: loaded.default,
   };
+}
+
+/**
+ * One handler built as deployed (serverless.ts's esbuild options) into a fresh `outdir`, for a
+ * benchmark to load as Lambda would; returns the handler file's path.
+ */
+export async function buildDeployed(
+  entry: string,
+  outdir: string,
+  extra: BuildOptions = {},
+): Promise<string> {
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    ...(await esbuildOptions()),
+    sourcemap: false,
+    logLevel: 'error',
+    entryPoints: [entry],
+    outdir,
+    ...extra,
+  });
+  const name = basename(entry, '.ts');
+  const file = readdirSync(outdir).find((f) => new RegExp(`^${name}\\.[cm]?js$`).test(f));
+  if (!file) throw new Error(`no ${name} bundle in ${outdir}`);
+  return join(outdir, file);
 }
 
 export interface BundleSize {
