@@ -4,6 +4,7 @@ import { permissions as queueAndEvents } from './src/core/drift/infra.permission
 import { permissions as sealing } from './src/core/drift/seal.permissions.ts';
 import { permissions as store } from './src/core/drift/store.permissions.ts';
 import { TABLE_SHAPE, TTL_ATTRIBUTE } from './src/core/drift/table.ts';
+import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_S, WORKER_TIMEOUT_S } from './src/core/drift/timing.ts';
 import { permissions as secretVersions } from './src/core/external-id-versions.permissions.ts';
 import {
   type IamStatement,
@@ -210,11 +211,11 @@ const config = {
         Properties: {
           QueueName: queueName,
           // Six times the worker's timeout, as AWS advises for a Lambda event source.
-          VisibilityTimeout: 360,
+          VisibilityTimeout: VISIBILITY_TIMEOUT_S,
           SqsManagedSseEnabled: true,
           RedrivePolicy: {
             deadLetterTargetArn: { 'Fn::GetAtt': ['DriftDeadLetterQueue', 'Arn'] },
-            maxReceiveCount: 5,
+            maxReceiveCount: MAX_RECEIVE_COUNT,
           },
         },
       },
@@ -325,7 +326,8 @@ const config = {
     driftWorker: {
       handler: 'src/handlers/drift-worker.handler',
       description: 'Drift: re-verifies the connections the queue names, keeps history, emits changes',
-      timeout: 60,
+      // A claim goes stale after twice this (src/core/drift/timing.ts).
+      timeout: WORKER_TIMEOUT_S,
       // Ten verifications at once (batchSize 10): 128 MB peak for ten one-bucket connections,
       // but a saved connection may name 50 buckets (242 MB alone); 1024 MB holds that and gives
       // the batch twice 512 MB's CPU.

@@ -1,5 +1,6 @@
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { StoredConnection } from '../src/core/drift/store.ts';
+import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_S } from '../src/core/drift/timing.ts';
 import { type LocalDynamo, startDynamo } from './dynamo.ts';
 import type { Sandbox } from './server.ts';
 
@@ -16,9 +17,6 @@ interface Credentials {
   sessionToken?: string;
 }
 
-/** As serverless.ts's redrive policy says. */
-export const MAX_RECEIVE_COUNT = 5;
-
 export interface LocalDrift {
   dynamo: LocalDynamo;
   queueUrl: string;
@@ -28,7 +26,11 @@ export interface LocalDrift {
 }
 
 /** The queue and its dead-letter queue, as serverless.ts declares them, in the sandbox at `url`. */
-export async function createDriftQueues(url: string, visibilityTimeout = 360, credentials?: Credentials) {
+export async function createDriftQueues(
+  url: string,
+  visibilityTimeout = VISIBILITY_TIMEOUT_S,
+  credentials?: Credentials,
+) {
   // The vendor's own credentials (the sandbox checks every signature); default: the environment's.
   const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', ...(credentials ? { credentials } : {}) });
   try {

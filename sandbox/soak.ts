@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { CHECK_IDS } from '../src/checks/index.ts';
 import { loadConfig } from '../src/core/config.ts';
-import { createConnection, type DriftDeps } from '../src/core/drift/connections.ts';
+import { type ChangeEvent, createConnection, type DriftDeps } from '../src/core/drift/connections.ts';
 import { dispatch } from '../src/core/drift/dispatch.ts';
 import { driftInfra } from '../src/core/drift/infra.ts';
 import { localSealer } from '../src/core/drift/seal.ts';
@@ -26,7 +27,7 @@ import { seedPolicies } from './worlds/seeds.ts';
  * repeated, workers dying mid-run (their claim left behind), DynamoDB throttling writes (a proxy
  * in front of dynalite: `startDynamo({ throttleWrites })`), EventBridge failing entries, and
  * poison messages. Time runs `timeScale` times faster for the worker's claims than for the
- * queue, so the 360 s visibility timeout and the 15-minute stale claim keep their production
+ * queue, so the 360 s visibility timeout and the two-minute stale claim keep their production
  * ratio in seconds. `npm run bench:drift -- --faults` runs 10,000; a test runs a few hundred.
  */
 
@@ -75,6 +76,11 @@ export interface SoakFigures {
   /** Verifications made (takeovers re-verify what a dead worker had not kept). */
   verifications: number;
   wallMs: number;
+  /**
+   * For each connection off an invariant: what each of its deliveries met, in order (receive
+   * count, real seconds, outcome), then the events it published.
+   */
+  trails: Record<string, string[]>;
 }
 
 /** What a dying worker throws: it stands for the process ending at that point. */
@@ -300,9 +306,32 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   });
 
   const decided = new Set<string>();
+  // What each delivery met, per connection: a loss is explained by its trail, not guessed at.
+  const trails = new Map<string, string[]>();
+  const errors = new Map<string, string>();
+  const trailLogger = new (class extends Logger {
+    override error(input: LogItemMessage, ...extra: LogItemExtraInput) {
+      const e = extra[0] as { messageId?: string; error?: string } | undefined;
+      if (e?.messageId) errors.set(e.messageId, e.error ?? String(input));
+      super.error(input, ...extra);
+    }
+  })({ logLevel: (process.env.SOAK_LOG_LEVEL as 'ERROR') ?? 'SILENT' });
   const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batch = randomUUID();
-    const failed = await workBatch(servicesFor(batch), async () => SECRET, event.Records, logger);
+    const started = ((Date.now() - t0) / 1000).toFixed(1);
+    const failed = await workBatch(servicesFor(batch), async () => SECRET, event.Records, trailLogger);
+    for (const r of event.Records) {
+      const id = /"connectionId":"([^"]+)"/.exec(r.body)?.[1] ?? r.messageId;
+      const what = crashedBatches.has(batch)
+        ? `batch crashed${failed.includes(r.messageId) ? `, ${errors.get(r.messageId) ?? 'busy'}` : ''}`
+        : failed.includes(r.messageId)
+          ? (errors.get(r.messageId) ?? 'busy')
+          : 'done';
+      trails.set(id, [
+        ...(trails.get(id) ?? []),
+        `#${r.attributes.ApproximateReceiveCount} ${started}–${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`,
+      ]);
+    }
     if (crashedBatches.has(batch)) throw new WorkerDied('the invocation ended with its worker');
     // A delete that never reached SQS: the message comes back though it was processed.
     for (const r of event.Records) {
@@ -366,7 +395,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   scanClient.destroy();
   const events = (await read<{ detailType: string; detail: string }[]>('events'))
     .filter((e) => e.detailType === 'Connection Access Changed')
-    .map((e) => JSON.parse(e.detail) as { connectionId: string; period: string });
+    .map((e) => JSON.parse(e.detail) as ChangeEvent);
   const eventsOf = new Map<string, number>();
   for (const e of events) if (e.period === period) bump(eventsOf, e.connectionId);
   const views = await read<QueueView[]>('queues');
@@ -375,11 +404,25 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   const dlqBodies = (dlq?.messages ?? []).map((m) => m.body).sort();
   deadLetters = dlqBodies.length;
   const range = (values: number[]) => ({ min: Math.min(...values), max: Math.max(...values) });
-  const lost =
-    ids.filter((id) => {
-      const s = state.get(id);
-      return !(s?.lastPeriod === period && s.runState === 'done' && kept.get(id) === 1);
-    }).length + (main?.messages.length ?? 0);
+  const lostIds = ids.filter((id) => {
+    const s = state.get(id);
+    return !(s?.lastPeriod === period && s.runState === 'done' && kept.get(id) === 1);
+  });
+  const lost = lostIds.length + (main?.messages.length ?? 0);
+  const offIds = ids.filter(
+    (id) =>
+      lostIds.includes(id) ||
+      runs.get(id) !== 1 ||
+      finishes.get(id) !== 1 ||
+      (eventsOf.get(id) ?? 0) !== (changedIds.has(id) ? 1 : 0),
+  );
+  const eventTrail = (id: string) =>
+    events
+      .filter((e) => e.connectionId === id)
+      .map(
+        (e) =>
+          `event ${e.status.from}→${e.status.to}: ${e.changes.map((c) => `${c.check} ${c.from}→${c.to}`).join(', ')}`,
+      );
   sqs.destroy();
   infra.close();
   const changedList = ids.filter((id) => changedIds.has(id));
@@ -399,6 +442,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     injected,
     verifications,
     wallMs: Math.round(performance.now() - began),
+    trails: Object.fromEntries(offIds.map((id) => [id, [...(trails.get(id) ?? []), ...eventTrail(id)]])),
   };
 }
 

@@ -11,6 +11,7 @@ import config, {
 import { CHECK_IDS } from '../src/checks/index.ts';
 import { roleTemplate, templateObject } from '../src/core/cloudformation.ts';
 import { loadConfig } from '../src/core/config.ts';
+import { MAX_RECEIVE_COUNT, STALE_CLAIM_MS } from '../src/core/drift/timing.ts';
 import { validateTemplate } from './support/cloudformation-spec.ts';
 
 describe('serverless.ts', () => {
@@ -62,9 +63,20 @@ describe('serverless.ts', () => {
     expect(inputs.filter((i) => i.startsWith('node_modules/') || i.startsWith('src/checks/'))).toEqual([]);
     expect(
       inputs.filter(
-        (i) => !/^(serverless|src\/core\/(.+\.)?permissions|src\/core\/drift\/table)\.ts$/.test(i),
+        (i) => !/^(serverless|src\/core\/(.+\.)?permissions|src\/core\/drift\/(table|timing))\.ts$/.test(i),
       ),
     ).toEqual([]);
+  });
+
+  it('lets a dead drift worker’s claim go stale after its function’s end and before its message comes back', () => {
+    const timeoutMs = Number(config.functions.driftWorker.timeout) * 1000;
+    const queue = config.resources.Resources.DriftQueue.Properties;
+    // Any sooner and a live worker could be taken over; any later and a worker that died would
+    // cost its message more than one of its receives before the dead-letter queue.
+    expect(STALE_CLAIM_MS).toBeGreaterThan(timeoutMs);
+    expect(STALE_CLAIM_MS).toBeLessThan(Number(queue.VisibilityTimeout) * 1000);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * Number(config.functions.driftWorker.timeout));
+    expect(queue.RedrivePolicy.maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
   });
 
   it('traces every function with X-Ray, the role getting X-Ray’s two actions from osls itself', () => {

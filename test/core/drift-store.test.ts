@@ -1,5 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectionStore } from '../../src/core/drift/store.ts';
@@ -53,5 +59,20 @@ describe('removeHistory', () => {
       '1 runs of the history left unprocessed after 5 attempts',
     );
     expect(doc.commandCalls(BatchWriteCommand)).toHaveLength(5);
+  });
+});
+
+describe('claimEvent', () => {
+  beforeEach(() => doc.reset());
+  const failed = () =>
+    new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+  it('knows its own mark when the SDK sent the claim again after a lost answer', async () => {
+    // The first attempt wrote `published = token`; its retry fails the condition on that write.
+    doc.on(UpdateCommand).rejects(failed());
+    doc.on(GetCommand).resolves({ Item: { published: 'token-1', publishingAt: 1_000 } });
+    const store = connectionStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE);
+    expect(await store.claimEvent('t', 'c', '2026-12-02', 'token-1', 2_000)).toBe('claimed');
+    expect(await store.claimEvent('t', 'c', '2026-12-02', 'token-2', 2_000)).toBe('pending');
   });
 });

@@ -10,7 +10,7 @@ import { CHECK_IDS } from '../../src/checks/index.ts';
 import type { ChangeEvent, DriftDeps } from '../../src/core/drift/connections.ts';
 import { runDrift } from '../../src/core/drift/connections.ts';
 import { driftInfra } from '../../src/core/drift/infra.ts';
-import { STALE_CLAIM_MS } from '../../src/core/drift/store.ts';
+import { STALE_CLAIM_MS } from '../../src/core/drift/timing.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import type { AppDeps } from '../../src/core/tenant-use-cases.ts';
 import { createDeps } from '../../src/handlers/deps.ts';

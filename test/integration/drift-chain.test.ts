@@ -1,12 +1,13 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalDrift, MAX_RECEIVE_COUNT, startDrift } from '../../sandbox/drift.ts';
+import { type LocalDrift, startDrift } from '../../sandbox/drift.ts';
 import { drain } from '../../sandbox/event-source.ts';
 import { useSandbox } from '../../sandbox/harness.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { vendor, vendorTrust, type World } from '../../sandbox/world.ts';
 import { seedPolicies } from '../../sandbox/worlds/seeds.ts';
+import { MAX_RECEIVE_COUNT } from '../../src/core/drift/timing.ts';
 import { externalIdFor, localDevSecret } from '../../src/core/external-id.ts';
 import type { HttpEvent } from '../../src/handlers/http.ts';
 import { contractChecked } from '../support/contract.ts';

@@ -16,7 +16,8 @@ import {
   runDrift,
 } from '../../src/core/drift/connections.ts';
 import { localSealer } from '../../src/core/drift/seal.ts';
-import { type ConnectionStore, connectionStore, STALE_CLAIM_MS } from '../../src/core/drift/store.ts';
+import { type ConnectionStore, connectionStore } from '../../src/core/drift/store.ts';
+import { STALE_CLAIM_MS } from '../../src/core/drift/timing.ts';
 import { workBatch } from '../../src/core/drift/worker.ts';
 import { externalIdFor, parseSecret } from '../../src/core/external-id.ts';
 

@@ -155,7 +155,7 @@ export type DriftOutcome = 'verified' | 'duplicate' | 'superseded' | 'gone' | 'b
  * One connection's run for one period, at most once in any order of delivery: claim it (a
  * redelivery finds it taken, a late older period finds a later one), verify in drift mode,
  * keep the run keyed by its period, publish what changed, then mark it done. A failure before
- * `done` gives the claim up (a worker that died leaves it to go stale, 15 minutes), and the
+ * `done` gives the claim up (a worker that died leaves it to go stale: `STALE_CLAIM_MS`), and the
  * delivery that takes it over reuses the run
  * already kept (no second verification, no second history entry) and publishes only if no
  * earlier delivery claimed the period's event: the event key is claimed before PutEvents,
@@ -173,7 +173,7 @@ export async function runDrift(
   try {
     return await runClaimed(s, secret, ref, claim, now);
   } catch (err) {
-    // This worker is alive and knows its run failed: the next delivery need not wait 15 minutes.
+    // This worker is alive and knows its run failed: the next delivery need not wait for staleness.
     await s.store.release(ref.tenantId, ref.connectionId, claim.token).catch(() => undefined);
     throw err;
   }

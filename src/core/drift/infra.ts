@@ -4,6 +4,9 @@ import {
   type PutEventsCommandOutput,
 } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { StandardRetryStrategy } from '@smithy/core/retry';
+import type { RetryErrorInfo, StandardRetryToken } from '@smithy/types';
+import { CALL_LIMITS } from '../bounds.ts';
 import type { DriftConfig } from '../config.ts';
 import type { ExternalIdSecret } from '../external-id.ts';
 import type { Region } from '../regions.ts';
@@ -39,7 +42,10 @@ export function driftInfra(config: DriftConfig, region: Region, counter?: OpCoun
       return kmsSealer(kms, config.kmsKeyId);
     },
     async publish(event: ChangeEvent): Promise<void> {
-      events ??= new EventBridgeClient(bounded(region));
+      events ??= new EventBridgeClient({
+        ...bounded(region),
+        retryStrategy: new RetryWhatWasNotTaken(CALL_LIMITS.maxAttempts),
+      });
       let out: PutEventsCommandOutput;
       try {
         out = await events.send(
@@ -55,12 +61,9 @@ export function driftInfra(config: DriftConfig, region: Region, counter?: OpCoun
           }),
         );
       } catch (err) {
-        // An error response is a refusal, and so is a first attempt that never connected; any
-        // other failure (a time-out after sending, a reset) may hide a success.
-        const meta = (err as { $metadata?: { httpStatusCode?: number; attempts?: number } }).$metadata;
-        const neverSent =
-          meta?.attempts === 1 && /did not establish a connection|ECONNREFUSED/.test((err as Error).message);
-        if (typeof meta?.httpStatusCode === 'number' || neverSent)
+        // Every attempt was refused or never sent (RetryWhatWasNotTaken stops at any other):
+        // the next delivery may send it. Any other failure may hide a success.
+        if (notTaken(err))
           throw new EventNotPublished(`PutEvents refused: ${(err as Error).name}`, { cause: err });
         throw err;
       }
@@ -80,6 +83,33 @@ export function driftInfra(config: DriftConfig, region: Region, counter?: OpCoun
 }
 
 export type DriftInfra = ReturnType<typeof driftInfra>;
+
+/**
+ * Whether a failed PutEvents certainly published nothing: an error answer is a refusal, and so
+ * is a connection never made. A time-out or a reset after sending may hide a success.
+ */
+function notTaken(err: unknown): boolean {
+  const meta = (err as { $metadata?: { httpStatusCode?: number } }).$metadata;
+  return (
+    typeof meta?.httpStatusCode === 'number' ||
+    /did not establish a connection|ECONNREFUSED/.test((err as Error).message)
+  );
+}
+
+/**
+ * The SDK's standard retries, except after a failure that may hide a success: the SDK would
+ * send the event again after a lost answer, and the bus would carry it twice. That failure
+ * ends the run instead, and the event's claim keeps any later delivery from sending it.
+ */
+export class RetryWhatWasNotTaken extends StandardRetryStrategy {
+  override async refreshRetryTokenForRetry(
+    token: StandardRetryToken,
+    info: RetryErrorInfo,
+  ): Promise<StandardRetryToken> {
+    if (!notTaken(info.error)) throw new Error('PutEvents may have been taken: not sent again');
+    return super.refreshRetryTokenForRetry(token, info);
+  }
+}
 
 /** The drift dependencies of one container: its infrastructure, sealing with the secret of the call. */
 export function infraDeps(deps: AppDeps, config: DriftConfig, counter?: OpCounter) {

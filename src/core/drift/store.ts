@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Sealed } from './seal.ts';
 import { BY_SHARD } from './table.ts';
+import { STALE_CLAIM_MS } from './timing.ts';
 import type { ConnectionSpec, DriftRef, RunRecord } from './types.ts';
 
 /**
@@ -101,9 +102,6 @@ export type Claim =
 
 /** The run's event mark once EventBridge took the event. */
 const EVENT_SENT = 'sent';
-
-/** A run that claimed its period but never finished may be taken over after this long. */
-export const STALE_CLAIM_MS = 15 * 60 * 1000;
 
 export function connectionStore(client: DynamoDBClient, table: string, counter?: OpCounter) {
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -306,6 +304,8 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
         }),
       );
       if (out.Item?.published === EVENT_SENT) return 'sent';
+      // Its own mark: the SDK sent the claim again after its first answer was lost.
+      if (out.Item?.published === token) return 'claimed';
       return Number(out.Item?.publishingAt ?? 0) < now - STALE_CLAIM_MS ? 'stale' : 'pending';
     },
 
