@@ -10,8 +10,10 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { conditionally } from './conditionally.ts';
 import type { Sealed } from './seal.ts';
 import { BY_SHARD } from './table.ts';
+import { tenantVersions } from './tenant-versions.ts';
 import { STALE_CLAIM_MS } from './timing.ts';
 import type { ConnectionSpec, DriftRef, RunRecord } from './types.ts';
 
@@ -67,7 +69,6 @@ const runKey = (tenantId: string, connectionId: string, period: string) => ({
   pk: historyPk(tenantId, connectionId),
   sk: period === 'onboarding' ? 'R#!onboarding' : `R#${period}`,
 });
-const tenantKey = (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'X#external-id' });
 
 /** BatchWriteItem takes 25 requests; what DynamoDB leaves unprocessed is sent again, this often. */
 const BATCH = 25;
@@ -119,6 +120,8 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
   };
 
   return {
+    ...tenantVersions(doc, table, counter),
+
     async create(c: StoredConnection): Promise<void> {
       write();
       await doc.send(
@@ -373,31 +376,6 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
       return removed;
     },
 
-    /** The external-ID version the tenant was issued; none before its first ID. */
-    async externalIdVersion(tenantId: string): Promise<string | undefined> {
-      read();
-      const out = await doc.send(
-        new GetCommand({ TableName: table, Key: tenantKey(tenantId), ConsistentRead: true }),
-      );
-      return typeof out.Item?.version === 'string' ? out.Item.version : undefined;
-    },
-
-    /**
-     * Records the version issued to the tenant. Without `replace`, only a tenant without one
-     * gets it (two first calls at once agree on the first); returns the version now recorded.
-     */
-    async issueExternalIdVersion(tenantId: string, version: string, replace = false): Promise<string> {
-      write();
-      const item = { ...tenantKey(tenantId), version, issuedAt: new Date().toISOString() };
-      const put = new PutCommand({
-        TableName: table,
-        Item: item,
-        ...(replace ? {} : { ConditionExpression: 'attribute_not_exists(pk)' }),
-      });
-      if (await conditionally(doc.send(put))) return version;
-      return (await this.externalIdVersion(tenantId)) ?? version;
-    },
-
     /**
      * Gives up a claim after a failed run (a refused PutEvents, a throttled write), so that the
      * message's next delivery takes the period over at once instead of waiting out the stale
@@ -479,14 +457,3 @@ export type ConnectionStore = ReturnType<typeof connectionStore>;
 
 export const checksOf = (run: RunRecord): Record<string, string> =>
   Object.fromEntries(run.checks.map((c) => [`${c.id} ${c.target}`, c.status]));
-
-/** A conditional write: false when its condition did not hold (the item was not there). */
-async function conditionally(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw err;
-  }
-}

@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MiddlewareObj } from '@middy/core';
 import { bounded, CALL_LIMITS } from '../../core/bounds.ts';
 import type { ServiceConfig } from '../../core/config.ts';
-import { connectionStore } from '../../core/drift/store.ts';
+import { tenantVersions } from '../../core/drift/tenant-versions.ts';
 import { localDevSecret } from '../../core/external-id.ts';
 import {
   type ExternalIdSecrets,
@@ -21,7 +22,12 @@ import type { SecretContext, TenantSecretContext } from '../http.ts';
 export function secretsFor(config: ServiceConfig): ExternalIdSecrets {
   const table = config.drift?.table;
   const tenants = table
-    ? connectionStore(new DynamoDBClient({ region: config.region, ...bounded(CALL_LIMITS, 16) }), table)
+    ? tenantVersions(
+        DynamoDBDocumentClient.from(
+          new DynamoDBClient({ region: config.region, ...bounded(CALL_LIMITS, 16) }),
+        ),
+        table,
+      )
     : undefined;
   const parameter = config.externalIdSecretParameter;
   if (!parameter) {
