@@ -25,7 +25,7 @@ import { externalIdFor, parseSecret } from '../../src/core/external-id.ts';
  * At most one run per connection per period, whatever the order of delivery, and at most one
  * change event: through the real store (dynalite), the real SDK and the sandbox's STS and S3.
  * Each path of issue 12: a late message, a redrive, publish then a failed finish, a refused
- * PutEvents then the 15-minute takeover, an unknown PutEvents outcome, a delete mid-run.
+ * PutEvents then the takeover once the claim is stale, an unknown PutEvents outcome, a delete mid-run.
  */
 const ACCOUNT = '111122223333';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/DestinationWriter`;
