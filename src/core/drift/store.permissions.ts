@@ -16,6 +16,6 @@ export const permissions: readonly Permission[] = [
       'dynamodb:UpdateItem',
     ],
     resources: ['table', 'tableIndexes'],
-    why: 'connections, their runs and the tenants’ external-ID versions (src/core/drift/store.ts)',
+    why: 'connections, their runs (src/core/drift/store.ts) and the tenants’ external-ID versions (tenant-versions.ts, which the store includes)',
   },
 ];

@@ -3,13 +3,13 @@ import type { TenantVersionStore } from '../external-id-versions.ts';
 import { conditionally } from './conditionally.ts';
 import type { OpCounter } from './store.ts';
 
+const tenantKey = (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'X#external-id' });
+
 /**
  * The tenant → external-ID version record, one item per tenant in the drift table. A module of
  * its own: every function that issues external IDs reads it (verify, setup), and none of them
  * needs the rest of the connection store.
  */
-const tenantKey = (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'X#external-id' });
-
 export function tenantVersions(
   doc: DynamoDBDocumentClient,
   table: string,
