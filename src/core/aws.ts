@@ -10,7 +10,6 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { type AddressRule, addressProblem, PUBLIC_ONLY } from './addresses.ts';
 import { bounded, CALL_LIMITS, s3PathStyle } from './bounds.ts';
 import type { TemporaryCredentials } from './facts.ts';
-import { pooledHandler } from './http-pool.ts';
 import type { Region } from './regions.ts';
 
 export { permissions } from './aws.permissions.ts';
@@ -57,11 +56,7 @@ export function createAwsAccess(
   const clients = new Map<string, Client>();
   // 50 buckets put a few hundred calls in flight at once; the default pool of 50 would queue them.
   // The pool is the container's, shared with other verifications (src/core/http-pool.ts).
-  const common = () => ({
-    maxAttempts: limits.maxAttempts,
-    retryMode: 'standard',
-    requestHandler: pooledHandler(limits, 256),
-  });
+  const common = () => bounded(limits, 256);
   const memo = <C extends Client>(key: string, make: () => C): C => {
     let client = clients.get(key) as C | undefined;
     if (!client) {

@@ -1,4 +1,4 @@
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { pooledHandler } from './http-pool.ts';
 
 /**
  * Every AWS call is bounded: a connect and a socket time-out per attempt, three attempts with
@@ -18,18 +18,15 @@ export const CALL_LIMITS = {
 /** An operator's local S3 (the sandbox) answers on an IP address, where bucket host names cannot resolve. */
 export const s3PathStyle = () => Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
 
-/** The bounds every client of this service carries: time-outs per attempt, standard retries. */
+/**
+ * The bounds every client of this service carries: time-outs per attempt, standard retries,
+ * and a lease on the container's keep-alive pool for these bounds (./http-pool.ts), the one
+ * place a request handler is made.
+ */
 export function bounded(limits: Omit<typeof CALL_LIMITS, 'tcpConnectMs'>, maxSockets: number) {
   return {
     maxAttempts: limits.maxAttempts,
     retryMode: 'standard',
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: limits.connectionTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      // The SDK only warns when requestTimeout passes; an idle socket is what it ends.
-      socketTimeout: limits.requestTimeoutMs,
-      httpsAgent: { keepAlive: true, maxSockets },
-      httpAgent: { keepAlive: true, maxSockets },
-    }),
+    requestHandler: pooledHandler(limits, maxSockets),
   };
 }

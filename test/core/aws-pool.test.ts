@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CALL_LIMITS, createAwsAccess } from '../../src/core/aws.ts';
+import { bounded, CALL_LIMITS, createAwsAccess } from '../../src/core/aws.ts';
 import { type PoolLease, pooledHandler } from '../../src/core/http-pool.ts';
 
 /** The container's keep-alive pool: shared by verifications, closed by none of them. */
@@ -29,6 +29,16 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
+/** Sends the client's calls to the path the server holds until a test lets them go. */
+const heldByServer = (client: { middlewareStack: STSClient['middlewareStack'] }) =>
+  client.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { path: string }).path = '/hold';
+      return next(args);
+    },
+    { step: 'build' },
+  );
+
 const identify = (access: ReturnType<typeof createAwsAccess>) =>
   access.sts('us-east-1', credentials).send(new GetCallerIdentityCommand({}));
 
@@ -50,13 +60,7 @@ describe('the shared keep-alive pool', () => {
     await identify(closing);
     const client = running.sts('us-east-1', credentials);
     // Held by the server until the other verification has closed.
-    client.middlewareStack.add(
-      (next) => (args) => {
-        (args.request as { path: string }).path = '/hold';
-        return next(args);
-      },
-      { step: 'build' },
-    );
+    heldByServer(client);
     const call = client.send(new GetCallerIdentityCommand({}));
     await vi.waitFor(() => expect(held.length).toBe(1));
     closing.close();
@@ -96,13 +100,7 @@ describe('the shared keep-alive pool', () => {
     const access = createAwsAccess(limits as unknown as typeof CALL_LIMITS);
     const client = access.sts('us-east-1', credentials);
     // The server holds the request and never answers it: only the socket time-out can end it.
-    client.middlewareStack.add(
-      (next) => (args) => {
-        (args.request as { path: string }).path = '/hold';
-        return next(args);
-      },
-      { step: 'build' },
-    );
+    heldByServer(client);
     const err = await client
       .send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(20_000) })
       .catch((e: Error) => e);
@@ -111,5 +109,17 @@ describe('the shared keep-alive pool', () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe('TimeoutError');
     expect((err as Error).message).toMatch(/socket timed out after 200 ms/);
+  });
+
+  it("is the one the service's own clients (table, queue, secrets) lease for the same bounds", async () => {
+    const access = createAwsAccess();
+    await identify(access);
+    const before = connections;
+    // A client built as the service builds its own, after the verification's call: no new socket.
+    const own = new STSClient({ region: 'us-east-1', credentials, ...bounded(CALL_LIMITS, 256) });
+    await own.send(new GetCallerIdentityCommand({}));
+    own.destroy();
+    access.close();
+    expect(connections).toBe(before);
   });
 });
