@@ -76,3 +76,37 @@ describe('claimEvent', () => {
     expect(await store.claimEvent('t', 'c', '2026-12-02', 'token-2', 2_000)).toBe('pending');
   });
 });
+
+describe('claim', () => {
+  beforeEach(() => doc.reset());
+  const ref = { tenantId: 't', connectionId: 'c', period: '2026-12-02' };
+
+  it('knows its own claim when the SDK sent it again after a lost answer', async () => {
+    // The first attempt claimed the period; its retry fails the condition on that very claim.
+    doc.on(UpdateCommand).callsFake((input: { ExpressionAttributeValues: Record<string, unknown> }) => {
+      const token = String(input.ExpressionAttributeValues[':token']);
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: { runState: { S: 'running' }, lastPeriod: { S: ref.period }, claimToken: { S: token } },
+      });
+    });
+    const saved = { tenantId: 't', connectionId: 'c', lastPeriod: ref.period, runState: 'running' };
+    doc.on(GetCommand).resolves({ Item: { pk: 'T#t', sk: 'C#c', ...saved } });
+    const store = connectionStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE);
+    const claim = await store.claim(ref, 1_000);
+    expect(claim).toMatchObject({ kind: 'claimed', takeover: true, connection: saved });
+  });
+
+  it('is busy when another delivery holds the claim', async () => {
+    doc.on(UpdateCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: { runState: { S: 'running' }, lastPeriod: { S: ref.period }, claimToken: { S: 'another' } },
+      }),
+    );
+    const store = connectionStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE);
+    expect(await store.claim(ref, 1_000)).toEqual({ kind: 'busy' });
+  });
+});

@@ -232,14 +232,22 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
         // that does not (dynalite) costs one read, on this rare path only.
         let state: string | undefined;
         let last: string | undefined;
+        let item: StoredConnection | undefined;
         if (err.Item) {
           state = err.Item.runState?.S;
           last = err.Item.lastPeriod?.S;
         } else {
-          const item = await this.get(ref.tenantId, ref.connectionId);
+          item = await this.get(ref.tenantId, ref.connectionId);
           if (!item) return { kind: 'gone' };
           state = item.runState;
           last = item.lastPeriod;
+        }
+        // Its own claim: the SDK sent the claim again after the first answer was lost. Taken as
+        // a takeover, since what the first attempt's answer would have said is unknown.
+        if ((err.Item?.claimToken?.S ?? item?.claimToken) === token) {
+          const connection = item ?? (await this.get(ref.tenantId, ref.connectionId));
+          if (!connection) return { kind: 'gone' };
+          return { kind: 'claimed', connection, takeover: true, token };
         }
         if (last !== undefined && last > ref.period) return { kind: 'superseded' };
         return state === 'running' ? { kind: 'busy' } : { kind: 'duplicate' };
