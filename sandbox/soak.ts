@@ -142,7 +142,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   );
   const drift = config.drift;
   if (!drift) throw new Error('drift configuration missing');
-  const logger = new Logger({ logLevel: (process.env.SOAK_LOG_LEVEL as 'ERROR') ?? 'SILENT' });
+  // Keeps why each failed message failed, for the trails of the connections off an invariant.
+  const errors = new Map<string, string>();
+  const logger = new (class extends Logger {
+    override error(input: LogItemMessage, ...extra: LogItemExtraInput) {
+      const e = extra[0] as { messageId?: string; error?: string } | undefined;
+      if (e?.messageId) errors.set(e.messageId, e.error ?? String(input));
+      super.error(input, ...extra);
+    }
+  })({ logLevel: (process.env.SOAK_LOG_LEVEL as 'ERROR') ?? 'SILENT' });
   const infra = driftInfra(drift, config.region);
   const sealer = localSealer(SECRET);
   const base: DriftDeps = {
@@ -311,18 +319,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   const decided = new Set<string>();
   // What each delivery met, per connection: a loss is explained by its trail, not guessed at.
   const trails = new Map<string, string[]>();
-  const errors = new Map<string, string>();
-  const trailLogger = new (class extends Logger {
-    override error(input: LogItemMessage, ...extra: LogItemExtraInput) {
-      const e = extra[0] as { messageId?: string; error?: string } | undefined;
-      if (e?.messageId) errors.set(e.messageId, e.error ?? String(input));
-      super.error(input, ...extra);
-    }
-  })({ logLevel: (process.env.SOAK_LOG_LEVEL as 'ERROR') ?? 'SILENT' });
   const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batch = randomUUID();
     const started = ((Date.now() - t0) / 1000).toFixed(1);
-    const failed = await workBatch(servicesFor(batch), async () => SECRET, event.Records, trailLogger);
+    const failed = await workBatch(servicesFor(batch), async () => SECRET, event.Records, logger);
     for (const r of event.Records) {
       const id = /"connectionId":"([^"]+)"/.exec(r.body)?.[1] ?? r.messageId;
       const what = crashedBatches.has(batch)
