@@ -139,7 +139,7 @@ for (const n of [1, 10, 50]) {
     report = r.report;
   }
   const sequential = await timeVerify(request, true);
-  // The same chain with nothing else (scripts/minimal-chain.ts), runs interleaved with verify's.
+  // The same chain with nothing else (scripts/minimal-chain.ts), timed right after verify's.
   const target = {
     roleArn: request.credentials.type === 'role' ? request.credentials.roleArn : '',
     externalId,
