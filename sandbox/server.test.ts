@@ -1,3 +1,4 @@
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -223,5 +224,26 @@ describe('the sandbox, through the real SDK', () => {
       expect(await res.text()).toMatch(/^<\?xml[\s\S]*<Error><Code>SignatureDoesNotMatch<\/Code>/);
       expect(sandbox.requests.at(-1)).toMatchObject({ service, code: 'SignatureDoesNotMatch', status: 403 });
     }
+  });
+  it('answers a malformed JSON body as KMS does: 400 SerializationException, not a server error', async () => {
+    const kms = new KMSClient({
+      region: 'us-east-1',
+      endpoint: sandbox.url,
+      credentials: await session(),
+      maxAttempts: 1,
+    });
+    // Built before signing, so the signature covers the broken body.
+    kms.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { body: string; headers: Record<string, string> };
+        request.body = '{"KeyId": ';
+        request.headers['content-length'] = String(request.body.length);
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    const out = await failure(kms.send(new DescribeKeyCommand({ KeyId: 'alias/any' })));
+    expect(out).toMatchObject({ name: 'SerializationException', status: 400 });
+    kms.destroy();
   });
 });

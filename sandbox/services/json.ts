@@ -1,8 +1,10 @@
+import type { Session } from '../state.ts';
 import { AwsError, type Service, type ServiceReply, targetOperation } from './aws.ts';
 
 /**
- * The vendor's own services (SQS, EventBridge, SSM) speak AWS JSON: their input, read as SQS
- * reads it, and their common front, which answers a malformed body as they do.
+ * The services that speak AWS JSON (the vendor's SQS, EventBridge and SSM; the customer's KMS
+ * and Redshift Serverless): their input, read as SQS reads it, and their common front, which
+ * answers a malformed body as they do.
  */
 
 export type Json = Record<string, unknown>;
@@ -39,14 +41,16 @@ export function integer(input: Json, name: string, [min, max]: [number, number])
   return n;
 }
 
-/** A vendor service: the body parsed, its own errors worded by `error`, the others the front's. */
+/** A JSON service: the body parsed, its own errors worded by `error`, the others the front's. */
 export function jsonService(
   error: (e: AwsError, rid: string) => ServiceReply,
   run: (
     op: string,
     input: Json,
     caller: VendorCaller,
-    failEntries?: { code: string; message?: string },
+    failEntries: { code: string; message?: string } | undefined,
+    /** The caller's whole session, for a service that authorizes against the customer's policies. */
+    session: Session,
   ) => Json | Promise<Json>,
   contentType: string,
 ): Service {
@@ -57,7 +61,8 @@ export function jsonService(
       const caller = { account: session.caller.account, userid: session.caller.userid, region };
       try {
         const input = asObject(JSON.parse(body.toString() || '{}')) ?? {};
-        const out = await run(record.operation, input, caller, fault?.failEntries ? fault.error : undefined);
+        const failEntries = fault?.failEntries ? fault.error : undefined;
+        const out = await run(record.operation, input, caller, failEntries, session);
         return { status: 200, headers: { 'content-type': contentType }, body: JSON.stringify(out) };
       } catch (err) {
         if (err instanceof SyntaxError)

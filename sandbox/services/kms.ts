@@ -1,27 +1,44 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { authorize, refusalMessage } from '../iam.ts';
 import { rcpsOf, type SandboxState, type Session } from '../state.ts';
-import { AwsError, accountOf, jsonError, type Service, targetOperation } from './aws.ts';
+import type { SandboxKey } from '../world.ts';
+import { AwsError, accountOf, jsonError, type Service } from './aws.ts';
+import { jsonService } from './json.ts';
 
 /**
  * KMS (AWS JSON 1.1): DescribeKey, and the data-key calls the verifier's probes make, each
  * authorized by the key policy; what it encrypts it keeps, so that Decrypt can give it back.
  */
 
-export function kmsService(state: SandboxState): Service {
-  return {
-    operation: (req) => targetOperation(req.headers['x-amz-target']),
-    error: jsonError,
-    async handle({ session, record, body, region }) {
-      return {
-        status: 200,
-        headers: { 'content-type': 'application/x-amz-json-1.1' },
-        body: JSON.stringify(
-          await kms(state, session, record.operation, JSON.parse(body.toString() || '{}'), region),
-        ),
-      };
+export const kmsService = (state: SandboxState): Service =>
+  jsonService(
+    jsonError,
+    (op, input, caller, _failEntries, session) => kms(state, session, op, input as KmsInput, caller.region),
+    'application/x-amz-json-1.1',
+  );
+
+/**
+ * How KMS decides a use of a key: its key policy, the account's RCPs and the caller's account;
+ * `via` is the service that called KMS for the caller (kms:ViaService), as S3 does for SSE-KMS.
+ */
+export function keyDecision(
+  state: SandboxState,
+  session: Session,
+  action: string,
+  key: SandboxKey,
+  via?: string,
+) {
+  const account = accountOf(key.arn);
+  return authorize(
+    session.caller,
+    action,
+    { arn: key.arn, account },
+    {
+      resourcePolicy: key.policy,
+      ...rcpsOf(state, account),
+      context: { ...(via ? { 'kms:ViaService': via } : {}), 'kms:CallerAccount': session.caller.account },
     },
-  };
+  );
 }
 
 interface KmsInput {
@@ -43,16 +60,7 @@ async function kms(state: SandboxState, session: Session, op: string, input: Kms
   const key = state.world.keys?.find((k) => k.arn === keyArn);
   if (!key || accountOf(keyArn) === '' || keyArn.split(':')[3] !== region)
     throw new AwsError(400, 'NotFoundException', `Key '${keyArn}' does not exist`);
-  const v = await authorize(
-    session.caller,
-    action,
-    { arn: keyArn, account: accountOf(keyArn) },
-    {
-      resourcePolicy: key.policy,
-      ...rcpsOf(state, accountOf(keyArn)),
-      context: { 'kms:CallerAccount': session.caller.account },
-    },
-  );
+  const v = await keyDecision(state, session, action, key);
   if (!v.allowed)
     throw new AwsError(
       400,

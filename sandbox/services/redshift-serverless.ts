@@ -1,40 +1,34 @@
 import { authorize, refusalMessage } from '../iam.ts';
 import { now, type SandboxState, type Session } from '../state.ts';
-import { AwsError, jsonError, type Service, targetOperation } from './aws.ts';
+import { AwsError, jsonError, type Service } from './aws.ts';
 import { endpointOf, password } from './databases.ts';
+import { jsonService } from './json.ts';
 
 /**
  * Redshift Serverless (AWS JSON 1.1): GetWorkgroup, GetCredentials and GetNamespace, authorized
  * on the workgroup's (or namespace's) ARN, which carries its id, not its name.
  */
 
-export function redshiftServerlessService(state: SandboxState): Service {
-  return {
-    operation: (req) => targetOperation(req.headers['x-amz-target']),
-    error: jsonError,
-    async handle({ session, record, body, region }) {
-      return {
-        status: 200,
-        headers: { 'content-type': 'application/x-amz-json-1.1' },
-        body: JSON.stringify(
-          await redshiftServerless(
-            state,
-            session,
-            record.operation,
-            JSON.parse(body.toString() || '{}'),
-            region,
-          ),
-        ),
-      };
-    },
-  };
+export const redshiftServerlessService = (state: SandboxState): Service =>
+  jsonService(
+    jsonError,
+    (op, input, caller, _failEntries, session) =>
+      redshiftServerless(state, session, op, input as RedshiftServerlessInput, caller.region),
+    'application/x-amz-json-1.1',
+  );
+
+interface RedshiftServerlessInput {
+  workgroupName?: string;
+  namespaceName?: string;
+  dbName?: string;
+  durationSeconds?: number;
 }
 
 async function redshiftServerless(
   state: SandboxState,
   session: Session,
   op: string,
-  input: { workgroupName?: string; namespaceName?: string; dbName?: string; durationSeconds?: number },
+  input: RedshiftServerlessInput,
   region: string,
 ) {
   const account = session.caller.account;

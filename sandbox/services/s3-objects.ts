@@ -4,7 +4,8 @@ import { authorize, refusalMessage } from '../iam.ts';
 import { decodeAwsChunked } from '../sigv4.ts';
 import { rcpsOf, type SandboxState, type Session } from '../state.ts';
 import type { SandboxBucket } from '../world.ts';
-import { AwsError, accountOf, type ServiceReply } from './aws.ts';
+import { AwsError, type ServiceReply } from './aws.ts';
+import { keyDecision } from './kms.ts';
 import { crc32Base64, etag, type S3Call, type StoredVersion } from './s3.ts';
 
 /** S3's object calls (the probes' writes, reads and deletes), and KMS as S3 calls it for them. */
@@ -200,19 +201,7 @@ async function kmsViaS3(
   if (!key) throw new AwsError(400, 'KMS.NotFoundException', `Invalid keyId ${keyArn}`, headers);
   if ((key.state ?? 'Enabled') !== 'Enabled')
     throw new AwsError(400, 'KMS.DisabledException', `${keyArn} is disabled.`, headers);
-  const v = await authorize(
-    session.caller,
-    action,
-    { arn: keyArn, account: accountOf(keyArn) },
-    {
-      resourcePolicy: key.policy,
-      ...rcpsOf(state, accountOf(keyArn)),
-      context: {
-        'kms:ViaService': `s3.${bucket.region}.amazonaws.com`,
-        'kms:CallerAccount': session.caller.account,
-      },
-    },
-  );
+  const v = await keyDecision(state, session, action, key, `s3.${bucket.region}.amazonaws.com`);
   if (!v.allowed)
     throw new AwsError(
       403,
