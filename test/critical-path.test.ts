@@ -7,17 +7,9 @@ import { type Planned, planChecks } from '../src/core/plan.ts';
 import { BUILTIN_PROFILES } from '../src/core/profiles.ts';
 import type { PrincipalTarget } from '../src/core/targets.ts';
 import type { BucketInput } from '../src/core/wire.ts';
+import { principalTarget } from './support/context.ts';
 
-const ROLE: PrincipalTarget = {
-  kind: 'principal',
-  key: 'principal',
-  label: 'arn:aws:iam::111122223333:role/VendorAccess',
-  partition: 'aws',
-  region: 'us-east-1',
-  credentials: { type: 'role', roleArn: 'arn:aws:iam::111122223333:role/VendorAccess' },
-  account: '111122223333',
-  sessionPolicies: [],
-};
+const ROLE = principalTarget({ sessionPolicies: [] });
 const KEY_PAIR: PrincipalTarget = {
   ...ROLE,
   label: 'AKIA…MPLE',

@@ -6,10 +6,9 @@ import type { CheckDescriptor, CheckRole } from '../../src/core/check.ts';
 import type { Outcome } from '../../src/core/outcome.ts';
 import { planChecks } from '../../src/core/plan.ts';
 import type { Profile } from '../../src/core/profiles.ts';
-import type { Target } from '../../src/core/targets.ts';
 import { verify } from '../../src/core/verify.ts';
 import type { CheckId } from '../../src/core/wire.ts';
-import { ROLE_ARN, silentLogger, verificationInfo } from '../support/context.ts';
+import { principalTarget, ROLE_ARN, silentLogger, verificationInfo } from '../support/context.ts';
 
 /**
  * The engine knows no check: it runs whatever catalogue it is given, and learns what it must
@@ -148,15 +147,7 @@ describe('the engine, given a catalogue', () => {
 });
 
 describe('planChecks', () => {
-  const target: Target = {
-    kind: 'principal',
-    key: 'principal',
-    label: ROLE_ARN,
-    partition: 'aws',
-    region: 'us-east-1',
-    credentials: { type: 'role', roleArn: ROLE_ARN },
-    sessionPolicies: [],
-  };
+  const target = principalTarget({ sessionPolicies: [] });
   const none: Profile = { ...everything, checks: {} };
 
   it('plans a check the profile turns off only where it declares a clean-up, asking about the same target', () => {

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXTERNAL_ID, TENANT, useSandbox } from '../../sandbox/harness.ts';
-import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
 import { CATALOGUE, CHECK_IDS } from '../../src/checks/index.ts';
 import { createAwsAccess } from '../../src/core/aws.ts';
@@ -12,6 +11,7 @@ import { profileNamed } from '../../src/core/profiles.ts';
 import { parseVerifyRequest } from '../../src/core/request.ts';
 import { verify } from '../../src/core/verify.ts';
 import type { CheckId } from '../../src/core/wire.ts';
+import { worldsSandbox } from '../support/worlds-sandbox.ts';
 
 /**
  * Each check sends only the calls its descriptor declares (`calls`, and `mayCall` for odd
@@ -19,17 +19,8 @@ import type { CheckId } from '../../src/core/wire.ts';
  * call told to the test by the check that sent it. The longest-chain figures
  * (test/critical-path.test.ts) are computed from these declarations, so they hold only if this does.
  */
-let sandbox: Sandbox;
+const sandbox = worldsSandbox();
 const byId = new Map<CheckId, AnyCheck>(CATALOGUE.checks.map((c) => [c.id, c]));
-
-beforeAll(async () => {
-  const first = Object.values(WORLDS)[0];
-  if (!first) throw new Error('no worlds');
-  sandbox = await startSandbox({ world: first.world('unused') });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
 
 describe('the calls each check declares', () => {
   const seen = new Set<string>();
@@ -38,8 +29,8 @@ describe('the calls each check declares', () => {
     const c = WORLDS[name];
     if (!c) throw new Error(name);
     const world = c.world(EXTERNAL_ID);
-    sandbox.setWorld(world);
-    useSandbox(sandbox, world);
+    sandbox().setWorld(world);
+    useSandbox(sandbox(), world);
     const parsed = parseVerifyRequest(CATALOGUE, c.request);
     if (!parsed.ok) throw new Error(`${name}: invalid request`);
     const config = loadConfig({ AWS_REGION: 'us-east-1', VENDOR_NAME: 'acme' }, CHECK_IDS);
@@ -81,7 +72,7 @@ describe('the calls each check declares', () => {
     });
     expect(undeclared).toEqual([]);
     for (const s of sent) seen.add(`${s.check} ${s.operation}`);
-    sandbox.requests.length = 0;
+    sandbox().requests.length = 0;
   });
 
   it('saw each check that called AWS in the worlds send every call it declares for the expected path', () => {

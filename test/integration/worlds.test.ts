@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disagreements, runWorld } from '../../sandbox/harness.ts';
-import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { WORLDS } from '../../sandbox/worlds/index.ts';
 import { assertComponent } from '../support/contract.ts';
+import { worldsSandbox } from '../support/worlds-sandbox.ts';
 
 /**
  * Every world of the library through the real verification core and the real AWS SDK, over
  * HTTP against the sandbox: each check must say what the world's truth says, and no object
  * the customer had may change.
  */
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  const first = Object.values(WORLDS)[0];
-  if (!first) throw new Error('no worlds');
-  sandbox = await startSandbox({ world: first.world('unused') });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = worldsSandbox();
 
 describe('worlds of the library', () => {
   it.each(Object.keys(WORLDS))(
@@ -27,7 +18,7 @@ describe('worlds of the library', () => {
       const c = WORLDS[name];
       if (!c) throw new Error(name);
 
-      const { report, before, after } = await runWorld(c, sandbox);
+      const { report, before, after } = await runWorld(c, sandbox());
 
       expect(disagreements(c, report)).toEqual([]);
       // What POST /verify would answer, as the contract (GET /openapi.json) describes it.
@@ -40,13 +31,13 @@ describe('worlds of the library', () => {
       if (added.length)
         expect(report.checks.some((r) => r.id === 's3.delete' && r.status !== 'pass')).toBe(true);
       // Every S3 call named the expected owner; no write could overwrite; no ACLs, no Requester Pays.
-      const calls = sandbox.requests.filter((r) => r.service === 's3');
+      const calls = sandbox().requests.filter((r) => r.service === 's3');
       for (const r of calls)
         expect(r.headers['x-amz-expected-bucket-owner'], `${r.operation} ${r.key}`).toBeDefined();
       for (const r of calls.filter((x) => x.operation === 'PutObject'))
         expect(r.headers['if-none-match']).toBe('*');
       expect(calls.some((r) => r.headers['x-amz-acl'] || r.headers['x-amz-request-payer'])).toBe(false);
-      sandbox.requests.length = 0;
+      sandbox().requests.length = 0;
     },
   );
 });
