@@ -41,6 +41,14 @@ describe('the functions’ bundles', () => {
     }
   });
 
+  it('loads no KMS client code for a verification that names no key: it comes with the first KMS check', () => {
+    // connections and the drift worker open stored credentials with KMS (src/core/drift/seal.ts).
+    for (const fn of ['verify', 'setup']) {
+      expect(reaches(loaded(fn), '@aws-sdk/client-kms'), fn).toBe(false);
+      expect(reaches(sizes.get(fn)?.inputs ?? [], '@aws-sdk/client-kms'), fn).toBe(true);
+    }
+  });
+
   it('keeps the drift dispatcher to its table and queue: no catalogue, no verification clients', () => {
     const all = sizes.get('driftDispatch')?.inputs ?? [];
     for (const fragment of [

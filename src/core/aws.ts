@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP, connect as tcpConnect } from 'node:net';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -21,14 +21,15 @@ export { bounded, CALL_LIMITS, s3PathStyle };
  */
 export const redshiftSdk = () => import('./sdk/redshift.ts');
 export const iamSdk = () => import('./sdk/iam.ts');
+export const kmsSdk = () => import('./sdk/kms.ts');
 
 /** The AWS clients a check may use, built per verification from the session it belongs to. */
 export interface AwsAccess {
   /** STS with the service's own credentials (to assume the customer's role), or with a key pair. */
   sts(region: Region, credentials?: TemporaryCredentials): STSClient;
   s3(region: Region, credentials: TemporaryCredentials): S3Client;
-  kms(region: Region, credentials: TemporaryCredentials): KMSClient;
-  /** Asynchronous: the Redshift and IAM clients are loaded on first use (src/core/aws.ts). */
+  /** Asynchronous: the KMS, Redshift and IAM clients are loaded on first use (src/core/aws.ts). */
+  kms(region: Region, credentials: TemporaryCredentials): Promise<KMSClient>;
   redshift(region: Region, credentials: TemporaryCredentials): Promise<RedshiftClient>;
   redshiftServerless(region: Region, credentials: TemporaryCredentials): Promise<RedshiftServerlessClient>;
   /** IAM is global: `region` is the partition's signing region (us-east-1 for aws). */
@@ -87,11 +88,13 @@ export function createAwsAccess(
             forcePathStyle: s3PathStyle(),
           }),
       ),
-    kms: (region: Region, credentials: TemporaryCredentials) =>
-      memo(
+    kms: async (region: Region, credentials: TemporaryCredentials) => {
+      const { KMSClient } = await kmsSdk();
+      return memo(
         `kms|${region}|${credentials.accessKeyId}`,
         () => new KMSClient({ ...common(), region, credentials }),
-      ),
+      );
+    },
     redshift: async (region: Region, credentials: TemporaryCredentials) => {
       const { RedshiftClient } = await redshiftSdk();
       return memo(

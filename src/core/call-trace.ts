@@ -24,8 +24,8 @@ export function tracedAccess(aws: AwsAccess, onCall: OnCall): AwsAccess {
   return {
     sts: (region, credentials) => observe(aws.sts(region, credentials)),
     s3: (region, credentials) => observe(aws.s3(region, credentials)),
-    kms: (region, credentials) => observe(aws.kms(region, credentials)),
     // Loaded on first use (src/core/aws.ts): observed once they are.
+    kms: async (region, credentials) => observe(await aws.kms(region, credentials)),
     redshift: async (region, credentials) => observe(await aws.redshift(region, credentials)),
     redshiftServerless: async (region, credentials) =>
       observe(await aws.redshiftServerless(region, credentials)),

@@ -11,7 +11,7 @@ const middlewareOf = async (access: ReturnType<typeof createAwsAccess>) =>
   [
     access.sts('us-east-1'),
     access.s3('us-east-1', credentials),
-    access.kms('us-east-1', credentials),
+    await access.kms('us-east-1', credentials),
     await access.redshift('us-east-1', credentials),
     await access.redshiftServerless('us-east-1', credentials),
     await access.iam('us-east-1', credentials),

@@ -1,4 +1,3 @@
-import { DecryptCommand } from '@aws-sdk/client-kms';
 import type { CheckDescriptor } from '../../core/check.ts';
 import { sha256 } from '../s3/probe.ts';
 import { kmsCheck, kmsGrants, kmsOf, s3UsedTheKey } from './kms.ts';
@@ -38,8 +37,9 @@ export const kmsDecrypt: CheckDescriptor<'kms', 'kms.decrypt'> = {
       };
     }
     return kmsCheck(ctx, 'decrypt', async () => {
-      const out = await kmsOf(ctx).send(
-        new DecryptCommand({ KeyId: ctx.target.keyArn, CiphertextBlob: sample.blob }),
+      const { kms, sdk } = await kmsOf(ctx);
+      const out = await kms.send(
+        new sdk.DecryptCommand({ KeyId: ctx.target.keyArn, CiphertextBlob: sample.blob }),
         {
           abortSignal: ctx.signal,
         },

@@ -1,4 +1,3 @@
-import { EncryptCommand } from '@aws-sdk/client-kms';
 import type { CheckDescriptor } from '../../core/check.ts';
 import { sha256 } from '../s3/probe.ts';
 import { kmsCheck, kmsGrants, kmsOf } from './kms.ts';
@@ -16,12 +15,10 @@ export const kmsEncrypt: CheckDescriptor<'kms', 'kms.encrypt'> = {
   run: (ctx) =>
     kmsCheck(ctx, 'encrypt', async () => {
       const plaintext = new TextEncoder().encode(`aws-access-verifier probe ${ctx.verification.id}`);
-      const out = await kmsOf(ctx).send(
-        new EncryptCommand({ KeyId: ctx.target.keyArn, Plaintext: plaintext }),
-        {
-          abortSignal: ctx.signal,
-        },
-      );
+      const { kms, sdk } = await kmsOf(ctx);
+      const out = await kms.send(new sdk.EncryptCommand({ KeyId: ctx.target.keyArn, Plaintext: plaintext }), {
+        abortSignal: ctx.signal,
+      });
       if (out.CiphertextBlob) {
         ctx.facts.ciphertext = {
           blob: out.CiphertextBlob,

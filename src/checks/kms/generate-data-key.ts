@@ -1,4 +1,3 @@
-import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import type { CheckDescriptor } from '../../core/check.ts';
 import { kmsCheck, kmsGrants, kmsOf } from './kms.ts';
 
@@ -14,8 +13,9 @@ export const kmsGenerateDataKey: CheckDescriptor<'kms', 'kms.generate-data-key'>
   grants: (t) => kmsGrants(t.keyArn, 'generate-data-key'),
   run: (ctx) =>
     kmsCheck(ctx, 'generate-data-key', async () => {
-      const out = await kmsOf(ctx).send(
-        new GenerateDataKeyCommand({ KeyId: ctx.target.keyArn, KeySpec: 'AES_256' }),
+      const { kms, sdk } = await kmsOf(ctx);
+      const out = await kms.send(
+        new sdk.GenerateDataKeyCommand({ KeyId: ctx.target.keyArn, KeySpec: 'AES_256' }),
         {
           abortSignal: ctx.signal,
         },

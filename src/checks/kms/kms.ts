@@ -1,4 +1,4 @@
-import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { kmsSdk } from '../../core/aws.ts';
 import { type CheckContext, sessionFor } from '../../core/check.ts';
 import { classify, codeOf } from '../../core/classify.ts';
 import type { Grant } from '../../core/iam-documents.ts';
@@ -30,14 +30,18 @@ export function kmsGrants(keyArn: string, op: KmsOperation): Grant[] {
   ];
 }
 
-export function kmsOf(ctx: CheckContext<'kms'>) {
-  return ctx.aws.kms(ctx.target.region, sessionFor(ctx));
+/** The verification's KMS client and the commands it sends, loaded by the first KMS check. */
+export async function kmsOf(ctx: CheckContext<'kms'>) {
+  const [kms, sdk] = await Promise.all([ctx.aws.kms(ctx.target.region, sessionFor(ctx)), kmsSdk()]);
+  return { kms, sdk };
 }
 
 /** The key's state, asked once per key and only when an operation failed. */
 function keyState(ctx: CheckContext<'kms'>): Promise<string | undefined> {
   ctx.facts.state ??= kmsOf(ctx)
-    .send(new DescribeKeyCommand({ KeyId: ctx.target.keyArn }), { abortSignal: ctx.signal })
+    .then(({ kms, sdk }) =>
+      kms.send(new sdk.DescribeKeyCommand({ KeyId: ctx.target.keyArn }), { abortSignal: ctx.signal }),
+    )
     .then((out) => {
       const m = out.KeyMetadata;
       if (!m?.KeyState) return undefined;
