@@ -13,17 +13,27 @@ import { type BundleSize, bundleSizes, bundleTable, esbuildOptions } from './bun
 const root = join(import.meta.dirname, '..');
 
 /**
- * The clients verify loads at start: the customer's STS, S3 and KMS, and its own SSM (the
- * external-ID secret) and DynamoDB (rate limit, the tenant's secret version). Redshift and IAM
- * come on demand (src/core/aws.ts), so they are not part of a start.
+ * What verify's init is compared with: the five SDK clients it needs (the issue's measure: the
+ * customer's STS, S3 and KMS, and its own SSM for the external-ID secret and DynamoDB for the
+ * rate limit and the tenant's secret version), and the four of them a start really loads, KMS
+ * now coming with the first KMS check like Redshift and IAM (src/core/aws.ts). The second is the
+ * stricter: all that separates verify from it is this project's own code and libraries.
  */
-const BARE_CLIENTS = `import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+const BARE = {
+  five: ['S3Client', 'STSClient', 'KMSClient', 'SSMClient', 'DynamoDBClient'],
+  'loaded at start': ['S3Client', 'STSClient', 'SSMClient', 'DynamoDBClient'],
+} as const;
+const PACKAGE_OF: Record<string, string> = {
+  S3Client: '@aws-sdk/client-s3',
+  STSClient: '@aws-sdk/client-sts',
+  KMSClient: '@aws-sdk/client-kms',
+  SSMClient: '@aws-sdk/client-ssm',
+  DynamoDBClient: '@aws-sdk/client-dynamodb',
+};
+const bareSource = (clients: readonly string[]) =>
+  `${clients.map((c) => `import { ${c} } from '${PACKAGE_OF[c]}';`).join('\n')}
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-export const clients = [S3Client, STSClient, KMSClient, SSMClient, DynamoDBClient, DynamoDBDocumentClient];
+export const clients = [${clients.join(', ')}, DynamoDBDocumentClient];
 `;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -45,9 +55,16 @@ function initMs(file: string): number {
 }
 
 /** The drift functions refuse to start without their table and queue; any name will do here. */
+export interface InitFigure {
+  baseline: keyof typeof BARE;
+  ratio: number;
+  bundleMs: number;
+  bareMs: number;
+  runs: number;
+}
 export interface BundleFigures {
   sizes: BundleSize[];
-  init: { ratio: number; bundleMs: number; bareMs: number; runs: number };
+  init: InitFigure[];
 }
 
 /** Builds verify and the bare clients with serverless.ts's options under `out`, then times both. */
@@ -56,28 +73,40 @@ export async function bundleFigures(out: string, runs = 15): Promise<BundleFigur
   const dir = join(out, 'esm');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'bare.ts'), BARE_CLIENTS);
   const options = { ...(await esbuildOptions()), sourcemap: false, logLevel: 'error' as const };
   await build({ ...options, entryPoints: [join(root, 'src/handlers/verify.ts')], outdir: dir });
-  await build({
-    ...options,
-    entryPoints: [join(dir, 'bare.ts')],
-    outdir: dir,
-    nodePaths: [join(root, 'node_modules')],
-  });
+  const bare = Object.keys(BARE) as (keyof typeof BARE)[];
+  for (const [i, name] of bare.entries()) {
+    writeFileSync(join(dir, `bare${i}.ts`), bareSource(BARE[name]));
+    await build({
+      ...options,
+      entryPoints: [join(dir, `bare${i}.ts`)],
+      outdir: dir,
+      nodePaths: [join(root, 'node_modules')],
+    });
+  }
   const bundle: number[] = [];
-  const bare: number[] = [];
-  const ratios: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  const bareMs = bare.map(() => [] as number[]);
+  const ratios = bare.map(() => [] as number[]);
+  // Interleaved, run by run, so that a busier moment of the machine weighs on all alike.
+  for (let run = 0; run < runs; run++) {
     const b = initMs(join(dir, 'verify.js'));
-    const c = initMs(join(dir, 'bare.js'));
     bundle.push(b);
-    bare.push(c);
-    ratios.push(b / c);
+    for (const i of bare.keys()) {
+      const c = initMs(join(dir, `bare${i}.js`));
+      bareMs[i]?.push(c);
+      ratios[i]?.push(b / c);
+    }
   }
   return {
     sizes,
-    init: { ratio: median(ratios), bundleMs: median(bundle), bareMs: median(bare), runs },
+    init: bare.map((baseline, i) => ({
+      baseline,
+      ratio: median(ratios[i] ?? []),
+      bundleMs: median(bundle),
+      bareMs: median(bareMs[i] ?? []),
+      runs,
+    })),
   };
 }
 
@@ -90,8 +119,13 @@ ${bundleTable(sizes)}
 | figure | value | target |
 | --- | ---: | ---: |
 | verify bundle, loaded at start (minified) | ${((verify?.loaded ?? 0) / 1024).toFixed(0)} KB | ≤ 650 KB |
-| init: verify bundle ÷ the bare SDK clients it loads (median of ${init.runs}) | ${init.ratio.toFixed(2)} (${init.bundleMs.toFixed(0)} ms ÷ ${init.bareMs.toFixed(0)} ms) | ≤ 1.25 |
+${init
+  .map(
+    (i) =>
+      `| init: verify bundle ÷ the bare SDK clients, ${i.baseline === 'five' ? 'the five it needs (S3, STS, KMS, SSM, DynamoDB)' : 'those its start loads (no KMS)'} (median of ${i.runs}) | ${i.ratio.toFixed(2)} (${i.bundleMs.toFixed(0)} ms ÷ ${i.bareMs.toFixed(0)} ms) | ${i.baseline === 'five' ? '≤ 1.25' : ''} |`,
+  )
+  .join('\n')}
 `;
 }
 
-if (import.meta.main) console.log(bundleReport(await bundleFigures(join(root, '.bench'), 5)));
+if (import.meta.main) console.log(bundleReport(await bundleFigures(join(root, '.bench'), 15)));
