@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { authorize, type Caller, type PolicyJson } from './iam.ts';
+import { authorize, type Caller, evaluateWith, type PolicyJson } from './iam.ts';
+import { evaluatorPool } from './iam-pool.ts';
 
 /**
  * The sandbox leaves out of each policy the statements that cannot match a call before the
@@ -84,29 +85,35 @@ const decide = (
     },
   ).catch((err: Error) => ({ threw: err.message }));
 
+/** A caller with its policies, a bucket policy maybe, and a call. */
+const cases = fc.record({
+  identityPolicies: fc.array(policy(), { minLength: 1, maxLength: 4 }),
+  sessionPolicy: fc.option(policy(), { nil: undefined }),
+  boundary: fc.option(policy(), { nil: undefined }),
+  bucketPolicy: fc.option(policy(true), { nil: undefined }),
+  request: fc.constantFrom(...REQUESTS),
+});
+const callerOf = (c: {
+  identityPolicies: PolicyJson[];
+  sessionPolicy: PolicyJson | undefined;
+  boundary: PolicyJson | undefined;
+}): Caller => ({
+  arn: `arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/verifier`,
+  account: ACCOUNT,
+  userid: 'AROAEXAMPLEID:verifier',
+  identityPolicies: c.identityPolicies,
+  ...(c.sessionPolicy ? { sessionPolicy: c.sessionPolicy } : {}),
+  ...(c.boundary ? { boundary: c.boundary } : {}),
+});
+
 describe('the sandbox’s policy evaluation, narrowed to the statements that may apply', () => {
   it('gives the verdict the whole policies give, for any policies and call', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(policy(), { minLength: 1, maxLength: 4 }),
-        fc.option(policy(), { nil: undefined }),
-        fc.option(policy(), { nil: undefined }),
-        fc.option(policy(true), { nil: undefined }),
-        fc.constantFrom(...REQUESTS),
-        async (identityPolicies, sessionPolicy, boundary, bucketPolicy, request) => {
-          const caller: Caller = {
-            arn: `arn:aws:sts::${ACCOUNT}:assumed-role/VendorAccess/verifier`,
-            account: ACCOUNT,
-            userid: 'AROAEXAMPLEID:verifier',
-            identityPolicies,
-            ...(sessionPolicy ? { sessionPolicy } : {}),
-            ...(boundary ? { boundary } : {}),
-          };
-          const narrowed = await decide(caller, request, bucketPolicy, false);
-          const whole = await decide(caller, request, bucketPolicy, true);
-          expect(narrowed).toEqual(whole);
-        },
-      ),
+      fc.asyncProperty(cases, async (c) => {
+        const narrowed = await decide(callerOf(c), c.request, c.bucketPolicy, false);
+        const whole = await decide(callerOf(c), c.request, c.bucketPolicy, true);
+        expect(narrowed).toEqual(whole);
+      }),
       { numRuns: 300 },
     );
   }, 60_000);
@@ -132,4 +139,40 @@ describe('the sandbox’s policy evaluation, narrowed to the statements that may
     await expect(call(true)).rejects.toThrow(/policy evaluation failed/);
     await expect(call(false)).rejects.toThrow(/policy evaluation failed/);
   });
+});
+
+describe('evaluator threads (iam-pool.ts, `sandbox/cli.ts --evaluators N`)', () => {
+  it('decide every call as the server’s own thread does, refusals of invalid policies included', async () => {
+    const pool = evaluatorPool(2);
+    const invalid: PolicyJson = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Maybe', Action: 's3:GetObject', Resource: '*' }],
+    };
+    try {
+      await fc.assert(
+        fc.asyncProperty(cases, async (c) => {
+          const here = await decide(callerOf(c), c.request, c.bucketPolicy, false);
+          evaluateWith(pool.evaluate);
+          try {
+            expect(await decide(callerOf(c), c.request, c.bucketPolicy, false)).toEqual(here);
+          } finally {
+            evaluateWith(undefined);
+          }
+        }),
+        { numRuns: 60 },
+      );
+      const caller = callerOf({ identityPolicies: [invalid], sessionPolicy: undefined, boundary: undefined });
+      const call = { action: 's3:GetObject', arn: 'arn:aws:s3:::acme/k' };
+      const here = await decide(caller, call, undefined, false);
+      evaluateWith(pool.evaluate);
+      try {
+        expect(await decide(caller, call, undefined, false)).toEqual(here);
+      } finally {
+        evaluateWith(undefined);
+      }
+      expect(here).toMatchObject({ threw: expect.stringMatching(/policy evaluation failed/) });
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 });

@@ -183,10 +183,25 @@ export async function authorize(
         }
       : {}),
   } as Simulation;
+  return evaluator(simulation);
+}
+
+/** Where a simulation is decided: this thread by default, or a pool of worker threads (iam-pool.ts). */
+export type Evaluator = (simulation: Simulation) => Promise<Verdict>;
+let evaluator: Evaluator = decide;
+
+/** Sends every later `authorize` of this process to `e`; none puts it back on this thread. */
+export function evaluateWith(e: Evaluator | undefined): void {
+  evaluator = e ?? decide;
+}
+
+/** AWS's decision on one simulation, and who refused: what `authorize` answers, on any thread. */
+export async function decide(simulation: Simulation): Promise<Verdict> {
   const answer = await runSimulation(simulation, {});
   if (answer.resultType === 'error') {
+    const { action, resource } = simulation.request;
     throw new Error(
-      `policy evaluation failed for ${action} on ${resource.arn}: ${JSON.stringify(answer.errors)}`,
+      `policy evaluation failed for ${action} on ${resource.resource}: ${JSON.stringify(answer.errors)}`,
     );
   }
   if (answer.overallResult === 'Allowed') return { allowed: true };

@@ -28,6 +28,7 @@ import { buildDeployed } from './bundle-sizes.ts';
 import { minimalChain } from './minimal-chain.ts';
 
 const LATENCY_MS = 50;
+const EVALUATORS = 2;
 /**
  * The staging profile's longest chain of dependent calls: AssumeRole → PutObject → GetObject →
  * DeleteObject (test/critical-path.test.ts computes it from the declared graph). Everything
@@ -51,9 +52,12 @@ const driftBatch = await driftBatchPeak(out, 920);
 
 // ---- the sandbox, in a process of its own ------------------------------------------------------
 const port = 4700 + Math.floor(Math.random() * 200);
-const sandboxProcess = spawn(process.execPath, [join(root, 'sandbox/cli.ts'), '--port', String(port)], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+// Two evaluator threads: AWS decides the calls it receives together side by side (sandbox/iam-pool.ts).
+const sandboxProcess = spawn(
+  process.execPath,
+  [join(root, 'sandbox/cli.ts'), '--port', String(port), '--evaluators', String(EVALUATORS)],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 process.on('exit', () => sandboxProcess.kill('SIGTERM'));
 await new Promise<void>((resolve) => {
   sandboxProcess.stdout.on('data', (c: Buffer) => {
