@@ -54,7 +54,7 @@ function initMs(file: string): number {
   return ms;
 }
 
-/** The drift functions refuse to start without their table and queue; any name will do here. */
+/** Verify's init against one set of bare clients, each a median of `runs` fresh processes. */
 export interface InitFigure {
   baseline: keyof typeof BARE;
   ratio: number;
