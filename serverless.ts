@@ -171,7 +171,6 @@ const config = {
       POWERTOOLS_SERVICE_NAME: 'aws-access-verifier',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'AwsAccessVerifier',
-      NODE_OPTIONS: '--enable-source-maps',
     },
     httpApi: {
       payload: '2.0',
@@ -268,7 +267,11 @@ const config = {
     esbuild: {
       bundle: true,
       minify: true,
+      // Maps beside the code, read only when a logged error's stack needs them
+      // (src/core/source-positions.ts), not `--enable-source-maps`, which parses every map as its
+      // module loads (+17 ms of verify's 47 ms start). Positions only: the sources are not shipped.
       sourcemap: 'linked',
+      sourcesContent: false,
       target: 'node24',
       platform: 'node',
       // ESM, so that esbuild can split: what only some requests need (Redshift, IAM simulation,

@@ -8,6 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import serverless from '../serverless.ts';
 import { type BundleSize, bundleSizes, bundleTable, esbuildOptions } from './bundle-sizes.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -38,6 +39,13 @@ export const clients = [${clients.join(', ')}, DynamoDBDocumentClient];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
+/**
+ * What Lambda starts Node with: the functions' `NODE_OPTIONS` (`--enable-source-maps` there
+ * once cost verify's start 17 ms, which a run without it never showed).
+ */
+const NODE_OPTIONS =
+  (serverless.provider.environment as Record<string, string | undefined>).NODE_OPTIONS ?? '';
+
 /** Milliseconds from a fresh process's import() of the file to its evaluation, handler and all. */
 function initMs(file: string): number {
   const r = spawnSync(
@@ -47,7 +55,11 @@ function initMs(file: string): number {
       '-e',
       `const t=process.hrtime.bigint();await import(${JSON.stringify(pathToFileURL(file).href)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
     ],
-    { encoding: 'utf8', timeout: 60_000, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', NODE_OPTIONS },
+    },
   );
   const ms = Number(r.stdout.trim().split('\n').at(-1));
   if (!Number.isFinite(ms)) throw new Error(`init of ${file} failed: ${r.stderr}`);
@@ -73,7 +85,8 @@ export async function bundleFigures(out: string, runs = 15): Promise<BundleFigur
   const dir = join(out, 'esm');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const options = { ...(await esbuildOptions()), sourcemap: false, logLevel: 'error' as const };
+  // As deployed, maps and all: whatever NODE_OPTIONS does with them is part of a start.
+  const options = { ...(await esbuildOptions()), logLevel: 'error' as const };
   await build({ ...options, entryPoints: [join(root, 'src/handlers/verify.ts')], outdir: dir });
   const bare = Object.keys(BARE) as (keyof typeof BARE)[];
   for (const [i, name] of bare.entries()) {

@@ -98,6 +98,12 @@ describe('serverless.ts', () => {
 
   it('packages each function on its own for nodejs24.x, bundling the SDK as ESM split into chunks', () => {
     expect(config.provider.runtime).toBe('nodejs24.x');
+    // Maps ship beside the code and are read when a logged error needs them
+    // (src/core/source-positions.ts): `--enable-source-maps` would parse every one at start.
+    expect(JSON.stringify([config.provider.environment, config.functions])).not.toContain(
+      'enable-source-maps',
+    );
+    expect(config.custom.esbuild).toMatchObject({ sourcemap: 'linked', sourcesContent: false });
     expect(config.package.individually).toBe(true);
     expect(config.custom.esbuild).toMatchObject({
       format: 'esm',

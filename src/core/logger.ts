@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { withSourcePositions } from './source-positions.ts';
 
 /**
  * Keys whose values are never logged, whatever object they travel in. The external ID is
@@ -9,9 +10,14 @@ export const SECRET_KEY =
 
 export const REDACTED = '[redacted]';
 
-/** Powertools calls this for every key of every log line before it is written. */
+/**
+ * Powertools calls this for every key of every log line before it is written, and before it
+ * formats an error: so an error's stack and location name the sources' lines, not the bundle's
+ * (./source-positions.ts; the functions run without `--enable-source-maps`).
+ */
 export function redact(key: string, value: unknown): unknown {
   if (key && SECRET_KEY.test(key) && value !== undefined && value !== null && value !== '') return REDACTED;
+  if (value instanceof Error) return withSourcePositions(value);
   return value;
 }
 

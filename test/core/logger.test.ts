@@ -1,4 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { esbuildOptions } from '../../scripts/bundle-sizes.ts';
 import { createLogger, REDACTED, redact } from '../../src/core/logger.ts';
 
 describe('log redaction', () => {
@@ -28,4 +33,51 @@ describe('log redaction', () => {
     expect(out).toContain('eu-west-1');
     expect(out).not.toContain('FwoGZXIvYXdzEXAMPLE');
   });
+});
+
+describe('stack traces of the deployed bundles', () => {
+  // Two folders below the project, as serverless-esbuild's .esbuild/.build: the map names the
+  // sources as `../../test/…`, as a deployed one names them `../../src/…`.
+  const builds = join(import.meta.dirname, '../../.esbuild');
+  mkdirSync(builds, { recursive: true });
+  const out = mkdtempSync(join(builds, 'stack-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  /**
+   * The fixture built with the functions' own esbuild options and run as Lambda runs it: a
+   * process of its own, no --enable-source-maps (vitest maps the stacks of what it imports, so
+   * only a process of its own shows what production writes). Its one log line.
+   */
+  const logged = async (sourcemap: boolean) => {
+    const dir = join(out, sourcemap ? 'with-map' : 'without-map');
+    mkdirSync(dir, { recursive: true });
+    await build({
+      ...(await esbuildOptions()),
+      entryPoints: [join(import.meta.dirname, '../fixtures/stack/entry.ts')],
+      outdir: dir,
+      sourcemap: sourcemap ? 'linked' : false,
+      logLevel: 'error',
+    });
+    const run = spawnSync(process.execPath, [join(dir, 'entry.js')], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'INFO' },
+    });
+    const line = run.stderr.split('\n').find((l) => l.startsWith('{')) ?? run.stderr;
+    return JSON.parse(line) as { error: { location: string; stack: string; cause: { stack: string } } };
+  };
+
+  it('name the source’s file and line, not the minified bundle’s, without --enable-source-maps', async () => {
+    const { error } = await logged(true);
+    expect(error.stack).toMatch(/at \S+ \(test\/fixtures\/stack\/throws\.ts:4:\d+\)/);
+    expect(error.location).toBe('test/fixtures/stack/throws.ts:4');
+    expect(error.cause.stack).toMatch(/test\/fixtures\/stack\/throws\.ts:4:\d+/);
+    expect(error.stack).not.toMatch(/entry\.js:\d+:\d+/);
+  }, 60_000);
+
+  it('leave a frame with no map beside its file as it is', async () => {
+    const { error } = await logged(false);
+    expect(error.stack).toMatch(/entry\.js:\d+:\d+/);
+    expect(error.stack).not.toMatch(/throws\.ts/);
+  }, 60_000);
 });
