@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { CHECK_IDS } from '../src/checks/index.ts';
 import { loadConfig } from '../src/core/config.ts';
-import { type ChangeEvent, createConnection, type DriftDeps } from '../src/core/drift/connections.ts';
+import { createConnection, type DriftDeps } from '../src/core/drift/connections.ts';
 import { dispatch } from '../src/core/drift/dispatch.ts';
 import { driftInfra } from '../src/core/drift/infra.ts';
 import { localSealer } from '../src/core/drift/seal.ts';
@@ -17,7 +16,7 @@ import { externalIdFor, parseSecret } from '../src/core/external-id.ts';
 import { createDriftQueues } from './drift.ts';
 import { pollQueue } from './event-source.ts';
 import type { Fault } from './server.ts';
-import type { QueueView } from './services/sqs.ts';
+import { countSoak, queueDepth, type SoakFigures, throttledCount } from './soak-count.ts';
 import { vendor, vendorTrust, type World } from './world.ts';
 import { seedPolicies } from './worlds/seeds.ts';
 
@@ -56,32 +55,7 @@ export interface SoakOptions {
   progress?: (phase: string) => void;
 }
 
-export interface SoakFigures {
-  connections: number;
-  changed: number;
-  poison: number;
-  /** Kept runs (history writes that landed) per connection for the period: min and max. */
-  runs: { min: number; max: number };
-  /** Finishes (the period marked done) per connection: min and max. */
-  finishes: { min: number; max: number };
-  /** Change events per connection whose status changed: min and max; and events for the others. */
-  eventsChanged: { min: number; max: number };
-  eventsUnchanged: number;
-  /** Connections whose period is not done with its run kept, plus messages left on the queue. */
-  lost: number;
-  deadLetters: number;
-  /** The dead-letter queue holds exactly the poison messages. */
-  deadLettersArePoison: boolean;
-  injected: { redelivered: number; died: number; throttled: number; publishFailed: number };
-  /** Verifications made (takeovers re-verify what a dead worker had not kept). */
-  verifications: number;
-  wallMs: number;
-  /**
-   * For each connection off an invariant: what each of its deliveries met, in order (receive
-   * count, real seconds, outcome), then the events it published.
-   */
-  trails: Record<string, string[]>;
-}
+export { type SoakFigures, soakTable } from './soak-count.ts';
 
 /** What a dying worker throws: it stands for the process ending at that point. */
 class WorkerDied extends Error {
@@ -126,8 +100,6 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     });
     if (!res.ok) throw new Error(`sandbox control ${path}: ${res.status}`);
   };
-  const read = async <T>(path: string): Promise<T> =>
-    (await (await fetch(`${o.sandboxUrl}/__sandbox/${path}`)).json()) as T;
   await control('world', soakWorld(false));
   await control('faults', []);
   const q = await createDriftQueues(o.sandboxUrl, o.visibilitySeconds);
@@ -350,14 +322,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 
-  let deadLetters = 0;
   let checkedAt = 0;
   const settled = async () => {
     if (finishes.size < o.connections) return false;
     if (Date.now() - checkedAt < 250) return false;
     checkedAt = Date.now();
     const [dlq, main] = await Promise.all([queueDepth(sqs, q.deadLetterUrl), queueDepth(sqs, q.queueUrl)]);
-    deadLetters = dlq;
     return dlq >= poisonCount && main === 0;
   };
   const deadline = Date.now() + o.timeoutMs;
@@ -378,118 +348,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   injected.throttled = (await throttledCount(o.dynamoUrl)) - throttledBefore;
 
   o.progress?.('counting');
-  // ---- what the table, the bus and the queues hold --------------------------------------------
-  const scanClient = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: o.dynamoUrl, region: 'us-east-1' }),
+  const counted = await countSoak(
+    { sandboxUrl: o.sandboxUrl, dynamoUrl: o.dynamoUrl, table: o.table, queues: q },
+    { period, ids, changedIds, poison, runs, finishes, trails },
   );
-  const kept = new Map<string, number>();
-  const state = new Map<string, { lastPeriod?: string; runState?: string }>();
-  for await (const page of paginateScan(
-    { client: scanClient },
-    { TableName: o.table, ConsistentRead: true },
-  )) {
-    for (const item of page.Items ?? []) {
-      const pk = String(item.pk);
-      if (pk.startsWith('H#') && item.sk === `R#${period}`) bump(kept, pk.split('#')[2] ?? '');
-      if (pk.startsWith('T#') && String(item.sk).startsWith('C#'))
-        state.set(String(item.connectionId), { lastPeriod: item.lastPeriod, runState: item.runState });
-    }
-  }
-  scanClient.destroy();
-  const events = (await read<{ detailType: string; detail: string }[]>('events'))
-    .filter((e) => e.detailType === 'Connection Access Changed')
-    .map((e) => JSON.parse(e.detail) as ChangeEvent);
-  const eventsOf = new Map<string, number>();
-  for (const e of events) if (e.period === period) bump(eventsOf, e.connectionId);
-  const views = await read<QueueView[]>('queues');
-  const dlq = views.find((v) => v.url === q.deadLetterUrl);
-  const main = views.find((v) => v.url === q.queueUrl);
-  const dlqBodies = (dlq?.messages ?? []).map((m) => m.body).sort();
-  deadLetters = dlqBodies.length;
-  const range = (values: number[]) => ({ min: Math.min(...values), max: Math.max(...values) });
-  const lostIds = ids.filter((id) => {
-    const s = state.get(id);
-    return !(s?.lastPeriod === period && s.runState === 'done' && kept.get(id) === 1);
-  });
-  const lost = lostIds.length + (main?.messages.length ?? 0);
-  const offIds = ids.filter(
-    (id) =>
-      lostIds.includes(id) ||
-      runs.get(id) !== 1 ||
-      finishes.get(id) !== 1 ||
-      (eventsOf.get(id) ?? 0) !== (changedIds.has(id) ? 1 : 0),
-  );
-  const eventTrail = (id: string) =>
-    events
-      .filter((e) => e.connectionId === id)
-      .map(
-        (e) =>
-          `event ${e.status.from}→${e.status.to}: ${e.changes.map((c) => `${c.check} ${c.from}→${c.to}`).join(', ')}`,
-      );
   sqs.destroy();
   infra.close();
-  const changedList = ids.filter((id) => changedIds.has(id));
   return {
     connections: o.connections,
-    changed: changedList.length,
-    poison: poisonCount,
-    runs: range(ids.map((id) => runs.get(id) ?? 0)),
-    finishes: range(ids.map((id) => finishes.get(id) ?? 0)),
-    eventsChanged: range(changedList.map((id) => eventsOf.get(id) ?? 0)),
-    eventsUnchanged: ids
-      .filter((id) => !changedIds.has(id))
-      .reduce((n, id) => n + (eventsOf.get(id) ?? 0), 0),
-    lost,
-    deadLetters,
-    deadLettersArePoison: JSON.stringify(dlqBodies) === JSON.stringify([...poison].sort()),
+    ...counted,
     injected,
     verifications,
     wallMs: Math.round(performance.now() - began),
-    trails: Object.fromEntries(offIds.map((id) => [id, [...(trails.get(id) ?? []), ...eventTrail(id)]])),
   };
-}
-
-/** The invariants, each with what it must be: the soak fails on any that is off. */
-export function soakTable(f: SoakFigures): { rows: [string, string, string, boolean][]; ok: boolean } {
-  const exactlyOne = (r: { min: number; max: number }) => r.min === 1 && r.max === 1;
-  const show = (r: { min: number; max: number }) => (r.min === r.max ? String(r.min) : `${r.min}–${r.max}`);
-  const rows: [string, string, string, boolean][] = [
-    ['runs kept per connection for the period', show(f.runs), 'exactly 1', exactlyOne(f.runs)],
-    ['periods finished per connection', show(f.finishes), 'exactly 1', exactlyOne(f.finishes)],
-    [
-      `events per connection whose status changed (${f.changed})`,
-      show(f.eventsChanged),
-      'exactly 1',
-      exactlyOne(f.eventsChanged),
-    ],
-    ['events for connections that did not change', String(f.eventsUnchanged), '0', f.eventsUnchanged === 0],
-    ['messages lost', String(f.lost), '0', f.lost === 0],
-    [
-      'dead-letter entries',
-      `${f.deadLetters}${f.deadLettersArePoison ? ' (the poison ones)' : ' (not the poison ones)'}`,
-      `exactly ${f.poison}`,
-      f.deadLetters === f.poison && f.deadLettersArePoison,
-    ],
-  ];
-  return { rows, ok: rows.every((r) => r[3]) };
-}
-
-async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return Object.values(out.Attributes ?? {}).reduce((n, v) => n + Number(v), 0);
-}
-
-async function throttledCount(dynamoUrl: string): Promise<number> {
-  // Without the throttling proxy, dynalite answers its health line: nothing was throttled.
-  const text = await (await fetch(`${dynamoUrl}/__throttled`)).text();
-  return text.startsWith('{') ? (JSON.parse(text) as { throttled: number }).throttled : 0;
 }
