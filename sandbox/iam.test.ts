@@ -69,7 +69,7 @@ const policy = (principal = false) =>
     .array(statement(principal), { minLength: 1, maxLength: 4 })
     .map((Statement): PolicyJson => ({ Version: '2012-10-17', Statement }));
 
-const decide = (
+const verdictOf = (
   caller: Caller,
   request: (typeof REQUESTS)[number],
   resourcePolicy: PolicyJson | undefined,
@@ -110,8 +110,8 @@ describe('the sandbox’s policy evaluation, narrowed to the statements that may
   it('gives the verdict the whole policies give, for any policies and call', async () => {
     await fc.assert(
       fc.asyncProperty(cases, async (c) => {
-        const narrowed = await decide(callerOf(c), c.request, c.bucketPolicy, false);
-        const whole = await decide(callerOf(c), c.request, c.bucketPolicy, true);
+        const narrowed = await verdictOf(callerOf(c), c.request, c.bucketPolicy, false);
+        const whole = await verdictOf(callerOf(c), c.request, c.bucketPolicy, true);
         expect(narrowed).toEqual(whole);
       }),
       { numRuns: 300 },
@@ -151,10 +151,10 @@ describe('evaluator threads (iam-pool.ts, `sandbox/cli.ts --evaluators N`)', () 
     try {
       await fc.assert(
         fc.asyncProperty(cases, async (c) => {
-          const here = await decide(callerOf(c), c.request, c.bucketPolicy, false);
+          const here = await verdictOf(callerOf(c), c.request, c.bucketPolicy, false);
           evaluateWith(pool.evaluate);
           try {
-            expect(await decide(callerOf(c), c.request, c.bucketPolicy, false)).toEqual(here);
+            expect(await verdictOf(callerOf(c), c.request, c.bucketPolicy, false)).toEqual(here);
           } finally {
             evaluateWith(undefined);
           }
@@ -163,10 +163,10 @@ describe('evaluator threads (iam-pool.ts, `sandbox/cli.ts --evaluators N`)', () 
       );
       const caller = callerOf({ identityPolicies: [invalid], sessionPolicy: undefined, boundary: undefined });
       const call = { action: 's3:GetObject', arn: 'arn:aws:s3:::acme/k' };
-      const here = await decide(caller, call, undefined, false);
+      const here = await verdictOf(caller, call, undefined, false);
       evaluateWith(pool.evaluate);
       try {
-        expect(await decide(caller, call, undefined, false)).toEqual(here);
+        expect(await verdictOf(caller, call, undefined, false)).toEqual(here);
       } finally {
         evaluateWith(undefined);
       }
