@@ -81,21 +81,62 @@ describe('claim', () => {
   beforeEach(() => doc.reset());
   const ref = { tenantId: 't', connectionId: 'c', period: '2026-12-02' };
 
-  it('knows its own claim when the SDK sent it again after a lost answer', async () => {
+  it('knows its own claim when the SDK sent it again after a lost answer, from the item DynamoDB returns', async () => {
     // The first attempt claimed the period; its retry fails the condition on that very claim.
     doc.on(UpdateCommand).callsFake((input: { ExpressionAttributeValues: Record<string, unknown> }) => {
       const token = String(input.ExpressionAttributeValues[':token']);
       throw new ConditionalCheckFailedException({
         message: 'The conditional request failed',
         $metadata: {},
-        Item: { runState: { S: 'running' }, lastPeriod: { S: ref.period }, claimToken: { S: token } },
+        Item: {
+          pk: { S: 'T#t' },
+          sk: { S: 'C#c' },
+          tenantId: { S: 't' },
+          connectionId: { S: 'c' },
+          lastPeriod: { S: ref.period },
+          runState: { S: 'running' },
+          claimedAt: { N: '900' },
+          claimToken: { S: token },
+        },
       });
     });
-    const saved = { tenantId: 't', connectionId: 'c', lastPeriod: ref.period, runState: 'running' };
-    doc.on(GetCommand).resolves({ Item: { pk: 'T#t', sk: 'C#c', ...saved } });
     const store = connectionStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE);
     const claim = await store.claim(ref, 1_000);
-    expect(claim).toMatchObject({ kind: 'claimed', takeover: true, connection: saved });
+    expect(claim).toMatchObject({
+      kind: 'claimed',
+      takeover: true,
+      connection: {
+        tenantId: 't',
+        connectionId: 'c',
+        lastPeriod: ref.period,
+        runState: 'running',
+        claimedAt: 900,
+      },
+    });
+    if (claim.kind === 'claimed') expect(claim.connection).not.toHaveProperty('pk');
+    // The item came with the refusal: nothing is read again.
+    expect(doc.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('reads the item when the store returns none with the refusal (dynalite), and knows its claim there too', async () => {
+    doc.on(UpdateCommand).callsFake((input: { ExpressionAttributeValues: Record<string, unknown> }) => {
+      const token = String(input.ExpressionAttributeValues[':token']);
+      doc.on(GetCommand).resolves({
+        Item: {
+          pk: 'T#t',
+          sk: 'C#c',
+          tenantId: 't',
+          connectionId: 'c',
+          lastPeriod: ref.period,
+          runState: 'running',
+          claimToken: token,
+        },
+      });
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    });
+    const store = connectionStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE);
+    expect(await store.claim(ref, 1_000)).toMatchObject({ kind: 'claimed', takeover: true });
+    expect(doc.commandCalls(GetCommand)).toHaveLength(1);
   });
 
   it('is busy when another delivery holds the claim', async () => {

@@ -10,6 +10,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { conditionally } from './conditionally.ts';
 import type { Sealed } from './seal.ts';
 import { BY_SHARD } from './table.ts';
@@ -230,27 +231,13 @@ export function connectionStore(client: DynamoDBClient, table: string, counter?:
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
         // DynamoDB returns the item that failed the condition (as attribute values); a store
         // that does not (dynalite) costs one read, on this rare path only.
-        let state: string | undefined;
-        let last: string | undefined;
-        let item: StoredConnection | undefined;
-        if (err.Item) {
-          state = err.Item.runState?.S;
-          last = err.Item.lastPeriod?.S;
-        } else {
-          item = await this.get(ref.tenantId, ref.connectionId);
-          if (!item) return { kind: 'gone' };
-          state = item.runState;
-          last = item.lastPeriod;
-        }
+        const item = err.Item ? strip(unmarshall(err.Item)) : await this.get(ref.tenantId, ref.connectionId);
+        if (!item) return { kind: 'gone' };
         // Its own claim: the SDK sent the claim again after the first answer was lost. Taken as
         // a takeover, since what the first attempt's answer would have said is unknown.
-        if ((err.Item?.claimToken?.S ?? item?.claimToken) === token) {
-          const connection = item ?? (await this.get(ref.tenantId, ref.connectionId));
-          if (!connection) return { kind: 'gone' };
-          return { kind: 'claimed', connection, takeover: true, token };
-        }
-        if (last !== undefined && last > ref.period) return { kind: 'superseded' };
-        return state === 'running' ? { kind: 'busy' } : { kind: 'duplicate' };
+        if (item.claimToken === token) return { kind: 'claimed', connection: item, takeover: true, token };
+        if (item.lastPeriod !== undefined && item.lastPeriod > ref.period) return { kind: 'superseded' };
+        return item.runState === 'running' ? { kind: 'busy' } : { kind: 'duplicate' };
       }
     },
 
