@@ -175,4 +175,28 @@ describe('evaluator threads (iam-pool.ts, `sandbox/cli.ts --evaluators N`)', () 
       await pool.close();
     }
   }, 60_000);
+
+  it('leaves no call waiting when the threads end, and refuses calls after', async () => {
+    const pool = evaluatorPool(2);
+    const c = callerOf({
+      identityPolicies: [
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] },
+      ],
+      sessionPolicy: undefined,
+      boundary: undefined,
+    });
+    evaluateWith(pool.evaluate);
+    try {
+      const call = { action: 's3:GetObject', arn: 'arn:aws:s3:::acme/k' };
+      const inFlight = Array.from({ length: 8 }, () => verdictOf(c, call, undefined, false));
+      await pool.close();
+      // Each settles, answered before the threads ended or refused: none is left hanging.
+      for (const v of await Promise.all(inFlight)) expect(v).toSatisfy((x) => 'allowed' in x || 'threw' in x);
+      expect(await verdictOf(c, call, undefined, false)).toEqual({
+        threw: 'the sandbox’s policy evaluators have stopped',
+      });
+    } finally {
+      evaluateWith(undefined);
+    }
+  });
 });
