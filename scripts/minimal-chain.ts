@@ -3,16 +3,13 @@
  * and nothing else, with the same SDK against the same sandbox and latency. AssumeRole, then
  * per bucket PutObject → GetObject → DeleteObject of one probe object: no other check, no
  * report, no external-ID probes, no listing, no clean-up of stranded probes. Its clients are
- * fresh per run, as verify's are, over one keep-alive pool, as verify's are.
+ * built per run with verify's own bounds (`bounded()`: time-outs, retries, and a lease on the
+ * container's keep-alive pool), as verify's are.
  */
 import { randomUUID } from 'node:crypto';
-import { Agent } from 'node:http';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-
-// Never destroyed: a client's destroy() would close the pool the next run reuses.
-const requestHandler = new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) });
+import { bounded, CALL_LIMITS, s3PathStyle } from '../src/core/bounds.ts';
 
 export interface ChainTarget {
   roleArn: string;
@@ -22,21 +19,22 @@ export interface ChainTarget {
 }
 
 export async function minimalChain(t: ChainTarget): Promise<void> {
-  const sts = new STSClient({ region: t.region, requestHandler });
-  const { Credentials: c } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: t.roleArn,
-      RoleSessionName: 'minimal-chain',
-      ExternalId: t.externalId,
-      DurationSeconds: 900,
-    }),
-  );
+  const sts = new STSClient({ region: t.region, ...bounded(CALL_LIMITS, 256) });
+  const { Credentials: c } = await sts
+    .send(
+      new AssumeRoleCommand({
+        RoleArn: t.roleArn,
+        RoleSessionName: 'minimal-chain',
+        ExternalId: t.externalId,
+        DurationSeconds: 900,
+      }),
+    )
+    .finally(() => sts.destroy());
   if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole gave no credentials');
   const s3 = new S3Client({
     region: t.region,
-    requestHandler,
-    // The sandbox answers on an IP address, where bucket host names cannot resolve.
-    forcePathStyle: true,
+    ...bounded(CALL_LIMITS, 256),
+    forcePathStyle: s3PathStyle(),
     credentials: {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,
@@ -51,5 +49,5 @@ export async function minimalChain(t: ChainTarget): Promise<void> {
       await got.Body?.transformToString();
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }));
     }),
-  );
+  ).finally(() => s3.destroy());
 }
