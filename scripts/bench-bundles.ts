@@ -20,19 +20,20 @@ const root = join(import.meta.dirname, '..');
  * now coming with the first KMS check like Redshift and IAM (src/core/aws.ts). The second is the
  * stricter: all that separates verify from it is this project's own code and libraries.
  */
-const BARE = {
-  five: ['S3Client', 'STSClient', 'KMSClient', 'SSMClient', 'DynamoDBClient'],
-  'loaded at start': ['S3Client', 'STSClient', 'SSMClient', 'DynamoDBClient'],
-} as const;
-const PACKAGE_OF: Record<string, string> = {
+const FIVE = {
   S3Client: '@aws-sdk/client-s3',
   STSClient: '@aws-sdk/client-sts',
   KMSClient: '@aws-sdk/client-kms',
   SSMClient: '@aws-sdk/client-ssm',
   DynamoDBClient: '@aws-sdk/client-dynamodb',
+} as const;
+type Client = keyof typeof FIVE;
+const BARE: Record<'five' | 'loaded at start', Client[]> = {
+  five: Object.keys(FIVE) as Client[],
+  'loaded at start': (Object.keys(FIVE) as Client[]).filter((c) => c !== 'KMSClient'),
 };
-const bareSource = (clients: readonly string[]) =>
-  `${clients.map((c) => `import { ${c} } from '${PACKAGE_OF[c]}';`).join('\n')}
+const bareSource = (clients: readonly Client[]) =>
+  `${clients.map((c) => `import { ${c} } from '${FIVE[c]}';`).join('\n')}
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export const clients = [${clients.join(', ')}, DynamoDBDocumentClient];
 `;
