@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { esbuildOptions } from '../../scripts/bundle-sizes.ts';
+import { buildDeployed } from '../../scripts/bundle-sizes.ts';
 import { createLogger, REDACTED, redact } from '../../src/core/logger.ts';
 
 describe('log redaction', () => {
@@ -49,16 +48,12 @@ describe('stack traces of the deployed bundles', () => {
    * only a process of its own shows what production writes). Its one log line.
    */
   const logged = async (sourcemap: boolean) => {
-    const dir = join(out, sourcemap ? 'with-map' : 'without-map');
-    mkdirSync(dir, { recursive: true });
-    await build({
-      ...(await esbuildOptions()),
-      entryPoints: [join(import.meta.dirname, '../fixtures/stack/entry.ts')],
-      outdir: dir,
-      sourcemap: sourcemap ? 'linked' : false,
-      logLevel: 'error',
-    });
-    const run = spawnSync(process.execPath, [join(dir, 'entry.js')], {
+    const bundle = await buildDeployed(
+      join(import.meta.dirname, '../fixtures/stack/entry.ts'),
+      join(out, sourcemap ? 'with-map' : 'without-map'),
+      { sourcemap: sourcemap ? 'linked' : false },
+    );
+    const run = spawnSync(process.execPath, [bundle], {
       encoding: 'utf8',
       timeout: 20_000,
       env: { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'INFO' },

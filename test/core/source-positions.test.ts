@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptions } from '../../scripts/bundle-sizes.ts';
+import { buildDeployed } from '../../scripts/bundle-sizes.ts';
 import { sourcePositions, withSourcePositions } from '../../src/core/source-positions.ts';
 
 /**
@@ -17,18 +16,14 @@ let frame = '';
 beforeAll(async () => {
   mkdirSync(builds, { recursive: true });
   dir = mkdtempSync(join(builds, 'positions-'));
-  await build({
-    ...(await esbuildOptions()),
-    entryPoints: [join(import.meta.dirname, '../fixtures/stack/throws.ts')],
-    outdir: dir,
+  const bundle = await buildDeployed(join(import.meta.dirname, '../fixtures/stack/throws.ts'), dir, {
     sourcemap: 'linked',
-    logLevel: 'error',
   });
   // Where the bundle throws: the `throw` of the fixture's line 4, on the bundle's one code line.
-  const lines = readFileSync(join(dir, 'throws.js'), 'utf8').split('\n');
+  const lines = readFileSync(bundle, 'utf8').split('\n');
   const line = lines.findIndex((l) => l.includes('throw '));
   const column = (lines[line] ?? '').indexOf('throw ');
-  frame = `${pathToFileURL(join(dir, 'throws.js')).href}:${line + 1}:${column + 1}`;
+  frame = `${pathToFileURL(bundle).href}:${line + 1}:${column + 1}`;
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
