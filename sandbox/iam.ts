@@ -1,7 +1,6 @@
 import {
   createValidatedPolicy,
   type ValidatedPolicy,
-  type ValidationError,
   validateIdentityPolicy,
   validateResourceControlPolicy,
   validateResourcePolicy,
@@ -43,22 +42,25 @@ export type DeniedBy =
 
 export type Verdict = { allowed: true } | { allowed: false; explicit: boolean; by: DeniedBy | undefined };
 
-type Validate = (policy: unknown) => ValidationError[];
+type Validate = Parameters<typeof createValidatedPolicy>[1];
 
-/** Each policy object's validation, once: the world's policies are the same objects call after call. */
-const validations = new Map<Validate, WeakMap<PolicyJson, ValidationError[]>>();
-const validationOf = (policy: PolicyJson, validate: Validate): ValidationError[] => {
+/**
+ * Each policy object validated once (the world's policies are the same objects call after
+ * call): its errors, and the policy as validated, handed over whole when nothing is left out.
+ */
+const validations = new Map<Validate, WeakMap<PolicyJson, ValidatedPolicy>>();
+const validated = (policy: PolicyJson, validate: Validate): ValidatedPolicy => {
   let byPolicy = validations.get(validate);
   if (!byPolicy) {
     byPolicy = new WeakMap();
     validations.set(validate, byPolicy);
   }
-  let errors = byPolicy.get(policy);
-  if (!errors) {
-    errors = validate(policy);
-    byPolicy.set(policy, errors);
+  let checked = byPolicy.get(policy);
+  if (!checked) {
+    checked = createValidatedPolicy(policy, validate);
+    byPolicy.set(policy, checked);
   }
-  return errors;
+  return checked;
 };
 
 const patterns = new Map<string, RegExp>();
@@ -112,10 +114,13 @@ function narrowed(
   action: string,
   resource: string,
 ): PolicyJson | ValidatedPolicy {
-  if (validationOf(policy, validate).length > 0) return policy;
+  const checked = validated(policy, validate);
+  if (checked.errors.length > 0) return policy;
   const statements: unknown[] = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
   const kept = statements.filter((st) => mayApply(st, action, resource));
-  return createValidatedPolicy({ ...policy, Statement: kept }, () => []);
+  return kept.length === statements.length
+    ? checked
+    : createValidatedPolicy({ ...policy, Statement: kept }, () => []);
 }
 
 export async function authorize(
